@@ -1,0 +1,94 @@
+//! The command tree and dispatch. Each command lives in its own file with its `Args` and
+//! `run`; the work itself lives in the library.
+
+pub(crate) mod completion;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod profile;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use hermes::config::{Env, Settings};
+use hermes::home::HermesPaths;
+
+use crate::output::{ColorChoice, Printer};
+
+/// hermes runs your personal AI agents and the gateway that connects them to your chat apps.
+#[derive(Debug, Parser)]
+#[command(name = "hermes", version, propagate_version = true, max_term_width = 100)]
+#[command(arg_required_else_help = true)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GlobalArgs {
+    /// Use this profile for this command only (accepted anywhere on the line).
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// Print less: no status lines, only data and errors.
+    #[arg(long, global = true)]
+    pub(crate) quiet: bool,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+    /// Never prompt; fail with the flag to pass instead.
+    #[arg(long, global = true)]
+    pub(crate) no_input: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create, switch and manage profiles (separate agents with their own tokens and memory).
+    Profile(profile::Args),
+    /// Show and change configuration (`config.yaml` and `.env`).
+    Config(config::Args),
+    /// Print a shell completion script.
+    Completion(completion::Args),
+}
+
+/// What every command gets: resolved paths, the printer, and the environment.
+pub(crate) struct Context {
+    pub(crate) paths: HermesPaths,
+    pub(crate) out: Printer,
+    pub(crate) process_env: Vec<(String, String)>,
+    pub(crate) no_input: bool,
+}
+
+impl Context {
+    /// The merged environment (process env overlaid by the profile's `.env`).
+    pub(crate) fn env(&self) -> anyhow::Result<Env> {
+        Ok(Env::load(&self.paths, self.process_env.clone())?)
+    }
+
+    /// Typed settings for the active profile.
+    #[allow(dead_code)] // used by the runtime commands as they land
+    pub(crate) fn settings(&self) -> anyhow::Result<Settings> {
+        let (_, doc) = hermes::config::read_yaml(&self.paths.config_file())?;
+        Ok(Settings::resolve(&doc, &self.env()?)?)
+    }
+
+    /// A process environment variable (not `.env`).
+    pub(crate) fn var(&self, key: &str) -> Option<&str> {
+        self.process_env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The path of the running hermes binary, for wrappers and services.
+    pub(crate) fn exe(&self) -> PathBuf {
+        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("hermes"))
+    }
+}
+
+/// Runs the parsed command.
+pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Profile(a) => profile::run(cx, a),
+        Command::Config(a) => config::run(cx, a),
+        Command::Completion(a) => completion::run(cx, a),
+    }
+}

@@ -1,0 +1,352 @@
+//! Typed settings for the runtime, resolved as defaults ← config.yaml ← environment (the
+//! profile's `.env` over the shell). Unknown keys are kept in `extra` maps, never rejected.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_yaml_ng::{Mapping, Value};
+
+use super::{ConfigError, Env, defaults, merge, normalise};
+
+/// Everything the runtime reads from configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `model:`.
+    pub model: ModelSettings,
+    /// `fallback_providers:`, tried in order when the primary fails.
+    pub fallback_providers: Vec<ProviderRef>,
+    /// `custom_providers:` (named OpenAI-compatible endpoints).
+    pub custom_providers: Vec<ProviderRef>,
+    /// `platform_toolsets:` per platform.
+    pub platform_toolsets: BTreeMap<String, Vec<String>>,
+    /// `agent:`.
+    pub agent: AgentSettings,
+    /// `display:`.
+    pub display: DisplaySettings,
+    /// `session_reset:`.
+    pub session_reset: SessionResetSettings,
+    /// Separate sessions per user in groups.
+    pub group_sessions_per_user: bool,
+    /// Separate sessions per user in threads.
+    pub thread_sessions_per_user: bool,
+    /// `pair` or `ignore`.
+    pub unauthorized_dm_behavior: String,
+    /// `gateway:`.
+    pub gateway: GatewaySettings,
+    /// `platforms:` (free-form per platform).
+    pub platforms: BTreeMap<String, Value>,
+    /// `cron:`.
+    pub cron: CronSettings,
+    /// `logging:`.
+    pub logging: LoggingSettings,
+    /// `timezone:` (IANA name); empty means `TZ` or the system zone.
+    pub timezone: String,
+    /// Every other key, kept as written.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// `model:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelSettings {
+    /// The model id (`model.default`).
+    pub default: String,
+    /// `auto|openrouter|nous|anthropic|openai|custom|…`.
+    pub provider: String,
+    /// A custom endpoint.
+    pub base_url: String,
+    /// Context window override (0 = the provider's).
+    pub context_length: u64,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// A provider reference (`fallback_providers`, `custom_providers`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderRef {
+    /// Provider id or custom name.
+    pub provider: String,
+    /// Model id.
+    pub model: String,
+    /// Endpoint.
+    pub base_url: String,
+    /// Display name (custom providers).
+    pub name: String,
+    /// Unknown keys (e.g. `api_key`).
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `agent:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentSettings {
+    /// Tool-loop iterations per turn.
+    pub max_turns: u32,
+    /// Reasoning effort passed to providers that take one.
+    pub reasoning_effort: String,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `display:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplaySettings {
+    /// `off|new|all|verbose|log`.
+    pub tool_progress: String,
+    /// `accumulate|separate`.
+    pub tool_progress_grouping: String,
+    /// `concise|all|result|error|off`.
+    pub background_process_notifications: String,
+    /// `interrupt|queue|steer`.
+    pub busy_input_mode: String,
+    /// Acknowledge messages that arrive while busy.
+    pub busy_ack_enabled: bool,
+    /// Show reasoning text.
+    pub show_reasoning: bool,
+    /// Per-platform overrides.
+    pub platforms: BTreeMap<String, Value>,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `none|idle|daily|both`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResetMode {
+    /// Never reset on time.
+    None,
+    /// After `idle_minutes` without activity.
+    Idle,
+    /// Once the clock passes `at_hour`.
+    Daily,
+    /// Whichever comes first.
+    #[default]
+    Both,
+}
+
+/// `session_reset:` (classic policy).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionResetSettings {
+    /// The mode.
+    pub mode: ResetMode,
+    /// Local hour of the daily reset (0–23).
+    pub at_hour: u32,
+    /// Idle minutes before a reset.
+    pub idle_minutes: i64,
+    /// Tell the user once when a session was reset.
+    pub notify: bool,
+    /// Platforms that never get the notice.
+    pub notify_exclude_platforms: Vec<String>,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `gateway:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GatewaySettings {
+    /// `gateway.api_server`.
+    pub api_server: ApiServerSettings,
+    /// `gateway.platforms` (free-form per platform).
+    pub platforms: BTreeMap<String, Value>,
+    /// Seconds to wait for a platform to connect.
+    pub platform_connect_timeout: u64,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// The API server's settings (`gateway.api_server`, `platforms.api_server`, `API_SERVER_*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiServerSettings {
+    /// Enabled explicitly (a key enables it too).
+    pub enabled: bool,
+    /// Bind address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Bearer key.
+    pub key: String,
+    /// Allowed browser origins.
+    pub cors_origins: Vec<String>,
+    /// Model id shown to clients.
+    pub model_name: String,
+    /// Concurrent runs before 429 (0 = no cap).
+    pub max_concurrent_runs: u32,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `cron:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CronSettings {
+    /// Wrap delivered output with a header and footer.
+    pub wrap_response: bool,
+    /// Catch up once on jobs missed during downtime.
+    pub catch_up_missed: bool,
+    /// Jobs run at once.
+    pub max_parallel_jobs: u32,
+    /// Script timeout.
+    pub script_timeout_seconds: u64,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+/// `logging:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggingSettings {
+    /// Minimum level written to agent.log.
+    pub level: String,
+    /// Rotation size.
+    pub max_size_mb: u64,
+    /// Rotated files kept.
+    pub backup_count: u32,
+    /// Unknown keys.
+    #[serde(flatten)]
+    pub extra: Mapping,
+}
+
+impl Settings {
+    /// Deserialises an already merged document.
+    pub fn from_document(doc: &Value) -> Result<Self, ConfigError> {
+        serde_yaml_ng::from_value(doc.clone()).map_err(|e| ConfigError::Parse {
+            path: "config.yaml".into(),
+            line: e.location().map_or(0, |l| l.line()),
+            column: e.location().map_or(0, |l| l.column()),
+            message: e.to_string(),
+        })
+    }
+
+    /// Resolves settings: defaults ← the user's document ← environment.
+    pub fn resolve(user: &Value, env: &Env) -> Result<Self, ConfigError> {
+        let doc = merge(&defaults(), &normalise(user.clone()));
+        let mut s = Self::from_document(&doc)?;
+        // `platforms.api_server.*` and `gateway.platforms.api_server.*` are upstream aliases.
+        for alias in [s.platforms.get("api_server").cloned(), s.gateway.platforms.get("api_server").cloned()].into_iter().flatten() {
+            let merged = merge(&serde_yaml_ng::to_value(&s.gateway.api_server).unwrap_or_default(), &alias);
+            if let Ok(a) = serde_yaml_ng::from_value(merged) {
+                s.gateway.api_server = a;
+            }
+        }
+        s.apply_env(env);
+        s.validate();
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, env: &Env) {
+        if let Some(m) = env.get("HERMES_INFERENCE_MODEL") {
+            self.model.default = m.to_string();
+        }
+        if let Some(n) = env.number("HERMES_MAX_ITERATIONS") {
+            self.agent.max_turns = n;
+        }
+        if let Some(v) = env.get("HERMES_GATEWAY_BUSY_INPUT_MODE") {
+            self.display.busy_input_mode = v.to_string();
+        }
+        if let Some(v) = env.flag("HERMES_GATEWAY_BUSY_ACK_ENABLED") {
+            self.display.busy_ack_enabled = v;
+        }
+        if let Some(v) = env.get("HERMES_BACKGROUND_NOTIFICATIONS") {
+            self.display.background_process_notifications = v.to_string();
+        }
+        if let Some(n) = env.number("SESSION_IDLE_MINUTES") {
+            self.session_reset.idle_minutes = n;
+        }
+        if let Some(n) = env.number("SESSION_RESET_HOUR") {
+            self.session_reset.at_hour = n;
+        }
+        if let Some(n) = env.number("HERMES_CRON_SCRIPT_TIMEOUT") {
+            self.cron.script_timeout_seconds = n;
+        }
+        if let Some(n) = env.number("HERMES_CRON_MAX_PARALLEL") {
+            self.cron.max_parallel_jobs = n;
+        }
+        if let Some(n) = env.number("HERMES_GATEWAY_PLATFORM_CONNECT_TIMEOUT") {
+            self.gateway.platform_connect_timeout = n;
+        }
+        let api = &mut self.gateway.api_server;
+        if let Some(v) = env.flag("API_SERVER_ENABLED") {
+            api.enabled = v;
+        }
+        if let Some(v) = env.get("API_SERVER_KEY") {
+            api.key = v.to_string();
+        }
+        if let Some(v) = env.get("API_SERVER_HOST") {
+            api.host = v.to_string();
+        }
+        if let Some(v) = env.number("API_SERVER_PORT") {
+            api.port = v;
+        }
+        if env.get("API_SERVER_CORS_ORIGINS").is_some() {
+            api.cors_origins = env.list("API_SERVER_CORS_ORIGINS");
+        }
+        if let Some(v) = env.get("API_SERVER_MODEL_NAME") {
+            api.model_name = v.to_string();
+        }
+        if let Some(v) = env.number("API_SERVER_MAX_CONCURRENT_RUNS") {
+            api.max_concurrent_runs = v;
+        }
+        if self.timezone.is_empty() {
+            if let Some(tz) = env.get("TZ") {
+                self.timezone = tz.to_string();
+            }
+        }
+    }
+
+    /// Upstream's startup validation: out-of-range reset values fall back to the defaults.
+    fn validate(&mut self) {
+        if self.session_reset.at_hour > 23 {
+            self.session_reset.at_hour = 4;
+        }
+        if self.session_reset.idle_minutes <= 0 {
+            self.session_reset.idle_minutes = 1440;
+        }
+    }
+
+    /// Whether the API server should run: enabled, or a key is set.
+    #[must_use]
+    pub fn api_server_enabled(&self) -> bool {
+        self.gateway.api_server.enabled || !self.gateway.api_server.key.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layering_defaults_file_env() {
+        let user: Value = serde_yaml_ng::from_str(
+            "model: openrouter/x\nagent: {max_turns: 7, custom_knob: 1}\nsession_reset: {at_hour: 99, idle_minutes: 0}\nplatforms:\n  api_server: {port: 9000}\nmystery: true\n",
+        )
+        .unwrap();
+        let env = Env::from_pairs([("API_SERVER_KEY", "k"), ("HERMES_MAX_ITERATIONS", "12"), ("TZ", "Asia/Shanghai")]);
+        let s = Settings::resolve(&user, &env).unwrap();
+        assert_eq!(s.model.default, "openrouter/x");
+        assert_eq!(s.agent.max_turns, 12, "environment beats config.yaml");
+        assert!(s.agent.extra.contains_key("custom_knob"), "unknown keys are kept");
+        assert!(s.extra.contains_key("mystery"));
+        assert_eq!((s.session_reset.at_hour, s.session_reset.idle_minutes), (4, 1440));
+        assert_eq!(s.gateway.api_server.port, 9000);
+        assert_eq!(s.gateway.api_server.host, "127.0.0.1");
+        assert!(s.api_server_enabled());
+        assert_eq!(s.display.busy_input_mode, "interrupt");
+        assert_eq!(s.timezone, "Asia/Shanghai");
+        assert_eq!(s.session_reset.mode, ResetMode::Both);
+    }
+}

@@ -1,0 +1,5 @@
+//! The gateway's process-level pieces: pid records and liveness, service naming.
+//! The runtime (supervisor, router, adapters) builds on these.
+
+pub mod pid;
+pub mod service;

@@ -1,0 +1,10 @@
+//! The hermes runtime library: homes and profiles, configuration, and the gateway's pieces.
+//! The terminal (printing, prompts, argument parsing) lives in the binary, never here.
+
+pub mod config;
+pub mod fsutil;
+pub mod gateway;
+pub mod home;
+
+/// The version of this build, as printed by `hermes --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
