@@ -35,6 +35,7 @@ enum Action {
         /// The key, e.g. `model`, `agent.max_turns`, `custom_providers.0.base_url`, `OPENAI_API_KEY`.
         key: String,
         /// The value; `true/false/yes/no/on/off`, integers and decimals are typed.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// Skip the notice for keys this version does not know (the value is saved either way).
         #[arg(long)]
@@ -298,9 +299,8 @@ fn check(cx: &Context, json: bool) -> anyhow::Result<()> {
             }),
             _ => findings.push(Finding { level: "ok", message: format!("{} is private (0600)", env.display()) }),
         }
-        if let Err(e) = cfg::dotenv::EnvFile::load(&env).and_then(|f| f.values(&env)) {
-            findings.push(Finding { level: "error", message: e.to_string() });
-            parse_failed = true;
+        for (line, problem) in cfg::dotenv::EnvFile::load(&env)?.problems() {
+            findings.push(Finding { level: "warn", message: format!("{} line {line}: {problem} (skipped)", env.display()) });
         }
     }
     if json {

@@ -92,3 +92,56 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(a) => completion::run(cx, a),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+
+    use super::Cli;
+
+    /// Every `--help` screen of the tree, in one reviewed snapshot.
+    #[test]
+    fn help_tree() {
+        fn walk(cmd: &mut clap::Command, path: &str, out: &mut String) {
+            let path = if path.is_empty() { cmd.get_name().to_string() } else { format!("{path} {}", cmd.get_name()) };
+            out.push_str(&format!("### {path} --help\n"));
+            out.push_str(&cmd.render_long_help().to_string());
+            out.push('\n');
+            let mut subs: Vec<clap::Command> = cmd.get_subcommands().cloned().collect();
+            for sub in &mut subs {
+                if sub.get_name() != "help" {
+                    walk(sub, &path, out);
+                }
+            }
+        }
+        let mut cmd = Cli::command().term_width(100);
+        cmd.build();
+        let mut out = String::new();
+        walk(&mut cmd, "", &mut out);
+        insta::assert_snapshot!("help_tree", out);
+    }
+
+    /// `completions/` holds exactly what `hermes completion SHELL` prints.
+    /// `UPDATE_COMPLETIONS=1 cargo test` rewrites them.
+    #[test]
+    fn completions_in_sync() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+        let update = std::env::var_os("UPDATE_COMPLETIONS").is_some();
+        for (shell, file) in [
+            (Shell::Bash, "hermes.bash"),
+            (Shell::Zsh, "_hermes"),
+            (Shell::Fish, "hermes.fish"),
+            (Shell::Elvish, "hermes.elv"),
+            (Shell::PowerShell, "_hermes.ps1"),
+        ] {
+            let script = super::completion::script(shell);
+            let path = dir.join(file);
+            if update {
+                std::fs::write(&path, &script).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(committed == script, "{} is stale: run `UPDATE_COMPLETIONS=1 cargo test`", path.display());
+        }
+    }
+}

@@ -24,9 +24,6 @@ pub struct EnvFile {
 /// Why a `.env` file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvFileError {
-    /// The file has a syntax error dotenv cannot read.
-    #[error("{} line {line}: {message}", path.display())]
-    Parse { path: std::path::PathBuf, line: usize, message: String },
     /// Reading or writing failed.
     #[error("cannot {action} {}", path.display())]
     Io {
@@ -70,32 +67,33 @@ impl EnvFile {
         s
     }
 
-    /// All key/value pairs, in file order, with dotenv semantics (quotes, escapes, `${VAR}`).
-    pub fn values(&self, path: &Path) -> Result<Vec<(String, String)>, EnvFileError> {
-        let text = self.render();
-        let mut out = Vec::new();
-        for item in dotenvy::from_read_iter(text.as_bytes()) {
-            match item {
-                Ok(pair) => out.push(pair),
-                Err(dotenvy::Error::LineParse(line, idx)) => {
-                    let line_no = text[..text.find(&line).unwrap_or(0)].matches('\n').count() + 1;
-                    return Err(EnvFileError::Parse {
-                        path: path.to_path_buf(),
-                        line: line_no,
-                        message: format!("cannot parse `{}` (at character {idx})", line.trim()),
-                    });
-                }
-                Err(e) => {
-                    return Err(EnvFileError::Parse { path: path.to_path_buf(), line: 0, message: e.to_string() });
-                }
-            }
-        }
-        Ok(out)
+    /// All key/value pairs, in file order, with dotenv semantics: `export ` prefixes, single
+    /// quotes literal, double quotes with escapes, unquoted values up to a ` #` comment, and
+    /// `${VAR}` / `${VAR:-default}` from earlier keys or `outer` (the process environment).
+    /// Lines that are not assignments are skipped, as python-dotenv skips them.
+    #[must_use]
+    pub fn values(&self, outer: &dyn Fn(&str) -> Option<String>) -> Vec<(String, String)> {
+        parse_assignments(&self.render()).0.into_iter().fold(Vec::new(), |mut acc, (key, raw, quote)| {
+            let value = match quote {
+                Quote::Single => raw,
+                Quote::Double => unescape(&interpolate(&raw, &acc, outer)),
+                Quote::None => interpolate(&raw, &acc, outer),
+            };
+            acc.push((key, value));
+            acc
+        })
     }
 
-    /// The values as a map (a later duplicate wins, as dotenv does).
-    pub fn map(&self, path: &Path) -> Result<BTreeMap<String, String>, EnvFileError> {
-        Ok(self.values(path)?.into_iter().collect())
+    /// The values as a map (a later duplicate wins, as dotenv does), without process lookups.
+    #[must_use]
+    pub fn map(&self) -> BTreeMap<String, String> {
+        self.values(&|_| None).into_iter().collect()
+    }
+
+    /// Lines dotenv cannot read: `(line number, what is wrong)`.
+    #[must_use]
+    pub fn problems(&self) -> Vec<(usize, String)> {
+        parse_assignments(&self.render()).1
     }
 
     /// Index of the line that assigns `key` (the last one, as dotenv lets the last win).
@@ -153,6 +151,139 @@ impl EnvFile {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// Parses assignments: `(key, raw value, quoting)` and the problems found.
+fn parse_assignments(text: &str) -> (Vec<(String, String, Quote)>, Vec<(usize, String)>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = i + 1;
+        let t = lines[i].trim_start_matches('\u{feff}').trim();
+        i += 1;
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("export ").map_or(t, str::trim_start);
+        let Some(eq) = t.find('=') else {
+            problems.push((line_no, format!("`{t}` is not KEY=VALUE")));
+            continue;
+        };
+        let key = t[..eq].trim();
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+            problems.push((line_no, format!("`{key}` is not a valid variable name")));
+            continue;
+        }
+        let rest = t[eq + 1..].trim_start();
+        let (value, quote) = if let Some(body) = rest.strip_prefix('\'') {
+            // Single quotes: literal, may span lines.
+            let mut acc = body.to_string();
+            loop {
+                if let Some(end) = acc.find('\'') {
+                    acc.truncate(end);
+                    break (acc, Quote::Single);
+                }
+                if i >= lines.len() {
+                    problems.push((line_no, format!("`{key}` has an unclosed single quote")));
+                    break (acc, Quote::Single);
+                }
+                acc.push('\n');
+                acc.push_str(lines[i]);
+                i += 1;
+            }
+        } else if let Some(body) = rest.strip_prefix('"') {
+            let mut acc = body.to_string();
+            loop {
+                if let Some(end) = closing_double_quote(&acc) {
+                    acc.truncate(end);
+                    break (acc, Quote::Double);
+                }
+                if i >= lines.len() {
+                    problems.push((line_no, format!("`{key}` has an unclosed double quote")));
+                    break (acc, Quote::Double);
+                }
+                acc.push('\n');
+                acc.push_str(lines[i]);
+                i += 1;
+            }
+        } else {
+            let v = match rest.find(" #").or_else(|| rest.find("\t#")) {
+                Some(c) => &rest[..c],
+                None if rest.starts_with('#') => "",
+                None => rest,
+            };
+            (v.trim().to_string(), Quote::None)
+        };
+        out.push((key.to_string(), value, quote));
+    }
+    (out, problems)
+}
+
+fn closing_double_quote(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(i),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Expands `${VAR}` and `${VAR:-default}`; `\$` stays a literal dollar.
+fn interpolate(raw: &str, earlier: &[(String, String)], outer: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(start) = rest.find("${") {
+        if rest[..start].ends_with('\\') {
+            // `\${` is an escaped dollar: leave it for unescaping.
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let expr = &after[..end];
+        let (name, default) = expr.split_once(":-").map_or((expr, None), |(n, d)| (n, Some(d)));
+        let found = earlier.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or_else(|| outer(name));
+        out.push_str(&found.filter(|v| !v.is_empty()).or_else(|| default.map(str::to_string)).unwrap_or_default());
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The key a line assigns, if it is an assignment.
 fn line_key(line: &str) -> Option<&str> {
     let t = line.trim_start();
@@ -173,7 +304,8 @@ fn quote_value(v: &str) -> String {
     if v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_./:@+,-=".contains(&b)) {
         return v.to_string();
     }
-    if !v.contains('\'') && !v.contains('\n') {
+    if !v.contains('\'') {
+        // Single quotes are literal for both python-dotenv and us: no escapes, no `${}`.
         return format!("'{v}'");
     }
     let mut s = String::from("\"");
@@ -194,8 +326,6 @@ fn quote_value(v: &str) -> String {
 mod tests {
     use super::*;
 
-    const P: &str = "/x/.env";
-
     #[test]
     fn edits_keep_comments_and_order() {
         let text = "# header\nA=1\n\n# tokens\nexport TELEGRAM_BOT_TOKEN=abc # inline\nB='x y'\n";
@@ -213,10 +343,10 @@ mod tests {
 
     #[test]
     fn values_round_trip_through_dotenv() {
-        for v in ["plain", "sp ace", "it's", "dollar $HOME", "quote\"d", "back\\slash", "#hash", "", "a=b"] {
+        for v in ["plain", "sp ace", "it's", "dollar $HOME ${X}", "quote\"d", "back\\slash", "#hash", "", "a=b", "it's ${Y}", "two\nlines"] {
             let mut f = EnvFile::parse("");
             f.set("K", v);
-            let got = f.map(Path::new(P)).unwrap();
+            let got = f.map();
             assert_eq!(got.get("K").map(String::as_str), Some(v), "{v} → {}", f.render());
         }
     }
@@ -227,5 +357,25 @@ mod tests {
         let removed = f.retain_keys(|k| k.starts_with("SLACK_") || k.starts_with("DISCORD_"));
         assert_eq!(removed, vec!["SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN"]);
         assert_eq!(f.render(), "OPENAI_API_KEY=1\n");
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn reads_python_dotenv_forms() {
+        let text = "# c\nexport A=1\nB = spaced value # note\nC='lit ${A}'\nD=\"esc \\\" q\\n${A}\"\nE=${A}-${MISSING:-dflt}-${HOME}\nF=\"multi\nline\"\nnot a line\nG=#only-comment\n";
+        let f = EnvFile::parse(text);
+        let v: BTreeMap<String, String> = f.values(&|k| (k == "HOME").then(|| "/h".to_string())).into_iter().collect();
+        assert_eq!(v["A"], "1");
+        assert_eq!(v["B"], "spaced value");
+        assert_eq!(v["C"], "lit ${A}");
+        assert_eq!(v["D"], "esc \" q\n1");
+        assert_eq!(v["E"], "1-dflt-/h");
+        assert_eq!(v["F"], "multi\nline");
+        assert_eq!(v["G"], "");
+        assert_eq!(f.problems(), vec![(9, "`not a line` is not KEY=VALUE".to_string())]);
     }
 }

@@ -19,7 +19,8 @@ impl Env {
     pub fn load(paths: &HermesPaths, process: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut env = Self { vars: process.into_iter().collect(), from_dotenv: BTreeSet::new() };
         let file = paths.env_file();
-        for (k, v) in EnvFile::load(&file)?.values(&file)? {
+        let outer = env.vars.clone();
+        for (k, v) in EnvFile::load(&file)?.values(&|name| outer.get(name).cloned()) {
             env.from_dotenv.insert(k.clone());
             env.vars.insert(k, v);
         }

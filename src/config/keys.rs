@@ -156,7 +156,8 @@ pub fn unknown_keys(defaults: &Value, doc: &Value) -> Vec<String> {
 }
 
 fn walk(defaults: &Value, node: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
-    if !is_known(defaults, path) {
+    let known = is_known(defaults, path);
+    if !known && !matches!(node, Value::Mapping(m) if !m.is_empty()) {
         out.push(path.join("."));
         return;
     }

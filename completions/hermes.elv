@@ -1,0 +1,422 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hermes] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hermes'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hermes'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+            cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;profile'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List every profile: active marker, model, gateway state and alias'
+            cand use 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+            cand create 'Create a new profile'
+            cand show 'Show one profile''s details'
+            cand delete 'Delete a profile: stop its gateway, remove its service, alias and directory'
+            cand rename 'Rename a profile (directory, alias, sticky default, session keys)'
+            cand alias 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+            cand export 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+            cand import 'Import a profile from an archive made by `profile export`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;profile;list'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;use'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;create'= {
+            cand --clone-from 'Profile to clone from; implies `--clone` unless `--clone-all` is given'
+            cand --description 'One or two sentences on what this profile is for'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --clone 'Copy config.yaml, .env, SOUL.md, memories and skills from the active profile'
+            cand --clone-all 'Copy everything from the active profile except history and runtime state'
+            cand --clone-channels 'Also copy messaging channel credentials (bot tokens, allowlists); two gateways cannot share a bot'
+            cand --no-alias 'Do not create the `~/.local/bin/<name>` wrapper'
+            cand --no-skills 'Do not seed the bundled skills'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;show'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;delete'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for the typed confirmation'
+            cand --yes 'Do not ask for the typed confirmation'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;rename'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;alias'= {
+            cand --name 'Wrapper name (default: the profile name)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --remove 'Remove the wrapper instead of creating it'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;export'= {
+            cand -o 'Output file (default: `<name>.tar.gz`)'
+            cand --output 'Output file (default: `<name>.tar.gz`)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;import'= {
+            cand --name 'Name for the new profile (default: the archive''s folder name)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;profile;help'= {
+            cand list 'List every profile: active marker, model, gateway state and alias'
+            cand use 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+            cand create 'Create a new profile'
+            cand show 'Show one profile''s details'
+            cand delete 'Delete a profile: stop its gateway, remove its service, alias and directory'
+            cand rename 'Rename a profile (directory, alias, sticky default, session keys)'
+            cand alias 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+            cand export 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+            cand import 'Import a profile from an archive made by `profile export`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;profile;help;list'= {
+        }
+        &'hermes;profile;help;use'= {
+        }
+        &'hermes;profile;help;create'= {
+        }
+        &'hermes;profile;help;show'= {
+        }
+        &'hermes;profile;help;delete'= {
+        }
+        &'hermes;profile;help;rename'= {
+        }
+        &'hermes;profile;help;alias'= {
+        }
+        &'hermes;profile;help;export'= {
+        }
+        &'hermes;profile;help;import'= {
+        }
+        &'hermes;profile;help;help'= {
+        }
+        &'hermes;config'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+            cand get 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+            cand set 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+            cand unset 'Remove a key (its built-in default applies again)'
+            cand path 'Print the path of config.yaml'
+            cand env-path 'Print the path of .env'
+            cand edit 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+            cand check 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;config;show'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;get'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;set'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --force 'Skip the notice for keys this version does not know (the value is saved either way)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;unset'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;path'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;env-path'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;edit'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;check'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;config;help'= {
+            cand show 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+            cand get 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+            cand set 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+            cand unset 'Remove a key (its built-in default applies again)'
+            cand path 'Print the path of config.yaml'
+            cand env-path 'Print the path of .env'
+            cand edit 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+            cand check 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;config;help;show'= {
+        }
+        &'hermes;config;help;get'= {
+        }
+        &'hermes;config;help;set'= {
+        }
+        &'hermes;config;help;unset'= {
+        }
+        &'hermes;config;help;path'= {
+        }
+        &'hermes;config;help;env-path'= {
+        }
+        &'hermes;config;help;edit'= {
+        }
+        &'hermes;config;help;check'= {
+        }
+        &'hermes;config;help;help'= {
+        }
+        &'hermes;completion'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;help'= {
+            cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+            cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;help;profile'= {
+            cand list 'List every profile: active marker, model, gateway state and alias'
+            cand use 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+            cand create 'Create a new profile'
+            cand show 'Show one profile''s details'
+            cand delete 'Delete a profile: stop its gateway, remove its service, alias and directory'
+            cand rename 'Rename a profile (directory, alias, sticky default, session keys)'
+            cand alias 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+            cand export 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+            cand import 'Import a profile from an archive made by `profile export`'
+        }
+        &'hermes;help;profile;list'= {
+        }
+        &'hermes;help;profile;use'= {
+        }
+        &'hermes;help;profile;create'= {
+        }
+        &'hermes;help;profile;show'= {
+        }
+        &'hermes;help;profile;delete'= {
+        }
+        &'hermes;help;profile;rename'= {
+        }
+        &'hermes;help;profile;alias'= {
+        }
+        &'hermes;help;profile;export'= {
+        }
+        &'hermes;help;profile;import'= {
+        }
+        &'hermes;help;config'= {
+            cand show 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+            cand get 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+            cand set 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+            cand unset 'Remove a key (its built-in default applies again)'
+            cand path 'Print the path of config.yaml'
+            cand env-path 'Print the path of .env'
+            cand edit 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+            cand check 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+        }
+        &'hermes;help;config;show'= {
+        }
+        &'hermes;help;config;get'= {
+        }
+        &'hermes;help;config;set'= {
+        }
+        &'hermes;help;config;unset'= {
+        }
+        &'hermes;help;config;path'= {
+        }
+        &'hermes;help;config;env-path'= {
+        }
+        &'hermes;help;config;edit'= {
+        }
+        &'hermes;help;config;check'= {
+        }
+        &'hermes;help;completion'= {
+        }
+        &'hermes;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,286 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hermes_global_optspecs
+    string join \n p/profile= quiet color= no-input h/help V/version
+end
+
+function __fish_hermes_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hermes_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hermes_using_subcommand
+    set -l cmd (__fish_hermes_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hermes -n "__fish_hermes_needs_command" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_needs_command" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_needs_command" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_needs_command" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "create" -d 'Create a new profile'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "show" -d 'Show one profile\'s details'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "delete" -d 'Delete a profile: stop its gateway, remove its service, alias and directory'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "rename" -d 'Rename a profile (directory, alias, sticky default, session keys)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "alias" -d 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "export" -d 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "import" -d 'Import a profile from an archive made by `profile export`'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-from -d 'Profile to clone from; implies `--clone` unless `--clone-all` is given' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l description -d 'One or two sentences on what this profile is for' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone -d 'Copy config.yaml, .env, SOUL.md, memories and skills from the active profile'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-all -d 'Copy everything from the active profile except history and runtime state'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-channels -d 'Also copy messaging channel credentials (bot tokens, allowlists); two gateways cannot share a bot'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l no-alias -d 'Do not create the `~/.local/bin/<name>` wrapper'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l no-skills -d 'Do not seed the bundled skills'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for the typed confirmation'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l name -d 'Wrapper name (default: the profile name)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l remove -d 'Remove the wrapper instead of creating it'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s o -l output -d 'Output file (default: `<name>.tar.gz`)' -r -F
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l name -d 'Name for the new profile (default: the archive\'s folder name)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a new profile'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile\'s details'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a profile: stop its gateway, remove its service, alias and directory'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename a profile (directory, alias, sticky default, session keys)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "alias" -d 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import a profile from an archive made by `profile export`'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "show" -d 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "get" -d 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "set" -d 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "unset" -d 'Remove a key (its built-in default applies again)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "path" -d 'Print the path of config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "env-path" -d 'Print the path of .env'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l force -d 'Skip the notice for keys this version does not know (the value is saved either way)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a key (its built-in default applies again)'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "env-path" -d 'Print the path of .env'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "show" -d 'Show one profile\'s details'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "delete" -d 'Delete a profile: stop its gateway, remove its service, alias and directory'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "rename" -d 'Rename a profile (directory, alias, sticky default, session keys)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "alias" -d 'Create or remove the wrapper command (`~/.local/bin/<alias>`) for a profile'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "export" -d 'Export a profile to a .tar.gz (never includes .env or auth.json)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "import" -d 'Import a profile from an archive made by `profile export`'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (defaults merged with config.yaml; secrets masked)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print the resolved value of a key (dotted for config.yaml, e.g. `model.default`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a value: secrets (`*_API_KEY`, `*_TOKEN`, env-style names) go to .env, the rest to config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a key (its built-in default applies again)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of config.yaml'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "env-path" -d 'Print the path of .env'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+
+function __hermes_profile_names
+    set -l root $HERMES_HOME
+    test -z "$root"; and set root $HOME/.hermes
+    set root (string replace -r '/profiles/.*$' '' -- $root)
+    echo default
+    for d in $root/profiles/*/
+        basename $d
+    end
+end
+complete -c hermes -s p -l profile -x -a '(__hermes_profile_names)'
