@@ -25,7 +25,7 @@ function __fish_hermes_using_subcommand
 end
 
 complete -c hermes -n "__fish_hermes_needs_command" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_needs_command" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -37,7 +37,7 @@ complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and 
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -55,7 +55,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "import" -d 'Import a profile from an archive made by `profile export`'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
@@ -64,7 +64,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -74,7 +74,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-from -d 'Profile to clone from; implies `--clone` unless `--clone-all` is given' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l description -d 'One or two sentences on what this profile is for' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone -d 'Copy config.yaml, .env, SOUL.md, memories and skills from the active profile'
@@ -87,7 +87,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
@@ -96,7 +96,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for the typed confirmation'
@@ -105,7 +105,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -114,7 +114,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l name -d 'Wrapper name (default: the profile name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l remove -d 'Remove the wrapper instead of creating it'
@@ -124,7 +124,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s o -l output -d 'Output file (default: `<name>.tar.gz`)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -133,7 +133,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l name -d 'Name for the new profile (default: the archive\'s folder name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -151,7 +151,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import a profile from an archive made by `profile export`'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -168,7 +168,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_see
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
@@ -177,7 +177,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print JSON'
@@ -186,7 +186,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l force -d 'Skip the notice for keys this version does not know (the value is saved either way)'
@@ -195,7 +195,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -203,7 +203,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -211,7 +211,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -219,7 +219,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -227,7 +227,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print JSON'
@@ -245,7 +245,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless NO_COLOR is set'
+complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'Print less: no status lines, only data and errors'

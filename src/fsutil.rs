@@ -15,16 +15,26 @@ pub const SECRET_MODE: u32 = 0o600;
 /// (or 0644 for a new one). A reader never sees a half-written file, and a crash leaves
 /// either the old or the new contents.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let mode = match mode {
         Some(m) => m,
         None => fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777),
     };
-    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy());
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(&tmp)?;
         // The umask may have narrowed the mode at creation; set it exactly.
         f.set_permissions(fs::Permissions::from_mode(mode))?;
         f.write_all(contents)?;
@@ -52,8 +62,11 @@ pub fn read_optional(path: &Path) -> io::Result<Option<String>> {
 }
 
 /// The permission bits of `path`, if it exists.
+#[must_use]
 pub fn mode_of(path: &Path) -> Option<u32> {
-    fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
 }
 
 /// Copies a directory tree, calling `skip` with each path relative to `src`; a `true` skips it.
@@ -62,7 +75,12 @@ pub fn copy_tree(src: &Path, dst: &Path, skip: &dyn Fn(&Path) -> bool) -> io::Re
     copy_tree_inner(src, dst, Path::new(""), skip)
 }
 
-fn copy_tree_inner(src: &Path, dst: &Path, rel: &Path, skip: &dyn Fn(&Path) -> bool) -> io::Result<()> {
+fn copy_tree_inner(
+    src: &Path,
+    dst: &Path,
+    rel: &Path,
+    skip: &dyn Fn(&Path) -> bool,
+) -> io::Result<()> {
     fs::create_dir_all(dst)?;
     for entry in fs::read_dir(src)? {
         let entry = entry?;

@@ -31,8 +31,18 @@ fn main() -> ExitCode {
     let process_env: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
-    let var = |k: &str| process_env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
-    let out = Printer::new(cli.global.quiet, cli.global.color, var("NO_COLOR").is_some());
+    let var = |k: &str| {
+        process_env
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let out = Printer::new(
+        cli.global.quiet,
+        cli.global.color,
+        var("NO_COLOR").is_some(),
+    );
     let is_gateway = matches!(argv.get(1).and_then(|a| a.to_str()), Some("gateway"));
     let input = ResolveInput {
         explicit_profile: profile.or(cli.global.profile.clone()),
@@ -41,9 +51,13 @@ fn main() -> ExitCode {
         data_dir_suffix: var("HERMES_DATA_DIR_SUFFIX"),
         xdg_state_home: var("XDG_STATE_HOME").map(PathBuf::from),
         xdg_config_home: var("XDG_CONFIG_HOME").map(PathBuf::from),
-        supervised: ["HERMES_SUPERVISED_CHILD", "HERMES_S6_SUPERVISED_CHILD", "HERMES_GATEWAY_EXTERNAL_SUPERVISOR"]
-            .iter()
-            .any(|k| var(k).is_some())
+        supervised: [
+            "HERMES_SUPERVISED_CHILD",
+            "HERMES_S6_SUPERVISED_CHILD",
+            "HERMES_GATEWAY_EXTERNAL_SUPERVISOR",
+        ]
+        .iter()
+        .any(|k| var(k).is_some())
             || (is_gateway && var("INVOCATION_ID").is_some()),
     };
     let resolution = match resolve(&input) {
@@ -53,7 +67,12 @@ fn main() -> ExitCode {
     for w in &resolution.warnings {
         out.warn(w);
     }
-    let cx = Context { paths: resolution.paths, out, process_env, no_input: cli.global.no_input };
+    let cx = Context {
+        paths: resolution.paths,
+        out,
+        process_env,
+        no_input: cli.global.no_input,
+    };
     match cli::dispatch(&cx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => render(&cx.out, &e),
@@ -61,7 +80,11 @@ fn main() -> ExitCode {
 }
 
 fn plain_printer() -> Printer {
-    Printer::new(false, output::ColorChoice::Auto, std::env::var_os("NO_COLOR").is_some())
+    Printer::new(
+        false,
+        output::ColorChoice::Auto,
+        std::env::var_os("NO_COLOR").is_some(),
+    )
 }
 
 /// Renders an error and chooses the exit code: 1 user, 2 usage, 130 cancelled.
@@ -108,7 +131,10 @@ fn extract_profile(argv: Vec<OsString>) -> Result<(Option<String>, Vec<OsString>
             }
         } else if let Some(v) = s.strip_prefix("--profile=") {
             profile = Some(v.to_string());
-        } else if let Some(v) = s.strip_prefix("-p").filter(|v| !v.is_empty() && !s.starts_with("--")) {
+        } else if let Some(v) = s
+            .strip_prefix("-p")
+            .filter(|v| !v.is_empty() && !s.starts_with("--"))
+        {
             profile = Some(v.to_string());
         } else {
             out.push(arg);
@@ -128,7 +154,8 @@ mod tests {
 
     #[test]
     fn profile_flag_anywhere() {
-        let (p, rest) = extract_profile(args(&["hermes", "config", "-p", "coder", "path"])).unwrap();
+        let (p, rest) =
+            extract_profile(args(&["hermes", "config", "-p", "coder", "path"])).unwrap();
         assert_eq!(p.as_deref(), Some("coder"));
         assert_eq!(rest, args(&["hermes", "config", "path"]));
         let (p, _) = extract_profile(args(&["hermes", "--profile=work", "config"])).unwrap();

@@ -1,5 +1,5 @@
 //! All terminal output: data on stdout, status and warnings on stderr, colour only on a
-//! terminal and never with NO_COLOR. The only file that prints.
+//! terminal and never with `NO_COLOR`. The only file that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::fmt::Display;
@@ -10,7 +10,7 @@ use console::Style;
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub(crate) enum ColorChoice {
-    /// Colour on a terminal unless NO_COLOR is set.
+    /// Colour on a terminal unless `NO_COLOR` is set.
     #[default]
     Auto,
     /// Always colour.
@@ -81,9 +81,17 @@ impl Printer {
     /// An error block rendered by `main`.
     pub(crate) fn error_block(&self, head: &str, causes: &[String], hints: &[String]) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{} {head}", self.paint_err(&Style::new().red().bold(), "Error:"));
+        let _ = writeln!(
+            err,
+            "{} {head}",
+            self.paint_err(&Style::new().red().bold(), "Error:")
+        );
         for c in causes {
-            let _ = writeln!(err, "{} {c}", self.paint_err(&Style::new().red(), "Caused by:"));
+            let _ = writeln!(
+                err,
+                "{} {c}",
+                self.paint_err(&Style::new().red(), "Caused by:")
+            );
         }
         for h in hints {
             let _ = writeln!(err, "{} {h}", self.paint_err(&Style::new().cyan(), "hint:"));
@@ -92,16 +100,36 @@ impl Printer {
 
     /// Bold text for stdout when colour is on.
     pub(crate) fn bold(&self, s: &str) -> String {
-        if self.color_out { Style::new().bold().force_styling(true).apply_to(s).to_string() } else { s.to_string() }
+        if self.color_out {
+            Style::new()
+                .bold()
+                .force_styling(true)
+                .apply_to(s)
+                .to_string()
+        } else {
+            s.to_string()
+        }
     }
 
     /// Green text for stdout when colour is on.
     pub(crate) fn green(&self, s: &str) -> String {
-        if self.color_out { Style::new().green().force_styling(true).apply_to(s).to_string() } else { s.to_string() }
+        if self.color_out {
+            Style::new()
+                .green()
+                .force_styling(true)
+                .apply_to(s)
+                .to_string()
+        } else {
+            s.to_string()
+        }
     }
 
     fn paint_err(&self, style: &Style, s: &str) -> String {
-        if self.color_err { style.clone().force_styling(true).apply_to(s).to_string() } else { s.to_string() }
+        if self.color_err {
+            style.clone().force_styling(true).apply_to(s).to_string()
+        } else {
+            s.to_string()
+        }
     }
 
     /// A table on stdout: a header row and aligned columns (width by characters).

@@ -27,7 +27,7 @@ pub(crate) fn script(shell: Shell) -> String {
     with_profile_names(shell, &generated)
 }
 
-/// Lists profile names the way hermes resolves the root (HERMES_HOME or ~/.hermes).
+/// Lists profile names the way hermes resolves the root (`HERMES_HOME` or ~/.hermes).
 const PROFILES_SH: &str = r#"_hermes_profile_names() {
     local root="${HERMES_HOME:-$HOME/.hermes}"
     case "$root" in */profiles/*) root="${root%/profiles/*}" ;; esac
@@ -71,7 +71,10 @@ mod tests {
     fn profile_completion_is_wired() {
         assert!(script(Shell::Bash).contains("complete -F _hermes_with_profiles"));
         let zsh = script(Shell::Zsh);
-        assert!(zsh.contains(":NAME:_hermes_profiles'"), "zsh spec changed; update the replacement");
+        assert!(
+            zsh.contains(":NAME:_hermes_profiles'"),
+            "zsh spec changed; update the replacement"
+        );
         assert!(script(Shell::Fish).contains("__hermes_profile_names"));
     }
 }

@@ -81,8 +81,22 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
 
 /// Leaf names whose values are masked in output.
 const SECRET_LEAVES: &[&str] = &[
-    "api_key", "apikey", "key", "token", "access_token", "refresh_token", "id_token", "secret",
-    "client_secret", "password", "passwd", "auth", "authorization", "private_key", "bearer", "jwt",
+    "api_key",
+    "apikey",
+    "key",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "secret",
+    "client_secret",
+    "password",
+    "passwd",
+    "auth",
+    "authorization",
+    "private_key",
+    "bearer",
+    "jwt",
 ];
 
 /// `sk-a...1234`, or `***` for short values.
@@ -91,14 +105,20 @@ fn mask(s: &str) -> String {
     if chars.len() < 12 {
         return "***".into();
     }
-    format!("{}...{}", chars[..4].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
+    format!(
+        "{}...{}",
+        chars[..4].iter().collect::<String>(),
+        chars[chars.len() - 4..].iter().collect::<String>()
+    )
 }
 
 fn mask_tree(v: &mut Value) {
     match v {
         Value::Mapping(m) => {
             for (k, child) in m.iter_mut() {
-                let secret = k.as_str().is_some_and(|k| SECRET_LEAVES.contains(&k.to_ascii_lowercase().as_str()));
+                let secret = k
+                    .as_str()
+                    .is_some_and(|k| SECRET_LEAVES.contains(&k.to_ascii_lowercase().as_str()));
                 match child {
                     Value::String(s) if secret && !s.is_empty() => *s = mask(s),
                     _ => mask_tree(child),
@@ -121,7 +141,10 @@ fn render_value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        other => serde_yaml_ng::to_string(other).unwrap_or_default().trim_end().to_string(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
     }
 }
 
@@ -135,8 +158,14 @@ fn show(cx: &Context, json: bool) -> anyhow::Result<()> {
     let env_file = cx.paths.env_file();
     let env_keys = cfg::dotenv::EnvFile::load(&env_file)?.keys();
     cx.out.data(format!("# profile: {}", cx.paths.profile()));
-    cx.out.data(format!("# config:  {}", cx.paths.config_file().display()));
-    cx.out.data(format!("# secrets: {} ({} key(s): {})", env_file.display(), env_keys.len(), env_keys.join(", ")));
+    cx.out
+        .data(format!("# config:  {}", cx.paths.config_file().display()));
+    cx.out.data(format!(
+        "# secrets: {} ({} key(s): {})",
+        env_file.display(),
+        env_keys.len(),
+        env_keys.join(", ")
+    ));
     cx.out.raw(&serde_yaml_ng::to_string(&doc)?);
     Ok(())
 }
@@ -151,12 +180,16 @@ fn get(cx: &Context, key: &str, json: bool) -> anyhow::Result<()> {
     let value = match keys::route(key) {
         keys::Route::Env(var) => {
             let env = cx.env()?;
-            let Some(v) = env.get(&var) else { return Err(not_set(key)) };
+            let Some(v) = env.get(&var) else {
+                return Err(not_set(key));
+            };
             Value::String(v.to_string())
         }
         keys::Route::Yaml(_) => {
             let doc = cfg::effective(&cx.paths)?;
-            let Some(v) = cfg::lookup(&doc, key) else { return Err(not_set(key)) };
+            let Some(v) = cfg::lookup(&doc, key) else {
+                return Err(not_set(key));
+            };
             v.clone()
         }
     };
@@ -171,11 +204,22 @@ fn get(cx: &Context, key: &str, json: bool) -> anyhow::Result<()> {
 fn set(cx: &Context, key: &str, raw: &str, force: bool) -> anyhow::Result<()> {
     let done = cfg::set_value(&cx.paths, key, raw)?;
     match &done.route {
-        keys::Route::Env(var) => cx.out.success(format!("Set {var} in {}", done.file.display())),
+        keys::Route::Env(var) => cx
+            .out
+            .success(format!("Set {var} in {}", done.file.display())),
         keys::Route::Yaml(dotted) => {
-            let leaf = dotted.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
-            let shown = if SECRET_LEAVES.contains(&leaf.as_str()) { mask(raw) } else { render_value(&done.value) };
-            cx.out.success(format!("Set {dotted} = {shown} in {}", done.file.display()));
+            let leaf = dotted
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let shown = if SECRET_LEAVES.contains(&leaf.as_str()) {
+                mask(raw)
+            } else {
+                render_value(&done.value)
+            };
+            cx.out
+                .success(format!("Set {dotted} = {shown} in {}", done.file.display()));
             if !done.known && !force {
                 let upstream = upstream_knows(dotted);
                 if upstream {
@@ -196,11 +240,15 @@ fn set(cx: &Context, key: &str, raw: &str, force: bool) -> anyhow::Result<()> {
 /// Whether the Python original's schema has this key (so it is not a typo).
 fn upstream_knows(dotted: &str) -> bool {
     const UPSTREAM: &str = include_str!("../../assets/upstream-config-keys.txt");
-    UPSTREAM.lines().any(|k| k == dotted || k.starts_with(&format!("{dotted}.")) || dotted.starts_with(&format!("{k}.")))
+    UPSTREAM.lines().any(|k| {
+        k == dotted || k.starts_with(&format!("{dotted}.")) || dotted.starts_with(&format!("{k}."))
+    })
 }
 
 fn unset(cx: &Context, key: &str) -> anyhow::Result<()> {
-    let Some(file) = cfg::unset_value(&cx.paths, key)? else { return Err(not_set(key)) };
+    let Some(file) = cfg::unset_value(&cx.paths, key)? else {
+        return Err(not_set(key));
+    };
     // Like upstream, parents left empty by the removal are pruned too.
     if file == cx.paths.config_file() {
         let mut parts: Vec<&str> = key.split('.').collect();
@@ -208,7 +256,8 @@ fn unset(cx: &Context, key: &str) -> anyhow::Result<()> {
         while !parts.is_empty() {
             let parent = parts.join(".");
             let (_, doc) = cfg::read_yaml(&file)?;
-            let empty = matches!(cfg::lookup(&doc, &parent), Some(Value::Mapping(m)) if m.is_empty());
+            let empty =
+                matches!(cfg::lookup(&doc, &parent), Some(Value::Mapping(m)) if m.is_empty());
             if !empty || cfg::unset_value(&cx.paths, &parent)?.is_none() {
                 break;
             }
@@ -219,21 +268,37 @@ fn unset(cx: &Context, key: &str) -> anyhow::Result<()> {
         keys::Route::Env(var) => var,
         keys::Route::Yaml(_) => key.to_string(),
     };
-    cx.out.success(format!("Unset {shown} from {}", file.display()));
+    cx.out
+        .success(format!("Unset {shown} from {}", file.display()));
     Ok(())
 }
 
 fn edit(cx: &Context) -> anyhow::Result<()> {
     let file = cx.paths.config_file();
     if !file.exists() {
-        hermes::fsutil::write_atomic(&file, b"# hermes configuration. See `hermes config show` for every key.\n", None)?;
+        hermes::fsutil::write_atomic(
+            &file,
+            b"# hermes configuration. See `hermes config show` for every key.\n",
+            None,
+        )?;
     }
-    let editors: Vec<String> = ["VISUAL", "EDITOR"].iter().filter_map(|k| cx.var(k).map(str::to_string)).collect();
-    let candidates = editors.into_iter().chain(["nano", "vim", "vi"].map(String::from));
+    let editors: Vec<String> = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|k| cx.var(k).map(str::to_string))
+        .collect();
+    let candidates = editors
+        .into_iter()
+        .chain(["nano", "vim", "vi"].map(String::from));
     for editor in candidates {
         let mut words = editor.split_whitespace();
-        let Some(program) = words.next() else { continue };
-        match std::process::Command::new(program).args(words).arg(&file).status() {
+        let Some(program) = words.next() else {
+            continue;
+        };
+        match std::process::Command::new(program)
+            .args(words)
+            .arg(&file)
+            .status()
+        {
             Ok(status) if status.success() => {
                 return match cfg::read_yaml(&file) {
                     Ok(_) => {
@@ -243,9 +308,15 @@ fn edit(cx: &Context) -> anyhow::Result<()> {
                     Err(e) => Err(e.into()),
                 };
             }
-            Ok(status) => return Err(CliError::user(format!("{program} exited with {status}")).into()),
+            Ok(status) => {
+                return Err(CliError::user(format!("{program} exited with {status}")).into());
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CliError::user(format!("cannot run {program}")).caused_by(e).into()),
+            Err(e) => {
+                return Err(CliError::user(format!("cannot run {program}"))
+                    .caused_by(e)
+                    .into());
+            }
         }
     }
     cx.out.warn("No editor found (set $EDITOR). The file is:");
@@ -267,26 +338,43 @@ fn check(cx: &Context, json: bool) -> anyhow::Result<()> {
     match cfg::read_yaml(&file) {
         Ok((_, doc)) => {
             if file.exists() {
-                findings.push(Finding { level: "ok", message: format!("{} parses", file.display()) });
+                findings.push(Finding {
+                    level: "ok",
+                    message: format!("{} parses", file.display()),
+                });
             } else {
-                findings.push(Finding { level: "ok", message: format!("{} does not exist; defaults apply", file.display()) });
+                findings.push(Finding {
+                    level: "ok",
+                    message: format!("{} does not exist; defaults apply", file.display()),
+                });
             }
             for key in keys::unknown_keys(&cfg::defaults(), &doc) {
                 let message = if upstream_knows(&key) {
                     format!("{key}: a key of the Python original that this version does not use")
                 } else {
-                    let hint = keys::suggest(&cfg::defaults(), &key).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                    let hint = keys::suggest(&cfg::defaults(), &key)
+                        .map(|s| format!(" (did you mean {s}?)"))
+                        .unwrap_or_default();
                     format!("{key}: not a recognized key{hint}")
                 };
-                findings.push(Finding { level: "warn", message });
+                findings.push(Finding {
+                    level: "warn",
+                    message,
+                });
             }
             if let Err(e) = type_check(&doc) {
-                findings.push(Finding { level: "error", message: e });
+                findings.push(Finding {
+                    level: "error",
+                    message: e,
+                });
                 parse_failed = true;
             }
         }
         Err(e) => {
-            findings.push(Finding { level: "error", message: e.to_string() });
+            findings.push(Finding {
+                level: "error",
+                message: e.to_string(),
+            });
             parse_failed = true;
         }
     }
@@ -295,12 +383,22 @@ fn check(cx: &Context, json: bool) -> anyhow::Result<()> {
         match hermes::fsutil::mode_of(&env) {
             Some(m) if m & 0o077 != 0 => findings.push(Finding {
                 level: "warn",
-                message: format!("{} is mode {m:04o}; secrets should be 0600 (`chmod 600 {}`)", env.display(), env.display()),
+                message: format!(
+                    "{} is mode {m:04o}; secrets should be 0600 (`chmod 600 {}`)",
+                    env.display(),
+                    env.display()
+                ),
             }),
-            _ => findings.push(Finding { level: "ok", message: format!("{} is private (0600)", env.display()) }),
+            _ => findings.push(Finding {
+                level: "ok",
+                message: format!("{} is private (0600)", env.display()),
+            }),
         }
         for (line, problem) in cfg::dotenv::EnvFile::load(&env)?.problems() {
-            findings.push(Finding { level: "warn", message: format!("{} line {line}: {problem} (skipped)", env.display()) });
+            findings.push(Finding {
+                level: "warn",
+                message: format!("{} line {line}: {problem} (skipped)", env.display()),
+            });
         }
     }
     if json {
@@ -316,15 +414,21 @@ fn check(cx: &Context, json: bool) -> anyhow::Result<()> {
         }
     }
     if parse_failed {
-        return Err(CliError::user("configuration has errors").hint("fix them with `hermes config edit`").into());
+        return Err(CliError::user("configuration has errors")
+            .hint("fix them with `hermes config edit`")
+            .into());
     }
     Ok(())
 }
 
 /// Whether the typed settings accept the document (wrong value types are errors).
 fn type_check(doc: &Value) -> Result<(), String> {
-    cfg::Settings::resolve(doc, &cfg::Env::default()).map(|_| ()).map_err(|e| match e {
-        cfg::ConfigError::Parse { message, .. } => format!("a value has the wrong type: {message}"),
-        other => other.to_string(),
-    })
+    cfg::Settings::resolve(doc, &cfg::Env::default())
+        .map(|_| ())
+        .map_err(|e| match e {
+            cfg::ConfigError::Parse { message, .. } => {
+                format!("a value has the wrong type: {message}")
+            }
+            other => other.to_string(),
+        })
 }

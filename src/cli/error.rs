@@ -26,17 +26,32 @@ pub(crate) struct CliError {
 impl CliError {
     /// A user error (exit 1).
     pub(crate) fn user(message: impl Into<String>) -> Self {
-        Self { kind: Kind::User, message: message.into(), source: None, hints: Vec::new() }
+        Self {
+            kind: Kind::User,
+            message: message.into(),
+            source: None,
+            hints: Vec::new(),
+        }
     }
 
     /// A usage error (exit 2).
     pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Self { kind: Kind::Usage, message: message.into(), source: None, hints: Vec::new() }
+        Self {
+            kind: Kind::Usage,
+            message: message.into(),
+            source: None,
+            hints: Vec::new(),
+        }
     }
 
     /// A cancellation (exit 130).
     pub(crate) fn cancelled(message: impl Into<String>) -> Self {
-        Self { kind: Kind::Cancelled, message: message.into(), source: None, hints: Vec::new() }
+        Self {
+            kind: Kind::Cancelled,
+            message: message.into(),
+            source: None,
+            hints: Vec::new(),
+        }
     }
 
     /// Adds a hint line.
@@ -60,7 +75,9 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_ref().map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 

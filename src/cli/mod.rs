@@ -16,7 +16,12 @@ use crate::output::{ColorChoice, Printer};
 
 /// hermes runs your personal AI agents and the gateway that connects them to your chat apps.
 #[derive(Debug, Parser)]
-#[command(name = "hermes", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "hermes",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(arg_required_else_help = true)]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -75,7 +80,10 @@ impl Context {
 
     /// A process environment variable (not `.env`).
     pub(crate) fn var(&self, key: &str) -> Option<&str> {
-        self.process_env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.process_env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The path of the running hermes binary, for wrappers and services.
@@ -104,8 +112,14 @@ mod tests {
     #[test]
     fn help_tree() {
         fn walk(cmd: &mut clap::Command, path: &str, out: &mut String) {
-            let path = if path.is_empty() { cmd.get_name().to_string() } else { format!("{path} {}", cmd.get_name()) };
-            out.push_str(&format!("### {path} --help\n"));
+            let path = if path.is_empty() {
+                cmd.get_name().to_string()
+            } else {
+                format!("{path} {}", cmd.get_name())
+            };
+            out.push_str("### ");
+            out.push_str(&path);
+            out.push_str(" --help\n");
             out.push_str(&cmd.render_long_help().to_string());
             out.push('\n');
             let mut subs: Vec<clap::Command> = cmd.get_subcommands().cloned().collect();
@@ -141,7 +155,11 @@ mod tests {
                 std::fs::write(&path, &script).unwrap();
             }
             let committed = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(committed == script, "{} is stale: run `UPDATE_COMPLETIONS=1 cargo test`", path.display());
+            assert!(
+                committed == script,
+                "{} is stale: run `UPDATE_COMPLETIONS=1 cargo test`",
+                path.display()
+            );
         }
     }
 }

@@ -119,7 +119,11 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         Action::Show { name, json } => show(cx, name.as_deref(), json),
         Action::Delete { name, yes } => delete(cx, &name, yes),
         Action::Rename { old, new } => rename(cx, &old, &new),
-        Action::Alias { name, remove, alias } => alias_cmd(cx, &name, remove, alias.as_deref()),
+        Action::Alias {
+            name,
+            remove,
+            alias,
+        } => alias_cmd(cx, &name, remove, alias.as_deref()),
         Action::Export { name, output } => export(cx, &name, output),
         Action::Import { archive, name } => import(cx, &archive, name.as_deref()),
     }
@@ -143,15 +147,24 @@ fn list(cx: &Context, json: bool) -> anyhow::Result<()> {
         .iter()
         .map(|p| {
             vec![
-                if p.active { cx.out.green("*") } else { " ".into() },
+                if p.active {
+                    cx.out.green("*")
+                } else {
+                    " ".into()
+                },
                 p.name.clone(),
                 p.model.clone().unwrap_or_else(|| "—".into()),
-                p.gateway_pid.map_or_else(|| "stopped".into(), |pid| format!("running (PID {pid})")),
-                p.alias.as_ref().and_then(|a| a.file_name()).map_or_else(|| "—".into(), |n| n.to_string_lossy().into_owned()),
+                p.gateway_pid
+                    .map_or_else(|| "stopped".into(), |pid| format!("running (PID {pid})")),
+                p.alias
+                    .as_ref()
+                    .and_then(|a| a.file_name())
+                    .map_or_else(|| "—".into(), |n| n.to_string_lossy().into_owned()),
             ]
         })
         .collect();
-    cx.out.table(&["", "PROFILE", "MODEL", "GATEWAY", "ALIAS"], &rows);
+    cx.out
+        .table(&["", "PROFILE", "MODEL", "GATEWAY", "ALIAS"], &rows);
     Ok(())
 }
 
@@ -159,23 +172,36 @@ fn use_profile(cx: &Context, raw: &str) -> anyhow::Result<()> {
     let name = ProfileName::parse(raw)?;
     home::set_active_profile(&cx.paths, &name)?;
     if name.is_default() {
-        cx.out.success(format!("Switched to: default ({})", tilde(cx, cx.paths.root())));
+        cx.out.success(format!(
+            "Switched to: default ({})",
+            tilde(cx, cx.paths.root())
+        ));
     } else {
         cx.out.success(format!("Switched to: {name}"));
-        cx.out.status(format!("  Every `hermes` command now uses {}. Go back with `hermes profile use default`.", tilde(cx, cx.paths.for_profile(&name).home())));
+        cx.out.status(format!(
+            "  Every `hermes` command now uses {}. Go back with `hermes profile use default`.",
+            tilde(cx, cx.paths.for_profile(&name).home())
+        ));
     }
     Ok(())
 }
 
 fn path_has_local_bin(cx: &Context) -> bool {
     let dir = cx.paths.local_bin_dir();
-    cx.var("PATH").unwrap_or_default().split(':').any(|d| Path::new(d) == dir)
+    cx.var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .any(|d| Path::new(d) == dir)
 }
 
 fn warn_path(cx: &Context) {
     if !path_has_local_bin(cx) {
-        cx.out.warn(format!("{} is not in your PATH.", cx.paths.local_bin_dir().display()));
-        cx.out.status("  Add to your shell config (~/.bashrc or ~/.zshrc):");
+        cx.out.warn(format!(
+            "{} is not in your PATH.",
+            cx.paths.local_bin_dir().display()
+        ));
+        cx.out
+            .status("  Add to your shell config (~/.bashrc or ~/.zshrc):");
         cx.out.status("    export PATH=\"$HOME/.local/bin:$PATH\"");
     }
 }
@@ -183,22 +209,32 @@ fn warn_path(cx: &Context) {
 /// Writes the wrapper for `name` under `alias_name` unless it collides; returns whether it did.
 fn try_alias(cx: &Context, name: &ProfileName, alias_name: &str) -> anyhow::Result<bool> {
     if let Some(reason) = home::alias_collision(&cx.paths, alias_name, cx.var("PATH")) {
-        cx.out.warn(format!("Cannot create alias '{alias_name}' — {reason}"));
-        cx.out.status(format!("  Choose a custom alias:  hermes profile alias {name} --name <custom>"));
-        cx.out.status(format!("  Or use the flag:        hermes -p {name} <command>"));
+        cx.out
+            .warn(format!("Cannot create alias '{alias_name}' — {reason}"));
+        cx.out.status(format!(
+            "  Choose a custom alias:  hermes profile alias {name} --name <custom>"
+        ));
+        cx.out.status(format!(
+            "  Or use the flag:        hermes -p {name} <command>"
+        ));
         return Ok(false);
     }
     let path = home::write_wrapper(&cx.paths, alias_name, name, &cx.exe())?;
-    cx.out.success(format!("Wrapper created: {}", path.display()));
+    cx.out
+        .success(format!("Wrapper created: {}", path.display()));
     Ok(true)
 }
 
 fn create(cx: &Context, a: CreateArgs) -> anyhow::Result<()> {
     let parsed = ProfileName::parse(&a.name)?;
     if parsed.is_default() {
-        return Err(CliError::user(format!("Cannot create a profile named '{}' — it is the built-in profile ({}).", a.name, tilde(cx, cx.paths.root())))
-            .hint("pick another name")
-            .into());
+        return Err(CliError::user(format!(
+            "Cannot create a profile named '{}' — it is the built-in profile ({}).",
+            a.name,
+            tilde(cx, cx.paths.root())
+        ))
+        .hint("pick another name")
+        .into());
     }
     let name = ProfileName::parse_new(&a.name)?;
     let mode = if a.clone_all {
@@ -208,13 +244,19 @@ fn create(cx: &Context, a: CreateArgs) -> anyhow::Result<()> {
     } else {
         CloneMode::Fresh
     };
-    let source = a.clone_from.as_deref().map(ProfileName::parse).transpose()?;
-    if let Some(src) = &source {
-        if !cx.paths.for_profile(src).home().is_dir() {
-            return Err(CliError::user(format!("Source profile '{src}' does not exist"))
+    let source = a
+        .clone_from
+        .as_deref()
+        .map(ProfileName::parse)
+        .transpose()?;
+    if let Some(src) = &source
+        && !cx.paths.for_profile(src).home().is_dir()
+    {
+        return Err(
+            CliError::user(format!("Source profile '{src}' does not exist"))
                 .hint("run `hermes profile list` to see profiles")
-                .into());
-        }
+                .into(),
+        );
     }
     let created = home::create_profile(
         &cx.paths,
@@ -227,7 +269,10 @@ fn create(cx: &Context, a: CreateArgs) -> anyhow::Result<()> {
             description: a.description.clone(),
         },
     )?;
-    cx.out.success(format!("Profile '{name}' created at {}", created.home.display()));
+    cx.out.success(format!(
+        "Profile '{name}' created at {}",
+        created.home.display()
+    ));
     match (mode, &created.source) {
         (CloneMode::Config, Some(src)) => cx.out.status(format!("  Cloned config, .env, SOUL.md, memories and skills from {src}.")),
         (CloneMode::All, Some(src)) => cx.out.status(format!("  Full copy from {src} (excluding session history, logs and cron jobs).")),
@@ -247,16 +292,31 @@ fn create(cx: &Context, a: CreateArgs) -> anyhow::Result<()> {
             warn_path(cx);
         }
     }
-    let cmd = if alias_ok { name.to_string() } else { format!("hermes -p {name}") };
+    let cmd = if alias_ok {
+        name.to_string()
+    } else {
+        format!("hermes -p {name}")
+    };
     cx.out.status("");
     cx.out.status("Next steps:");
-    cx.out.status(format!("  {cmd} setup            Configure API keys and model"));
-    cx.out.status(format!("  {cmd} chat             Start chatting"));
-    cx.out.status(format!("  {cmd} gateway start    Start the messaging gateway"));
+    cx.out.status(format!(
+        "  {cmd} setup            Configure API keys and model"
+    ));
+    cx.out
+        .status(format!("  {cmd} chat             Start chatting"));
+    cx.out.status(format!(
+        "  {cmd} gateway start    Start the messaging gateway"
+    ));
     if mode == CloneMode::Fresh {
-        cx.out.status(format!("  Edit {} to customize the personality", tilde(cx, &created.home.join("SOUL.md"))));
+        cx.out.status(format!(
+            "  Edit {} to customize the personality",
+            tilde(cx, &created.home.join("SOUL.md"))
+        ));
     } else {
-        cx.out.status(format!("  Edit {} for different API keys", tilde(cx, &created.home.join(".env"))));
+        cx.out.status(format!(
+            "  Edit {} for different API keys",
+            tilde(cx, &created.home.join(".env"))
+        ));
     }
     Ok(())
 }
@@ -271,23 +331,53 @@ fn show(cx: &Context, name: Option<&str>, json: bool) -> anyhow::Result<()> {
         cx.out.json(&serde_json::to_value(&info)?);
         return Ok(());
     }
-    cx.out.data(format!("Profile:  {}{}", info.name, if info.active { " (active)" } else { "" }));
+    cx.out.data(format!(
+        "Profile:  {}{}",
+        info.name,
+        if info.active { " (active)" } else { "" }
+    ));
     cx.out.data(format!("Path:     {}", info.path.display()));
     if let Some(m) = &info.model {
-        let provider = info.provider.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+        let provider = info
+            .provider
+            .as_ref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
         cx.out.data(format!("Model:    {m}{provider}"));
     }
     cx.out.data(format!(
         "Gateway:  {}",
-        info.gateway_pid.map_or_else(|| "stopped".into(), |pid| format!("running (PID {pid})"))
+        info.gateway_pid
+            .map_or_else(|| "stopped".into(), |pid| format!("running (PID {pid})"))
     ));
     cx.out.data(format!("Service:  {}", info.service));
     cx.out.data(format!("Skills:   {}", info.skills));
-    cx.out.data(format!(".env:     {}", if info.has_env { "exists" } else { "not configured" }));
-    cx.out.data(format!("SOUL.md:  {}", if info.has_soul { "exists" } else { "not configured" }));
+    cx.out.data(format!(
+        ".env:     {}",
+        if info.has_env {
+            "exists"
+        } else {
+            "not configured"
+        }
+    ));
+    cx.out.data(format!(
+        "SOUL.md:  {}",
+        if info.has_soul {
+            "exists"
+        } else {
+            "not configured"
+        }
+    ));
     if let Some(a) = &info.alias {
-        let alias_name = a.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        cx.out.data(format!("Alias:    {alias_name} → hermes -p {}  ({})", info.name, a.display()));
+        let alias_name = a
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        cx.out.data(format!(
+            "Alias:    {alias_name} → hermes -p {}  ({})",
+            info.name,
+            a.display()
+        ));
     }
     if let Some(d) = &info.description {
         cx.out.data(format!("About:    {d}"));
@@ -298,31 +388,46 @@ fn show(cx: &Context, name: Option<&str>, json: bool) -> anyhow::Result<()> {
 fn delete(cx: &Context, raw: &str, yes: bool) -> anyhow::Result<()> {
     let name = ProfileName::parse(raw)?;
     if name.is_default() {
-        return Err(CliError::user(format!("Cannot delete the default profile ({}).", tilde(cx, cx.paths.root())))
-            .hint("to remove everything, use: `hermes uninstall`")
-            .into());
+        return Err(CliError::user(format!(
+            "Cannot delete the default profile ({}).",
+            tilde(cx, cx.paths.root())
+        ))
+        .hint("to remove everything, use: `hermes uninstall`")
+        .into());
     }
     let info = home::profile_info(&cx.paths, &name)?;
     cx.out.status(format!("Profile: {}", info.name));
     cx.out.status(format!("Path:    {}", info.path.display()));
     cx.out.status("");
     cx.out.status("This will permanently delete:");
-    cx.out.status("  • All config, API keys, memories, sessions, skills, cron jobs");
+    cx.out
+        .status("  • All config, API keys, memories, sessions, skills, cron jobs");
     if let Some(a) = &info.alias {
-        cx.out.status(format!("  • Command alias ({})", a.display()));
+        cx.out
+            .status(format!("  • Command alias ({})", a.display()));
     }
     if let Some(pid) = info.gateway_pid {
-        cx.out.warn(format!("Gateway is running (PID {pid}) — it will be stopped."));
+        cx.out.warn(format!(
+            "Gateway is running (PID {pid}) — it will be stopped."
+        ));
     }
     if !yes {
         if cx.no_input {
-            return Err(CliError::user("refusing to delete without confirmation").hint("pass `--yes` (`-y`) to delete without the prompt").into());
+            return Err(CliError::user("refusing to delete without confirmation")
+                .hint("pass `--yes` (`-y`) to delete without the prompt")
+                .into());
         }
         eprint_prompt(&format!("Type '{name}' to confirm: "));
         let mut answer = String::new();
-        let read = std::io::stdin().lock().read_line(&mut answer).context("reading the confirmation")?;
+        let read = std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .context("reading the confirmation")?;
         if read == 0 || answer.trim() != name.as_str() {
-            return Err(CliError::cancelled("Cancelled: the name did not match; nothing was deleted.").into());
+            return Err(CliError::cancelled(
+                "Cancelled: the name did not match; nothing was deleted.",
+            )
+            .into());
         }
     }
     let done = home::delete_profile(&cx.paths, &name)?;
@@ -360,7 +465,9 @@ fn rename(cx: &Context, old_raw: &str, new_raw: &str) -> anyhow::Result<()> {
             .into());
     }
     if new.is_default() {
-        return Err(CliError::user(format!("Cannot rename to '{new_raw}' — it is reserved.")).into());
+        return Err(
+            CliError::user(format!("Cannot rename to '{new_raw}' — it is reserved.")).into(),
+        );
     }
     let new = ProfileName::parse_new(new.as_str())?;
     let done = home::rename_profile(&cx.paths, &old, &new)?;
@@ -372,7 +479,10 @@ fn rename(cx: &Context, old_raw: &str, new_raw: &str) -> anyhow::Result<()> {
         cx.out.success(format!("Active profile updated: {new}"));
     }
     if done.migrated_sessions > 0 {
-        cx.out.success(format!("Migrated {} session key(s)", done.migrated_sessions));
+        cx.out.success(format!(
+            "Migrated {} session key(s)",
+            done.migrated_sessions
+        ));
     }
     if let Some(s) = &done.stale_service {
         cx.out.warn(format!("{} still runs the old name; reinstall it: `hermes -p {new} gateway install --force` and remove the old one", s.display()));
@@ -381,21 +491,37 @@ fn rename(cx: &Context, old_raw: &str, new_raw: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn alias_cmd(cx: &Context, raw: &str, remove: bool, alias_name: Option<&str>) -> anyhow::Result<()> {
+fn alias_cmd(
+    cx: &Context,
+    raw: &str,
+    remove: bool,
+    alias_name: Option<&str>,
+) -> anyhow::Result<()> {
     let name = ProfileName::parse(raw)?;
     if !name.is_default() && !cx.paths.for_profile(&name).home().is_dir() {
-        return Err(home::ProfileError::NotFound { name: name.to_string() }.into());
+        return Err(home::ProfileError::NotFound {
+            name: name.to_string(),
+        }
+        .into());
     }
     let alias_name = alias_name.unwrap_or(name.as_str());
     if remove {
         match home::remove_wrapper(&cx.paths, alias_name)? {
-            home::AliasStatus::Removed(p) => cx.out.success(format!("Removed alias '{alias_name}' ({})", p.display())),
-            _ => cx.out.status(format!("No alias '{alias_name}' found to remove.")),
+            home::AliasStatus::Removed(p) => cx
+                .out
+                .success(format!("Removed alias '{alias_name}' ({})", p.display())),
+            _ => cx
+                .out
+                .status(format!("No alias '{alias_name}' found to remove.")),
         }
         return Ok(());
     }
     if let Some(reason) = home::alias_collision(&cx.paths, alias_name, cx.var("PATH")) {
-        return Err(home::ProfileError::AliasCollision { name: alias_name.to_string(), reason }.into());
+        return Err(home::ProfileError::AliasCollision {
+            name: alias_name.to_string(),
+            reason,
+        }
+        .into());
     }
     let path = home::write_wrapper(&cx.paths, alias_name, &name, &cx.exe())?;
     cx.out.success(format!("Alias created: {}", path.display()));
@@ -406,10 +532,16 @@ fn alias_cmd(cx: &Context, raw: &str, remove: bool, alias_name: Option<&str>) ->
 fn export(cx: &Context, raw: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
     let name = ProfileName::parse(raw)?;
     let out = output.unwrap_or_else(|| PathBuf::from(format!("{name}.tar.gz")));
-    let out = if out.is_absolute() { out } else { std::env::current_dir()?.join(out) };
+    let out = if out.is_absolute() {
+        out
+    } else {
+        std::env::current_dir()?.join(out)
+    };
     let written = home::export_profile(&cx.paths, &name, &out)?;
-    cx.out.success(format!("Exported '{name}' to {}", written.display()));
-    cx.out.status("  .env and auth.json are not included: set the secrets again after importing.");
+    cx.out
+        .success(format!("Exported '{name}' to {}", written.display()));
+    cx.out
+        .status("  .env and auth.json are not included: set the secrets again after importing.");
     Ok(())
 }
 
@@ -418,10 +550,13 @@ fn import(cx: &Context, archive: &Path, name: Option<&str>) -> anyhow::Result<()
         return Err(CliError::user(format!("Archive not found: {}", archive.display())).into());
     }
     let (name, dir) = home::import_profile(&cx.paths, archive, name)?;
-    cx.out.success(format!("Imported profile '{name}' at {}", dir.display()));
+    cx.out
+        .success(format!("Imported profile '{name}' at {}", dir.display()));
     if try_alias(cx, &name, name.as_str())? {
         warn_path(cx);
     }
-    cx.out.status(format!("  Add its secrets with `hermes -p {name} config set KEY VALUE` (exports never carry .env)."));
+    cx.out.status(format!(
+        "  Add its secrets with `hermes -p {name} config set KEY VALUE` (exports never carry .env)."
+    ));
     Ok(())
 }

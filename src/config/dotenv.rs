@@ -46,15 +46,23 @@ impl EnvFile {
 
     /// Reads a file; a missing file is an empty one.
     pub fn load(path: &Path) -> Result<Self, EnvFileError> {
-        let text = fsutil::read_optional(path)
-            .map_err(|source| EnvFileError::Io { action: "read", path: path.to_path_buf(), source })?;
+        let text = fsutil::read_optional(path).map_err(|source| EnvFileError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Self::parse(&text.unwrap_or_default()))
     }
 
     /// Writes the file atomically with mode 0600.
     pub fn save(&self, path: &Path) -> Result<(), EnvFileError> {
-        fsutil::write_atomic(path, self.render().as_bytes(), Some(fsutil::SECRET_MODE))
-            .map_err(|source| EnvFileError::Io { action: "write", path: path.to_path_buf(), source })
+        fsutil::write_atomic(path, self.render().as_bytes(), Some(fsutil::SECRET_MODE)).map_err(
+            |source| EnvFileError::Io {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            },
+        )
     }
 
     /// The file's text.
@@ -73,15 +81,18 @@ impl EnvFile {
     /// Lines that are not assignments are skipped, as python-dotenv skips them.
     #[must_use]
     pub fn values(&self, outer: &dyn Fn(&str) -> Option<String>) -> Vec<(String, String)> {
-        parse_assignments(&self.render()).0.into_iter().fold(Vec::new(), |mut acc, (key, raw, quote)| {
-            let value = match quote {
-                Quote::Single => raw,
-                Quote::Double => unescape(&interpolate(&raw, &acc, outer)),
-                Quote::None => interpolate(&raw, &acc, outer),
-            };
-            acc.push((key, value));
-            acc
-        })
+        parse_assignments(&self.render()).0.into_iter().fold(
+            Vec::new(),
+            |mut acc, (key, raw, quote)| {
+                let value = match quote {
+                    Quote::Single => raw,
+                    Quote::Double => unescape(&interpolate(&raw, &acc, outer)),
+                    Quote::None => interpolate(&raw, &acc, outer),
+                };
+                acc.push((key, value));
+                acc
+            },
+        )
     }
 
     /// The values as a map (a later duplicate wins, as dotenv does), without process lookups.
@@ -106,10 +117,10 @@ impl EnvFile {
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for l in &self.lines {
-            if let Some(k) = line_key(l) {
-                if !keys.iter().any(|x| x == k) {
-                    keys.push(k.to_string());
-                }
+            if let Some(k) = line_key(l)
+                && !keys.iter().any(|x| x == k)
+            {
+                keys.push(k.to_string());
             }
         }
         keys
@@ -118,15 +129,16 @@ impl EnvFile {
     /// Sets `key`, editing its line in place (keeping an `export ` prefix) or appending it.
     pub fn set(&mut self, key: &str, value: &str) {
         let rendered = format!("{key}={}", quote_value(value));
-        match self.find(key) {
-            Some(i) => {
-                let export = self.lines[i].trim_start().starts_with("export ");
-                self.lines[i] = if export { format!("export {rendered}") } else { rendered };
-            }
-            None => {
-                self.lines.push(rendered);
-                self.trailing_newline = true;
-            }
+        if let Some(i) = self.find(key) {
+            let export = self.lines[i].trim_start().starts_with("export ");
+            self.lines[i] = if export {
+                format!("export {rendered}")
+            } else {
+                rendered
+            };
+        } else {
+            self.lines.push(rendered);
+            self.trailing_newline = true;
         }
     }
 
@@ -158,8 +170,11 @@ enum Quote {
     Double,
 }
 
-/// Parses assignments: `(key, raw value, quoting)` and the problems found.
-fn parse_assignments(text: &str) -> (Vec<(String, String, Quote)>, Vec<(usize, String)>) {
+/// One parsed `KEY=value`: key, raw value, quoting.
+type Assignment = (String, String, Quote);
+
+/// Parses assignments and the problems found (`(line, message)`).
+fn parse_assignments(text: &str) -> (Vec<Assignment>, Vec<(usize, String)>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
@@ -177,7 +192,11 @@ fn parse_assignments(text: &str) -> (Vec<(String, String, Quote)>, Vec<(usize, S
             continue;
         };
         let key = t[..eq].trim();
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
             problems.push((line_no, format!("`{key}` is not a valid variable name")));
             continue;
         }
@@ -258,7 +277,11 @@ fn unescape(s: &str) -> String {
 }
 
 /// Expands `${VAR}` and `${VAR:-default}`; `\$` stays a literal dollar.
-fn interpolate(raw: &str, earlier: &[(String, String)], outer: &dyn Fn(&str) -> Option<String>) -> String {
+fn interpolate(
+    raw: &str,
+    earlier: &[(String, String)],
+    outer: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(start) = rest.find("${") {
@@ -275,9 +298,21 @@ fn interpolate(raw: &str, earlier: &[(String, String)], outer: &dyn Fn(&str) -> 
             return out;
         };
         let expr = &after[..end];
-        let (name, default) = expr.split_once(":-").map_or((expr, None), |(n, d)| (n, Some(d)));
-        let found = earlier.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or_else(|| outer(name));
-        out.push_str(&found.filter(|v| !v.is_empty()).or_else(|| default.map(str::to_string)).unwrap_or_default());
+        let (name, default) = expr
+            .split_once(":-")
+            .map_or((expr, None), |(n, d)| (n, Some(d)));
+        let found = earlier
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| outer(name));
+        out.push_str(
+            &found
+                .filter(|v| !v.is_empty())
+                .or_else(|| default.map(str::to_string))
+                .unwrap_or_default(),
+        );
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -294,14 +329,21 @@ fn line_key(line: &str) -> Option<&str> {
     let end = t.find('=')?;
     let key = t[..end].trim_end();
     let valid = !key.is_empty()
-        && key.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        && key
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
     valid.then_some(key)
 }
 
 /// Quotes a value so dotenv reads it back unchanged.
 fn quote_value(v: &str) -> String {
-    if v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_./:@+,-=".contains(&b)) {
+    if v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_./:@+,-=".contains(&b))
+    {
         return v.to_string();
     }
     if !v.contains('\'') {
@@ -343,11 +385,28 @@ mod tests {
 
     #[test]
     fn values_round_trip_through_dotenv() {
-        for v in ["plain", "sp ace", "it's", "dollar $HOME ${X}", "quote\"d", "back\\slash", "#hash", "", "a=b", "it's ${Y}", "two\nlines"] {
+        for v in [
+            "plain",
+            "sp ace",
+            "it's",
+            "dollar $HOME ${X}",
+            "quote\"d",
+            "back\\slash",
+            "#hash",
+            "",
+            "a=b",
+            "it's ${Y}",
+            "two\nlines",
+        ] {
             let mut f = EnvFile::parse("");
             f.set("K", v);
             let got = f.map();
-            assert_eq!(got.get("K").map(String::as_str), Some(v), "{v} → {}", f.render());
+            assert_eq!(
+                got.get("K").map(String::as_str),
+                Some(v),
+                "{v} → {}",
+                f.render()
+            );
         }
     }
 
@@ -368,7 +427,10 @@ mod parse_tests {
     fn reads_python_dotenv_forms() {
         let text = "# c\nexport A=1\nB = spaced value # note\nC='lit ${A}'\nD=\"esc \\\" q\\n${A}\"\nE=${A}-${MISSING:-dflt}-${HOME}\nF=\"multi\nline\"\nnot a line\nG=#only-comment\n";
         let f = EnvFile::parse(text);
-        let v: BTreeMap<String, String> = f.values(&|k| (k == "HOME").then(|| "/h".to_string())).into_iter().collect();
+        let v: BTreeMap<String, String> = f
+            .values(&|k| (k == "HOME").then(|| "/h".to_string()))
+            .into_iter()
+            .collect();
         assert_eq!(v["A"], "1");
         assert_eq!(v["B"], "spaced value");
         assert_eq!(v["C"], "lit ${A}");
@@ -376,6 +438,9 @@ mod parse_tests {
         assert_eq!(v["E"], "1-dflt-/h");
         assert_eq!(v["F"], "multi\nline");
         assert_eq!(v["G"], "");
-        assert_eq!(f.problems(), vec![(9, "`not a line` is not KEY=VALUE".to_string())]);
+        assert_eq!(
+            f.problems(),
+            vec![(9, "`not a line` is not KEY=VALUE".to_string())]
+        );
     }
 }

@@ -16,8 +16,14 @@ pub struct Env {
 
 impl Env {
     /// Builds the environment from `process` and the profile's `.env`.
-    pub fn load(paths: &HermesPaths, process: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let mut env = Self { vars: process.into_iter().collect(), from_dotenv: BTreeSet::new() };
+    pub fn load(
+        paths: &HermesPaths,
+        process: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut env = Self {
+            vars: process.into_iter().collect(),
+            from_dotenv: BTreeSet::new(),
+        };
         let file = paths.env_file();
         let outer = env.vars.clone();
         for (k, v) in EnvFile::load(&file)?.values(&|name| outer.get(name).cloned()) {
@@ -29,14 +35,25 @@ impl Env {
 
     /// An environment from explicit pairs (tests, child processes).
     #[must_use]
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(), from_dotenv: BTreeSet::new() }
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+            from_dotenv: BTreeSet::new(),
+        }
     }
 
     /// A variable's value; an empty value counts as unset.
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// A boolean variable: `true|1|yes|on` / `false|0|no|off`; anything else is `None`.
@@ -59,7 +76,13 @@ impl Env {
     #[must_use]
     pub fn list(&self, key: &str) -> Vec<String> {
         self.get(key)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -89,8 +112,19 @@ mod tests {
     fn dotenv_overrides_process() {
         let t = tempfile::tempdir().unwrap();
         let paths = HermesPaths::at(t.path(), t.path());
-        std::fs::write(paths.env_file(), "TELEGRAM_BOT_TOKEN=profile\nFLAG=yes\nLIST=a, b,,c\n").unwrap();
-        let env = Env::load(&paths, [("TELEGRAM_BOT_TOKEN".to_string(), "shell".to_string()), ("EMPTY".into(), String::new())]).unwrap();
+        std::fs::write(
+            paths.env_file(),
+            "TELEGRAM_BOT_TOKEN=profile\nFLAG=yes\nLIST=a, b,,c\n",
+        )
+        .unwrap();
+        let env = Env::load(
+            &paths,
+            [
+                ("TELEGRAM_BOT_TOKEN".to_string(), "shell".to_string()),
+                ("EMPTY".into(), String::new()),
+            ],
+        )
+        .unwrap();
         assert_eq!(env.get("TELEGRAM_BOT_TOKEN"), Some("profile"));
         assert!(env.is_from_dotenv("TELEGRAM_BOT_TOKEN"));
         assert_eq!(env.flag("FLAG"), Some(true));

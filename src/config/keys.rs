@@ -5,10 +5,25 @@ use serde_yaml_ng::Value;
 
 /// Secret names routed to `.env` even though they match no suffix rule.
 const SECRET_NAMES: &[&str] = &[
-    "OPENROUTER_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "VOICE_TOOLS_OPENAI_KEY",
-    "FIRECRAWL_API_KEY", "FIRECRAWL_API_URL", "FAL_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN",
-    "SUDO_PASSWORD", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "GITHUB_TOKEN", "HONCHO_API_KEY",
-    "NOUS_API_KEY", "HASS_TOKEN", "EMAIL_PASSWORD", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN",
+    "OPENROUTER_API_KEY",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "VOICE_TOOLS_OPENAI_KEY",
+    "FIRECRAWL_API_KEY",
+    "FIRECRAWL_API_URL",
+    "FAL_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "DISCORD_BOT_TOKEN",
+    "SUDO_PASSWORD",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "GITHUB_TOKEN",
+    "HONCHO_API_KEY",
+    "NOUS_API_KEY",
+    "HASS_TOKEN",
+    "EMAIL_PASSWORD",
+    "MATRIX_PASSWORD",
+    "MATRIX_ACCESS_TOKEN",
 ];
 
 /// Where `config set KEY` writes.
@@ -31,12 +46,16 @@ pub fn route(key: &str) -> Route {
     if !key.contains('.') {
         let upper = key.to_ascii_uppercase();
         let secret = SECRET_NAMES.contains(&upper.as_str())
-            || ["_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD"].iter().any(|s| upper.ends_with(s))
+            || ["_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD"]
+                .iter()
+                .any(|s| upper.ends_with(s))
             || upper.starts_with("TERMINAL_SSH")
             || upper.starts_with("BROWSERBASE_");
         let env_shaped = key.len() > 1
             && key.bytes().any(|b| b.is_ascii_uppercase())
-            && key.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if secret || env_shaped {
             return Route::Env(upper);
         }
@@ -52,7 +71,9 @@ pub fn route(key: &str) -> Route {
 pub fn is_secret_env(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
     SECRET_NAMES.contains(&upper.as_str())
-        || ["_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD", "_KEY"].iter().any(|s| upper.ends_with(s))
+        || ["_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD", "_KEY"]
+            .iter()
+            .any(|s| upper.ends_with(s))
         || upper.starts_with("TERMINAL_SSH")
 }
 
@@ -67,16 +88,20 @@ pub fn coerce(raw: &str) -> Value {
         _ => {}
     }
     let digits = raw.strip_prefix('-').unwrap_or(raw);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = raw.parse::<i64>() {
-            return Value::Number(i.into());
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = raw.parse::<i64>()
+    {
+        return Value::Number(i.into());
     }
     let parts: Vec<&str> = digits.split('.').collect();
-    if parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-        if let Ok(f) = raw.parse::<f64>() {
-            return Value::Number(f.into());
-        }
+    if parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && let Ok(f) = raw.parse::<f64>()
+    {
+        return Value::Number(f.into());
     }
     Value::String(raw.to_string())
 }
@@ -87,24 +112,60 @@ pub fn coerce(raw: &str) -> Value {
 #[must_use]
 pub fn channel_platform_of_env(key: &str) -> Option<&'static str> {
     const PREFIXES: &[(&str, &str)] = &[
-        ("TELEGRAM_", "telegram"), ("DISCORD_", "discord"), ("SLACK_", "slack"),
-        ("WHATSAPP_", "whatsapp"), ("SIGNAL_", "signal"), ("TWILIO_", "sms"), ("SMS_", "sms"),
-        ("EMAIL_", "email"), ("HASS_", "homeassistant"), ("MATTERMOST_", "mattermost"),
-        ("MATRIX_", "matrix"), ("DINGTALK_", "dingtalk"), ("FEISHU_", "feishu"), ("LARK_", "feishu"),
-        ("WECOM_", "wecom"), ("WEIXIN_", "weixin"), ("BLUEBUBBLES_", "bluebubbles"), ("QQ_", "qq"),
-        ("API_SERVER_", "api_server"), ("WEBHOOK_", "webhook"), ("TEAMS_", "teams"),
-        ("LINE_", "line"), ("NTFY_", "ntfy"), ("IRC_", "irc"), ("SIMPLEX_", "simplex"),
+        ("TELEGRAM_", "telegram"),
+        ("DISCORD_", "discord"),
+        ("SLACK_", "slack"),
+        ("WHATSAPP_", "whatsapp"),
+        ("SIGNAL_", "signal"),
+        ("TWILIO_", "sms"),
+        ("SMS_", "sms"),
+        ("EMAIL_", "email"),
+        ("HASS_", "homeassistant"),
+        ("MATTERMOST_", "mattermost"),
+        ("MATRIX_", "matrix"),
+        ("DINGTALK_", "dingtalk"),
+        ("FEISHU_", "feishu"),
+        ("LARK_", "feishu"),
+        ("WECOM_", "wecom"),
+        ("WEIXIN_", "weixin"),
+        ("BLUEBUBBLES_", "bluebubbles"),
+        ("QQ_", "qq"),
+        ("API_SERVER_", "api_server"),
+        ("WEBHOOK_", "webhook"),
+        ("TEAMS_", "teams"),
+        ("LINE_", "line"),
+        ("NTFY_", "ntfy"),
+        ("IRC_", "irc"),
+        ("SIMPLEX_", "simplex"),
     ];
     if key == "GATEWAY_ALLOW_ALL_USERS" || key == "GATEWAY_ALLOWED_USERS" {
         return Some("gateway");
     }
-    PREFIXES.iter().find(|(p, _)| key.starts_with(p)).map(|(_, name)| *name)
+    PREFIXES
+        .iter()
+        .find(|(p, _)| key.starts_with(p))
+        .map(|(_, name)| *name)
 }
 
 /// Top-level config.yaml sections that configure one messaging platform.
 pub const CHANNEL_CONFIG_SECTIONS: &[&str] = &[
-    "telegram", "discord", "slack", "whatsapp", "signal", "email", "matrix", "mattermost", "weixin",
-    "wecom", "feishu", "dingtalk", "qq", "bluebubbles", "homeassistant", "sms", "webhook",
+    "telegram",
+    "discord",
+    "slack",
+    "whatsapp",
+    "signal",
+    "email",
+    "matrix",
+    "mattermost",
+    "weixin",
+    "wecom",
+    "feishu",
+    "dingtalk",
+    "qq",
+    "bluebubbles",
+    "homeassistant",
+    "sms",
+    "webhook",
 ];
 
 /// The built-in defaults, which also list every key this version knows.
@@ -112,11 +173,40 @@ pub const DEFAULTS_YAML: &str = include_str!("../../assets/config.defaults.yaml"
 
 /// Maps whose keys are user-chosen (platform names, command names, …): anything below is known.
 const OPEN_MAPS: &[&str] = &[
-    "platforms", "platform_toolsets", "quick_commands", "display.platforms", "gateway.platforms",
-    "custom_providers", "fallback_providers", "provider_routing", "mcp_servers", "providers",
-    "telegram", "discord", "slack", "whatsapp", "signal", "email", "matrix", "mattermost", "weixin",
-    "wecom", "feishu", "dingtalk", "qq", "bluebubbles", "homeassistant", "webhook", "sms",
-    "channel_overrides", "skills", "personalities", "toolsets", "model_aliases", "plugins", "hooks",
+    "platforms",
+    "platform_toolsets",
+    "quick_commands",
+    "display.platforms",
+    "gateway.platforms",
+    "custom_providers",
+    "fallback_providers",
+    "provider_routing",
+    "mcp_servers",
+    "providers",
+    "telegram",
+    "discord",
+    "slack",
+    "whatsapp",
+    "signal",
+    "email",
+    "matrix",
+    "mattermost",
+    "weixin",
+    "wecom",
+    "feishu",
+    "dingtalk",
+    "qq",
+    "bluebubbles",
+    "homeassistant",
+    "webhook",
+    "sms",
+    "channel_overrides",
+    "skills",
+    "personalities",
+    "toolsets",
+    "model_aliases",
+    "plugins",
+    "hooks",
 ];
 
 /// Whether a dotted key (segments) is one this version knows.
@@ -165,7 +255,10 @@ fn walk(defaults: &Value, node: &Value, path: &mut Vec<String>, out: &mut Vec<St
         for (k, v) in m {
             let key = match k {
                 Value::String(s) => s.clone(),
-                other => serde_yaml_ng::to_string(other).unwrap_or_default().trim().to_string(),
+                other => serde_yaml_ng::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             };
             path.push(key);
             walk(defaults, v, path, out);
@@ -215,7 +308,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -230,13 +325,28 @@ mod tests {
     fn routing() {
         assert_eq!(route("OPENAI_API_KEY"), Route::Env("OPENAI_API_KEY".into()));
         assert_eq!(route("openai_api_key"), Route::Env("OPENAI_API_KEY".into()));
-        assert_eq!(route("my_service_token"), Route::Env("MY_SERVICE_TOKEN".into()));
-        assert_eq!(route("TERMINAL_SSH_HOST"), Route::Env("TERMINAL_SSH_HOST".into()));
-        assert_eq!(route("API_SERVER_ENABLED"), Route::Env("API_SERVER_ENABLED".into()));
+        assert_eq!(
+            route("my_service_token"),
+            Route::Env("MY_SERVICE_TOKEN".into())
+        );
+        assert_eq!(
+            route("TERMINAL_SSH_HOST"),
+            Route::Env("TERMINAL_SSH_HOST".into())
+        );
+        assert_eq!(
+            route("API_SERVER_ENABLED"),
+            Route::Env("API_SERVER_ENABLED".into())
+        );
         assert_eq!(route("model"), Route::Yaml("model.default".into()));
-        assert_eq!(route("agent.max_turns"), Route::Yaml("agent.max_turns".into()));
+        assert_eq!(
+            route("agent.max_turns"),
+            Route::Yaml("agent.max_turns".into())
+        );
         assert_eq!(route("timezone"), Route::Yaml("timezone".into()));
-        assert_eq!(route("platforms.telegram.token"), Route::Yaml("platforms.telegram.token".into()));
+        assert_eq!(
+            route("platforms.telegram.token"),
+            Route::Yaml("platforms.telegram.token".into())
+        );
     }
 
     #[test]
@@ -258,15 +368,25 @@ mod tests {
         assert!(is_known(&d, &s("agent.max_turns")));
         assert!(is_known(&d, &s("platforms.telegram.extra.x")));
         assert!(!is_known(&d, &s("gatewy.port")));
-        assert_eq!(suggest(&d, "agent.max_turn").as_deref(), Some("agent.max_turns"));
-        let doc: Value = serde_yaml_ng::from_str("agent: {max_turns: 3, bogus: 1}\nzzz: 2\n").unwrap();
+        assert_eq!(
+            suggest(&d, "agent.max_turn").as_deref(),
+            Some("agent.max_turns")
+        );
+        let doc: Value =
+            serde_yaml_ng::from_str("agent: {max_turns: 3, bogus: 1}\nzzz: 2\n").unwrap();
         assert_eq!(unknown_keys(&d, &doc), vec!["agent.bogus", "zzz"]);
     }
 
     #[test]
     fn channel_keys() {
-        assert_eq!(channel_platform_of_env("TELEGRAM_BOT_TOKEN"), Some("telegram"));
-        assert_eq!(channel_platform_of_env("GATEWAY_ALLOWED_USERS"), Some("gateway"));
+        assert_eq!(
+            channel_platform_of_env("TELEGRAM_BOT_TOKEN"),
+            Some("telegram")
+        );
+        assert_eq!(
+            channel_platform_of_env("GATEWAY_ALLOWED_USERS"),
+            Some("gateway")
+        );
         assert_eq!(channel_platform_of_env("OPENAI_API_KEY"), None);
     }
 }

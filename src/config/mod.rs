@@ -13,8 +13,8 @@ use serde_yaml_ng::{Mapping, Value};
 
 pub use env::Env;
 pub use settings::{
-    ApiServerSettings, CronSettings, DisplaySettings, GatewaySettings, LoggingSettings, ModelSettings,
-    ResetMode, SessionResetSettings, Settings,
+    ApiServerSettings, CronSettings, DisplaySettings, GatewaySettings, LoggingSettings,
+    ModelSettings, ResetMode, SessionResetSettings, Settings,
 };
 
 use crate::fsutil;
@@ -25,7 +25,12 @@ use crate::home::HermesPaths;
 pub enum ConfigError {
     /// config.yaml does not parse.
     #[error("{} does not parse: line {line}, column {column}: {message}", path.display())]
-    Parse { path: PathBuf, line: usize, column: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The edit could not be made without changing something else.
     #[error("cannot change `{key}` in {}", path.display())]
     Edit {
@@ -55,13 +60,20 @@ impl ConfigError {
     #[must_use]
     pub fn hints(&self) -> Vec<String> {
         match self {
-            Self::Parse { .. } => vec![
-                "fix the file by hand (`hermes config edit`); nothing was changed".into(),
-            ],
-            Self::Edit { source: yaml_edit::EditError::IndexOutOfRange { len, .. }, .. } => {
-                vec![format!("the list has {len} item(s); use an index up to {len} (that many appends one)")]
+            Self::Parse { .. } => {
+                vec!["fix the file by hand (`hermes config edit`); nothing was changed".into()]
             }
-            Self::Edit { .. } => vec!["edit it by hand with `hermes config edit`; nothing was changed".into()],
+            Self::Edit {
+                source: yaml_edit::EditError::IndexOutOfRange { len, .. },
+                ..
+            } => {
+                vec![format!(
+                    "the list has {len} item(s); use an index up to {len} (that many appends one)"
+                )]
+            }
+            Self::Edit { .. } => {
+                vec!["edit it by hand with `hermes config edit`; nothing was changed".into()]
+            }
             _ => Vec::new(),
         }
     }
@@ -70,11 +82,18 @@ impl ConfigError {
 /// `(model, provider)` as written in a config.yaml (`model: x` or `model: {default, provider}`).
 #[must_use]
 pub fn model_summary(text: &str) -> (Option<String>, Option<String>) {
-    let Ok(doc) = yaml_edit::parse(text) else { return (None, None) };
+    let Ok(doc) = yaml_edit::parse(text) else {
+        return (None, None);
+    };
     match doc.get("model") {
         Some(Value::String(s)) if !s.is_empty() => (Some(s.clone()), None),
         Some(Value::Mapping(m)) => {
-            let s = |k: &str| m.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let s = |k: &str| {
+                m.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
             (s("default").or_else(|| s("model")), s("provider"))
         }
         _ => (None, None),
@@ -112,7 +131,11 @@ pub fn merge(base: &Value, over: &Value) -> Value {
 /// Reads and parses a config.yaml; a missing file is an empty document.
 pub fn read_yaml(path: &Path) -> Result<(String, Value), ConfigError> {
     let text = fsutil::read_optional(path)
-        .map_err(|source| ConfigError::Io { action: "read", path: path.to_path_buf(), source })?
+        .map_err(|source| ConfigError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        })?
         .unwrap_or_default();
     let doc = yaml_edit::parse(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
@@ -132,12 +155,12 @@ pub fn effective(paths: &HermesPaths) -> Result<Value, ConfigError> {
 
 /// Normalises upstream's shorthand forms.
 fn normalise(mut doc: Value) -> Value {
-    if let Value::Mapping(m) = &mut doc {
-        if let Some(Value::String(s)) = m.get("model").cloned() {
-            let mut model = Mapping::new();
-            model.insert("default".into(), Value::String(s));
-            m.insert("model".into(), Value::Mapping(model));
-        }
+    if let Value::Mapping(m) = &mut doc
+        && let Some(Value::String(s)) = m.get("model").cloned()
+    {
+        let mut model = Mapping::new();
+        model.insert("default".into(), Value::String(s));
+        m.insert("model".into(), Value::Mapping(model));
     }
     doc
 }
@@ -184,21 +207,46 @@ pub fn set_value(paths: &HermesPaths, key: &str, raw: &str) -> Result<SetOutcome
             let mut env = dotenv::EnvFile::load(&file)?;
             env.set(&var, raw);
             env.save(&file)?;
-            Ok(SetOutcome { route: keys::Route::Env(var), file, value: Value::String(raw.into()), known: true, suggestion: None })
+            Ok(SetOutcome {
+                route: keys::Route::Env(var),
+                file,
+                value: Value::String(raw.into()),
+                known: true,
+                suggestion: None,
+            })
         }
         keys::Route::Yaml(dotted) => {
             let file = paths.config_file();
             let (text, doc) = read_yaml(&file)?;
             let path = yaml_edit::split_key(&dotted, &doc);
             let value = keys::coerce(raw);
-            let new_text = yaml_edit::set(&text, &path, &value)
-                .map_err(|source| ConfigError::Edit { key: dotted.clone(), path: file.clone(), source })?;
-            fsutil::write_atomic(&file, new_text.as_bytes(), None)
-                .map_err(|source| ConfigError::Io { action: "write", path: file.clone(), source })?;
+            let new_text =
+                yaml_edit::set(&text, &path, &value).map_err(|source| ConfigError::Edit {
+                    key: dotted.clone(),
+                    path: file.clone(),
+                    source,
+                })?;
+            fsutil::write_atomic(&file, new_text.as_bytes(), None).map_err(|source| {
+                ConfigError::Io {
+                    action: "write",
+                    path: file.clone(),
+                    source,
+                }
+            })?;
             let defaults = defaults();
             let known = keys::is_known(&defaults, &path);
-            let suggestion = if known { None } else { keys::suggest(&defaults, &dotted) };
-            Ok(SetOutcome { route: keys::Route::Yaml(dotted), file, value, known, suggestion })
+            let suggestion = if known {
+                None
+            } else {
+                keys::suggest(&defaults, &dotted)
+            };
+            Ok(SetOutcome {
+                route: keys::Route::Yaml(dotted),
+                file,
+                value,
+                known,
+                suggestion,
+            })
         }
     }
 }
@@ -223,15 +271,26 @@ pub fn unset_value(paths: &HermesPaths, key: &str) -> Result<Option<PathBuf>, Co
             let file = paths.config_file();
             let (text, doc) = read_yaml(&file)?;
             // `unset model` removes the whole block, not just model.default.
-            let dotted = if key == "model" { "model".to_string() } else { dotted };
+            let dotted = if key == "model" {
+                "model".to_string()
+            } else {
+                dotted
+            };
             let path = yaml_edit::split_key(&dotted, &doc);
-            match yaml_edit::unset(&text, &path)
-                .map_err(|source| ConfigError::Edit { key: dotted.clone(), path: file.clone(), source })?
-            {
+            match yaml_edit::unset(&text, &path).map_err(|source| ConfigError::Edit {
+                key: dotted.clone(),
+                path: file.clone(),
+                source,
+            })? {
                 None => Ok(None),
                 Some(new_text) => {
-                    fsutil::write_atomic(&file, new_text.as_bytes(), None)
-                        .map_err(|source| ConfigError::Io { action: "write", path: file.clone(), source })?;
+                    fsutil::write_atomic(&file, new_text.as_bytes(), None).map_err(|source| {
+                        ConfigError::Io {
+                            action: "write",
+                            path: file.clone(),
+                            source,
+                        }
+                    })?;
                     Ok(Some(file))
                 }
             }
@@ -266,6 +325,9 @@ mod tests {
         let a: Value = serde_yaml_ng::from_str("x: {a: 1, b: 2}\ny: [1]\n").unwrap();
         let b: Value = serde_yaml_ng::from_str("x: {b: 3}\ny: [2]\nz: 1\n").unwrap();
         let m = merge(&a, &b);
-        assert_eq!(serde_yaml_ng::to_string(&m).unwrap(), "x:\n  a: 1\n  b: 3\ny:\n- 2\nz: 1\n");
+        assert_eq!(
+            serde_yaml_ng::to_string(&m).unwrap(),
+            "x:\n  a: 1\n  b: 3\ny:\n- 2\nz: 1\n"
+        );
     }
 }

@@ -237,8 +237,17 @@ impl Settings {
         let doc = merge(&defaults(), &normalise(user.clone()));
         let mut s = Self::from_document(&doc)?;
         // `platforms.api_server.*` and `gateway.platforms.api_server.*` are upstream aliases.
-        for alias in [s.platforms.get("api_server").cloned(), s.gateway.platforms.get("api_server").cloned()].into_iter().flatten() {
-            let merged = merge(&serde_yaml_ng::to_value(&s.gateway.api_server).unwrap_or_default(), &alias);
+        for alias in [
+            s.platforms.get("api_server").cloned(),
+            s.gateway.platforms.get("api_server").cloned(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let merged = merge(
+                &serde_yaml_ng::to_value(&s.gateway.api_server).unwrap_or_default(),
+                &alias,
+            );
             if let Ok(a) = serde_yaml_ng::from_value(merged) {
                 s.gateway.api_server = a;
             }
@@ -301,10 +310,10 @@ impl Settings {
         if let Some(v) = env.number("API_SERVER_MAX_CONCURRENT_RUNS") {
             api.max_concurrent_runs = v;
         }
-        if self.timezone.is_empty() {
-            if let Some(tz) = env.get("TZ") {
-                self.timezone = tz.to_string();
-            }
+        if self.timezone.is_empty()
+            && let Some(tz) = env.get("TZ")
+        {
+            self.timezone = tz.to_string();
         }
     }
 
@@ -335,13 +344,23 @@ mod tests {
             "model: openrouter/x\nagent: {max_turns: 7, custom_knob: 1}\nsession_reset: {at_hour: 99, idle_minutes: 0}\nplatforms:\n  api_server: {port: 9000}\nmystery: true\n",
         )
         .unwrap();
-        let env = Env::from_pairs([("API_SERVER_KEY", "k"), ("HERMES_MAX_ITERATIONS", "12"), ("TZ", "Asia/Shanghai")]);
+        let env = Env::from_pairs([
+            ("API_SERVER_KEY", "k"),
+            ("HERMES_MAX_ITERATIONS", "12"),
+            ("TZ", "Asia/Shanghai"),
+        ]);
         let s = Settings::resolve(&user, &env).unwrap();
         assert_eq!(s.model.default, "openrouter/x");
         assert_eq!(s.agent.max_turns, 12, "environment beats config.yaml");
-        assert!(s.agent.extra.contains_key("custom_knob"), "unknown keys are kept");
+        assert!(
+            s.agent.extra.contains_key("custom_knob"),
+            "unknown keys are kept"
+        );
         assert!(s.extra.contains_key("mystery"));
-        assert_eq!((s.session_reset.at_hour, s.session_reset.idle_minutes), (4, 1440));
+        assert_eq!(
+            (s.session_reset.at_hour, s.session_reset.idle_minutes),
+            (4, 1440)
+        );
         assert_eq!(s.gateway.api_server.port, 9000);
         assert_eq!(s.gateway.api_server.host, "127.0.0.1");
         assert!(s.api_server_enabled());

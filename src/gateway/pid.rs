@@ -26,7 +26,7 @@ pub struct PidRecord {
     /// Field 22 of `/proc/<pid>/stat`, to tell a reused pid from ours.
     #[serde(default)]
     pub start_time: Option<u64>,
-    /// The canonical HERMES_HOME of the gateway.
+    /// The canonical `HERMES_HOME` of the gateway.
     #[serde(default)]
     pub hermes_home: String,
 }
@@ -37,7 +37,13 @@ pub fn read_record(path: &Path) -> Option<PidRecord> {
     let text = fs::read_to_string(path).ok()?;
     let text = text.trim();
     if let Ok(pid) = text.parse::<u32>() {
-        return Some(PidRecord { pid, kind: String::new(), argv: Vec::new(), start_time: None, hermes_home: String::new() });
+        return Some(PidRecord {
+            pid,
+            kind: String::new(),
+            argv: Vec::new(),
+            start_time: None,
+            hermes_home: String::new(),
+        });
     }
     serde_json::from_str(text).ok()
 }
@@ -65,7 +71,12 @@ fn stat_fields(pid: u32) -> Option<Vec<String>> {
 #[must_use]
 pub fn cmdline(pid: u32) -> Option<Vec<String>> {
     let raw = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    Some(raw.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+    Some(
+        raw.split(|b| *b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect(),
+    )
 }
 
 /// Whether a process exists and is neither a zombie nor stopped.
@@ -77,7 +88,9 @@ pub fn is_alive(pid: u32) -> bool {
 /// Whether `argv` looks like a hermes gateway process.
 fn looks_like_gateway(argv: &[String]) -> bool {
     let joined = argv.join(" ");
-    (joined.contains("hermes") && joined.contains("gateway") && (joined.contains(" run") || joined.contains("__supervise")))
+    (joined.contains("hermes")
+        && joined.contains("gateway")
+        && (joined.contains(" run") || joined.contains("__supervise")))
         || joined.contains("gateway/run.py")
         || joined.contains("hermes-gateway")
 }
@@ -96,10 +109,10 @@ pub fn record_is_live(record: &PidRecord) -> bool {
     if record.pid == 0 || !is_alive(record.pid) {
         return false;
     }
-    if let (Some(expected), Some(actual)) = (record.start_time, start_time(record.pid)) {
-        if expected != actual {
-            return false;
-        }
+    if let (Some(expected), Some(actual)) = (record.start_time, start_time(record.pid))
+        && expected != actual
+    {
+        return false;
     }
     cmdline(record.pid).is_some_and(|argv| looks_like_gateway(&argv))
 }
@@ -107,7 +120,9 @@ pub fn record_is_live(record: &PidRecord) -> bool {
 /// Sends SIGTERM, waits up to `grace`, then SIGKILL. Returns true when the process is gone.
 #[must_use]
 pub fn terminate(pid: u32, grace: Duration) -> bool {
-    let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) else { return false };
+    let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
     if rustix::process::kill_process(p, Signal::TERM).is_err() {
         return !is_alive(pid);
     }
@@ -151,8 +166,20 @@ mod tests {
         let me = std::process::id();
         assert!(is_alive(me));
         assert!(start_time(me).is_some());
-        let rec = PidRecord { pid: me, kind: "hermes-gateway".into(), argv: vec![], start_time: start_time(me), hermes_home: String::new() };
+        let rec = PidRecord {
+            pid: me,
+            kind: "hermes-gateway".into(),
+            argv: vec![],
+            start_time: start_time(me),
+            hermes_home: String::new(),
+        };
         assert!(!record_is_live(&rec), "a test binary is not a gateway");
-        assert!(looks_like_gateway(&["/usr/bin/hermes".into(), "-p".into(), "x".into(), "gateway".into(), "run".into()]));
+        assert!(looks_like_gateway(&[
+            "/usr/bin/hermes".into(),
+            "-p".into(),
+            "x".into(),
+            "gateway".into(),
+            "run".into()
+        ]));
     }
 }

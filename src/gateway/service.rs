@@ -12,10 +12,18 @@ use crate::home::HermesPaths;
 pub fn name_suffix(paths: &HermesPaths) -> String {
     if !paths.root_is_default() {
         let digest = Sha256::digest(paths.home().to_string_lossy().as_bytes());
-        let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let hex: String = digest.iter().take(4).fold(String::new(), |mut acc, b| {
+            use std::fmt::Write;
+            let _ = write!(acc, "{b:02x}");
+            acc
+        });
         return format!("-{hex}");
     }
-    if paths.profile().is_default() { String::new() } else { format!("-{}", paths.profile()) }
+    if paths.profile().is_default() {
+        String::new()
+    } else {
+        format!("-{}", paths.profile())
+    }
 }
 
 /// The systemd unit name, without `.service`.
@@ -33,7 +41,9 @@ pub fn launchd_label(paths: &HermesPaths) -> String {
 /// The user unit file path.
 #[must_use]
 pub fn systemd_user_unit_path(paths: &HermesPaths) -> PathBuf {
-    paths.systemd_user_dir().join(format!("{}.service", systemd_unit_name(paths)))
+    paths
+        .systemd_user_dir()
+        .join(format!("{}.service", systemd_unit_name(paths)))
 }
 
 /// The system unit file path.
@@ -45,7 +55,9 @@ pub fn systemd_system_unit_path(paths: &HermesPaths) -> PathBuf {
 /// The launchd plist path.
 #[must_use]
 pub fn launchd_plist_path(paths: &HermesPaths) -> PathBuf {
-    paths.launch_agents_dir().join(format!("{}.plist", launchd_label(paths)))
+    paths
+        .launch_agents_dir()
+        .join(format!("{}.plist", launchd_label(paths)))
 }
 
 #[cfg(test)]
@@ -67,6 +79,9 @@ mod tests {
         );
         let custom = HermesPaths::at(&PathBuf::from("/srv/h"), &user);
         let n = systemd_unit_name(&custom);
-        assert!(n.starts_with("hermes-gateway-") && n.len() == "hermes-gateway-".len() + 8, "{n}");
+        assert!(
+            n.starts_with("hermes-gateway-") && n.len() == "hermes-gateway-".len() + 8,
+            "{n}"
+        );
     }
 }

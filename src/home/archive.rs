@@ -15,21 +15,37 @@ use crate::fsutil;
 
 /// Files never exported (relative to the home, any depth for the runtime artefacts).
 fn excluded(rel: &Path) -> bool {
-    let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let top = rel.components().count() == 1;
     (top && matches!(
         name.as_str(),
-        ".env" | "auth.json" | "gateway.pid" | "gateway.lock" | "gateway_state.json" | "processes.json" | "profiles" | "active_profile"
+        ".env"
+            | "auth.json"
+            | "gateway.pid"
+            | "gateway.lock"
+            | "gateway_state.json"
+            | "processes.json"
+            | "profiles"
+            | "active_profile"
     )) || name.ends_with(".sock")
         || name.ends_with(".tmp")
         || name == "__pycache__"
 }
 
 /// Writes `<name>.tar.gz` (or `out`) holding the profile under a top-level `<name>/` folder.
-pub fn export_profile(paths: &HermesPaths, name: &ProfileName, out: &Path) -> Result<PathBuf, ProfileError> {
+pub fn export_profile(
+    paths: &HermesPaths,
+    name: &ProfileName,
+    out: &Path,
+) -> Result<PathBuf, ProfileError> {
     let p = paths.for_profile(name);
     if !p.home().is_dir() {
-        return Err(ProfileError::NotFound { name: name.to_string() });
+        return Err(ProfileError::NotFound {
+            name: name.to_string(),
+        });
     }
     let tmp = out.with_extension("partial");
     let result = (|| -> std::io::Result<()> {
@@ -48,9 +64,16 @@ pub fn export_profile(paths: &HermesPaths, name: &ProfileName, out: &Path) -> Re
     Ok(out.to_path_buf())
 }
 
-fn append_dir(tar: &mut tar::Builder<GzEncoder<File>>, base: &Path, rel: &Path, prefix: &Path) -> std::io::Result<()> {
+fn append_dir(
+    tar: &mut tar::Builder<GzEncoder<File>>,
+    base: &Path,
+    rel: &Path,
+    prefix: &Path,
+) -> std::io::Result<()> {
     tar.append_dir(prefix.join(rel), base.join(rel))?;
-    let mut entries: Vec<_> = fs::read_dir(base.join(rel))?.filter_map(Result::ok).collect();
+    let mut entries: Vec<_> = fs::read_dir(base.join(rel))?
+        .filter_map(Result::ok)
+        .collect();
     entries.sort_by_key(fs::DirEntry::file_name);
     for e in entries {
         let child = rel.join(e.file_name());
@@ -68,18 +91,30 @@ fn append_dir(tar: &mut tar::Builder<GzEncoder<File>>, base: &Path, rel: &Path, 
 }
 
 /// Imports an archive as a new profile named `name` (default: the archive's top folder).
-pub fn import_profile(paths: &HermesPaths, archive: &Path, name: Option<&str>) -> Result<(ProfileName, PathBuf), ProfileError> {
-    let bad = |reason: &str| ProfileError::BadArchive { path: archive.to_path_buf(), reason: reason.to_string() };
+pub fn import_profile(
+    paths: &HermesPaths,
+    archive: &Path,
+    name: Option<&str>,
+) -> Result<(ProfileName, PathBuf), ProfileError> {
+    let bad = |reason: &str| ProfileError::BadArchive {
+        path: archive.to_path_buf(),
+        reason: reason.to_string(),
+    };
     let top = archive_top_dir(archive)?;
     let raw = name.map_or_else(|| top.clone(), str::to_string);
     let profile = ProfileName::parse(&raw)?;
     if profile.is_default() {
-        return Err(ProfileError::DefaultProfile { action: "imported over" });
+        return Err(ProfileError::DefaultProfile {
+            action: "imported over",
+        });
     }
     let profile = ProfileName::parse_new(profile.as_str())?;
     let target = paths.for_profile(&profile);
     if target.home().exists() {
-        return Err(ProfileError::AlreadyExists { name: profile.to_string(), path: target.home().to_path_buf() });
+        return Err(ProfileError::AlreadyExists {
+            name: profile.to_string(),
+            path: target.home().to_path_buf(),
+        });
     }
     let profiles_dir = paths.profiles_dir();
     fs::create_dir_all(&profiles_dir).map_err(ProfileError::io("create", &profiles_dir))?;
@@ -93,7 +128,9 @@ pub fn import_profile(paths: &HermesPaths, archive: &Path, name: Option<&str>) -
         for entry in tar.entries().map_err(|e| bad(&e.to_string()))? {
             let mut entry = entry.map_err(|e| bad(&e.to_string()))?;
             let path = entry.path().map_err(|e| bad(&e.to_string()))?.into_owned();
-            let Ok(rel) = path.strip_prefix(&top) else { return Err(bad("entries outside the top-level folder")) };
+            let Ok(rel) = path.strip_prefix(&top) else {
+                return Err(bad("entries outside the top-level folder"));
+            };
             if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
                 return Err(bad("an entry's path leaves the archive"));
             }
@@ -113,9 +150,17 @@ pub fn import_profile(paths: &HermesPaths, archive: &Path, name: Option<&str>) -
             fs::create_dir_all(inner.join(d)).map_err(ProfileError::io("create", inner.join(d)))?;
         }
         let env = inner.join(".env");
-        fsutil::write_atomic(&env, dotenv::PLACEHOLDER.as_bytes(), Some(fsutil::SECRET_MODE)).map_err(ProfileError::io("write", &env))?;
+        fsutil::write_atomic(
+            &env,
+            dotenv::PLACEHOLDER.as_bytes(),
+            Some(fsutil::SECRET_MODE),
+        )
+        .map_err(ProfileError::io("write", &env))?;
         if target.home().exists() {
-            return Err(ProfileError::AlreadyExists { name: profile.to_string(), path: target.home().to_path_buf() });
+            return Err(ProfileError::AlreadyExists {
+                name: profile.to_string(),
+                path: target.home().to_path_buf(),
+            });
         }
         fs::rename(&inner, target.home()).map_err(ProfileError::io("publish", target.home()))
     })();
@@ -126,11 +171,17 @@ pub fn import_profile(paths: &HermesPaths, archive: &Path, name: Option<&str>) -
 
 /// The single top-level folder of an archive.
 fn archive_top_dir(archive: &Path) -> Result<String, ProfileError> {
-    let bad = |reason: &str| ProfileError::BadArchive { path: archive.to_path_buf(), reason: reason.to_string() };
+    let bad = |reason: &str| ProfileError::BadArchive {
+        path: archive.to_path_buf(),
+        reason: reason.to_string(),
+    };
     let file = File::open(archive).map_err(ProfileError::io("open", archive))?;
     let mut tar = tar::Archive::new(GzDecoder::new(file));
     let mut top: Option<String> = None;
-    for entry in tar.entries().map_err(|e| bad(&format!("not a gzip'd tar ({e})")))? {
+    for entry in tar
+        .entries()
+        .map_err(|e| bad(&format!("not a gzip'd tar ({e})")))?
+    {
         let entry = entry.map_err(|e| bad(&format!("not a gzip'd tar ({e})")))?;
         let path = entry.path().map_err(|e| bad(&e.to_string()))?.into_owned();
         let Some(Component::Normal(first)) = path.components().next() else {
@@ -170,18 +221,39 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
             .collect();
-        assert!(names.contains(&"coder/config.yaml".to_string()), "{names:?}");
-        assert!(!names.iter().any(|n| n.ends_with(".env") || n.ends_with("auth.json") || n.ends_with("gateway.pid")));
+        assert!(
+            names.contains(&"coder/config.yaml".to_string()),
+            "{names:?}"
+        );
+        assert!(!names.iter().any(|n| n.ends_with(".env")
+            || n.ends_with("auth.json")
+            || n.ends_with("gateway.pid")));
 
         let (name, dir) = import_profile(&paths, &out, Some("copy")).unwrap();
         assert_eq!(name.as_str(), "copy");
-        assert_eq!(fs::read_to_string(dir.join("memories/USER.md")).unwrap(), "likes tea");
+        assert_eq!(
+            fs::read_to_string(dir.join("memories/USER.md")).unwrap(),
+            "likes tea"
+        );
         assert_eq!(fsutil::mode_of(&dir.join(".env")), Some(0o600));
-        assert!(!fs::read_to_string(dir.join(".env")).unwrap().contains("secret"));
-        assert!(matches!(import_profile(&paths, &out, Some("copy")), Err(ProfileError::AlreadyExists { .. })));
-        assert!(matches!(import_profile(&paths, &out, Some("default")), Err(ProfileError::DefaultProfile { .. })));
+        assert!(
+            !fs::read_to_string(dir.join(".env"))
+                .unwrap()
+                .contains("secret")
+        );
+        assert!(matches!(
+            import_profile(&paths, &out, Some("copy")),
+            Err(ProfileError::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            import_profile(&paths, &out, Some("default")),
+            Err(ProfileError::DefaultProfile { .. })
+        ));
         let junk = t.path().join("junk.tar.gz");
         fs::write(&junk, "not an archive").unwrap();
-        assert!(matches!(import_profile(&paths, &junk, None), Err(ProfileError::BadArchive { .. })));
+        assert!(matches!(
+            import_profile(&paths, &junk, None),
+            Err(ProfileError::BadArchive { .. })
+        ));
     }
 }

@@ -46,7 +46,11 @@ impl ProfileError {
     /// Wraps an `io::Error` with what was being done to which path.
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io { action, path, source }
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
     }
 
     /// Hints a user can act on, rendered by the binary under the error.
@@ -64,7 +68,9 @@ impl ProfileError {
                 vec![format!("stop it first: `hermes -p {name} gateway stop`")]
             }
             Self::AliasCollision { .. } => {
-                vec!["choose another alias with `--name ALIAS`, or skip it with `--no-alias`".into()]
+                vec![
+                    "choose another alias with `--name ALIAS`, or skip it with `--no-alias`".into(),
+                ]
             }
             _ => Vec::new(),
         }

@@ -9,10 +9,36 @@ pub const RESERVED_NAMES: &[&str] = &["hermes", "default", "test", "tmp", "root"
 
 /// Names of hermes subcommands; an alias wrapper with one of these names would shadow them.
 pub const SUBCOMMAND_NAMES: &[&str] = &[
-    "chat", "model", "gateway", "setup", "whatsapp", "login", "logout", "status", "cron", "doctor",
-    "dump", "config", "pairing", "skills", "tools", "mcp", "sessions", "insights", "version",
-    "update", "uninstall", "profile", "plugins", "honcho", "acp", "send", "logs", "completion",
-    "runs", "auth",
+    "chat",
+    "model",
+    "gateway",
+    "setup",
+    "whatsapp",
+    "login",
+    "logout",
+    "status",
+    "cron",
+    "doctor",
+    "dump",
+    "config",
+    "pairing",
+    "skills",
+    "tools",
+    "mcp",
+    "sessions",
+    "insights",
+    "version",
+    "update",
+    "uninstall",
+    "profile",
+    "plugins",
+    "honcho",
+    "acp",
+    "send",
+    "logs",
+    "completion",
+    "runs",
+    "auth",
 ];
 
 /// A validated, lowercase profile name; `default` stands for the root home.
@@ -33,7 +59,9 @@ impl ProfileName {
             return Ok(Self::default_profile());
         }
         if !is_valid(&name) {
-            return Err(ProfileError::InvalidName { name: raw.trim().to_string() });
+            return Err(ProfileError::InvalidName {
+                name: raw.trim().to_string(),
+            });
         }
         Ok(Self(name))
     }
@@ -72,7 +100,9 @@ fn is_valid(name: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 64
         && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
-        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-')
 }
 
 #[cfg(test)]
@@ -86,10 +116,19 @@ mod tests {
         assert!(ProfileName::parse("a_b-9").is_ok());
         assert!(ProfileName::parse(&"a".repeat(64)).is_ok());
         for bad in ["", "-x", "_x", "a b", "a/b", "ä", &"a".repeat(65)] {
-            assert!(matches!(ProfileName::parse(bad), Err(ProfileError::InvalidName { .. })), "{bad}");
+            assert!(
+                matches!(
+                    ProfileName::parse(bad),
+                    Err(ProfileError::InvalidName { .. })
+                ),
+                "{bad}"
+            );
         }
         for reserved in ["hermes", "Test", "tmp", "root", "sudo", "default"] {
-            assert!(matches!(ProfileName::parse_new(reserved), Err(ProfileError::Reserved { .. })));
+            assert!(matches!(
+                ProfileName::parse_new(reserved),
+                Err(ProfileError::Reserved { .. })
+            ));
         }
     }
 }

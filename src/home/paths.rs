@@ -1,5 +1,5 @@
 //! `HermesPaths`: the one place that knows where hermes keeps state, and the resolution of
-//! HERMES_HOME in upstream's order (`-p`, trusted profile home, sticky `active_profile`, default).
+//! `HERMES_HOME` in upstream's order (`-p`, trusted profile home, sticky `active_profile`, default).
 
 use std::path::{Path, PathBuf};
 
@@ -45,7 +45,7 @@ pub struct HermesPaths {
     config_home: PathBuf,
 }
 
-/// Resolves HERMES_HOME in upstream's order.
+/// Resolves `HERMES_HOME` in upstream's order.
 ///
 /// 1. An explicit `-p NAME` wins (`default` means the root).
 /// 2. Without it, a `HERMES_HOME` whose parent directory is named `profiles` is trusted.
@@ -60,7 +60,10 @@ pub fn resolve(input: &ResolveInput) -> Result<Resolution, ProfileError> {
     }
     let (root, trusted) = match &input.hermes_home {
         Some(h) if is_profile_dir(h) => {
-            let root = h.parent().and_then(Path::parent).map_or_else(|| h.clone(), Path::to_path_buf);
+            let root = h
+                .parent()
+                .and_then(Path::parent)
+                .map_or_else(|| h.clone(), Path::to_path_buf);
             (root, Some(h.clone()))
         }
         Some(h) => (h.clone(), None),
@@ -72,8 +75,14 @@ pub fn resolve(input: &ResolveInput) -> Result<Resolution, ProfileError> {
         profile: ProfileName::default_profile(),
         user_home: input.user_home.clone(),
         default_root,
-        state_home: input.xdg_state_home.clone().unwrap_or_else(|| input.user_home.join(".local/state")),
-        config_home: input.xdg_config_home.clone().unwrap_or_else(|| input.user_home.join(".config")),
+        state_home: input
+            .xdg_state_home
+            .clone()
+            .unwrap_or_else(|| input.user_home.join(".local/state")),
+        config_home: input
+            .xdg_config_home
+            .clone()
+            .unwrap_or_else(|| input.user_home.join(".config")),
     };
     let mut warnings = Vec::new();
 
@@ -81,36 +90,51 @@ pub fn resolve(input: &ResolveInput) -> Result<Resolution, ProfileError> {
         let name = ProfileName::parse(raw)?;
         let paths = base.for_profile(&name);
         if !name.is_default() && !paths.home.is_dir() {
-            return Err(ProfileError::NotFound { name: name.to_string() });
+            return Err(ProfileError::NotFound {
+                name: name.to_string(),
+            });
         }
         return Ok(Resolution { paths, warnings });
     }
     if let Some(home) = trusted {
-        let name = home.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = home
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let profile = ProfileName::parse(&name).unwrap_or_else(|_| ProfileName::default_profile());
-        return Ok(Resolution { paths: HermesPaths { home, profile, ..base }, warnings });
+        return Ok(Resolution {
+            paths: HermesPaths {
+                home,
+                profile,
+                ..base
+            },
+            warnings,
+        });
     }
-    if !input.supervised {
-        if let Some(name) = read_active_profile(&root) {
-            match ProfileName::parse(&name) {
-                Ok(n) if n.is_default() => {}
-                Ok(n) => {
-                    let paths = base.for_profile(&n);
-                    if paths.home.is_dir() {
-                        return Ok(Resolution { paths, warnings });
-                    }
-                    warnings.push(format!(
+    if !input.supervised
+        && let Some(name) = read_active_profile(&root)
+    {
+        match ProfileName::parse(&name) {
+            Ok(n) if n.is_default() => {}
+            Ok(n) => {
+                let paths = base.for_profile(&n);
+                if paths.home.is_dir() {
+                    return Ok(Resolution { paths, warnings });
+                }
+                warnings.push(format!(
                         "active profile '{n}' no longer exists; using the default profile (fix with `hermes profile use default`)"
                     ));
-                }
-                Err(_) => warnings.push(format!(
-                    "ignoring {}: '{name}' is not a valid profile name",
-                    root.join("active_profile").display()
-                )),
             }
+            Err(_) => warnings.push(format!(
+                "ignoring {}: '{name}' is not a valid profile name",
+                root.join("active_profile").display()
+            )),
         }
     }
-    Ok(Resolution { paths: base, warnings })
+    Ok(Resolution {
+        paths: base,
+        warnings,
+    })
 }
 
 /// The profile named in `<root>/active_profile`, if any.
@@ -121,7 +145,9 @@ fn read_active_profile(root: &Path) -> Option<String> {
 }
 
 fn is_profile_dir(home: &Path) -> bool {
-    home.parent().and_then(Path::file_name).is_some_and(|n| n == "profiles")
+    home.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == "profiles")
 }
 
 impl HermesPaths {
@@ -142,8 +168,16 @@ impl HermesPaths {
     /// The same root, switched to another profile.
     #[must_use]
     pub fn for_profile(&self, name: &ProfileName) -> Self {
-        let home = if name.is_default() { self.root.clone() } else { self.profiles_dir().join(name.as_str()) };
-        Self { home, profile: name.clone(), ..self.clone() }
+        let home = if name.is_default() {
+            self.root.clone()
+        } else {
+            self.profiles_dir().join(name.as_str())
+        };
+        Self {
+            home,
+            profile: name.clone(),
+            ..self.clone()
+        }
     }
 
     /// The profiles root (`~/.hermes`), shared by every profile.
@@ -151,7 +185,7 @@ impl HermesPaths {
     pub fn root(&self) -> &Path {
         &self.root
     }
-    /// The active home (HERMES_HOME): the root, or `<root>/profiles/<name>`.
+    /// The active home (`HERMES_HOME)`: the root, or `<root>/profiles/<name>`.
     #[must_use]
     pub fn home(&self) -> &Path {
         &self.home
@@ -221,7 +255,7 @@ impl HermesPaths {
     pub fn sessions_dir(&self) -> PathBuf {
         self.home.join("sessions")
     }
-    /// `state.db`, the SQLite store.
+    /// `state.db`, the `SQLite` store.
     #[must_use]
     pub fn state_db(&self) -> PathBuf {
         self.home.join("state.db")
@@ -288,7 +322,10 @@ mod tests {
     use super::*;
 
     fn input(home: &Path) -> ResolveInput {
-        ResolveInput { user_home: home.to_path_buf(), ..ResolveInput::default() }
+        ResolveInput {
+            user_home: home.to_path_buf(),
+            ..ResolveInput::default()
+        }
     }
 
     #[test]
@@ -310,15 +347,26 @@ mod tests {
         let r = resolve(&input(user)).unwrap();
         assert_eq!(r.paths.home(), root.join("profiles/work"));
         // ... also when HERMES_HOME names the root (#22502)
-        let r = resolve(&ResolveInput { hermes_home: Some(root.clone()), ..input(user) }).unwrap();
+        let r = resolve(&ResolveInput {
+            hermes_home: Some(root.clone()),
+            ..input(user)
+        })
+        .unwrap();
         assert_eq!(r.paths.profile().as_str(), "work");
         // ... but not under a supervisor
-        let r = resolve(&ResolveInput { supervised: true, ..input(user) }).unwrap();
+        let r = resolve(&ResolveInput {
+            supervised: true,
+            ..input(user)
+        })
+        .unwrap();
         assert!(r.paths.profile().is_default());
 
         // 2. trusted profile home
-        let r = resolve(&ResolveInput { hermes_home: Some(root.join("profiles/coder")), ..input(user) })
-            .unwrap();
+        let r = resolve(&ResolveInput {
+            hermes_home: Some(root.join("profiles/coder")),
+            ..input(user)
+        })
+        .unwrap();
         assert_eq!(r.paths.profile().as_str(), "coder");
         assert_eq!(r.paths.root(), root);
 
@@ -330,9 +378,16 @@ mod tests {
         })
         .unwrap();
         assert_eq!(r.paths.home(), root.join("profiles/coder"));
-        let r = resolve(&ResolveInput { explicit_profile: Some("default".into()), ..input(user) }).unwrap();
+        let r = resolve(&ResolveInput {
+            explicit_profile: Some("default".into()),
+            ..input(user)
+        })
+        .unwrap();
         assert_eq!(r.paths.home(), root);
-        let e = resolve(&ResolveInput { explicit_profile: Some("nope".into()), ..input(user) });
+        let e = resolve(&ResolveInput {
+            explicit_profile: Some("nope".into()),
+            ..input(user)
+        });
         assert!(matches!(e, Err(ProfileError::NotFound { .. })));
     }
 
@@ -350,10 +405,18 @@ mod tests {
     #[test]
     fn custom_root_and_suffix() {
         let t = tempfile::tempdir().unwrap();
-        let r = resolve(&ResolveInput { data_dir_suffix: Some("-dev".into()), ..input(t.path()) }).unwrap();
+        let r = resolve(&ResolveInput {
+            data_dir_suffix: Some("-dev".into()),
+            ..input(t.path())
+        })
+        .unwrap();
         assert_eq!(r.paths.root(), t.path().join(".hermes-dev"));
         let custom = t.path().join("elsewhere");
-        let r = resolve(&ResolveInput { hermes_home: Some(custom.clone()), ..input(t.path()) }).unwrap();
+        let r = resolve(&ResolveInput {
+            hermes_home: Some(custom.clone()),
+            ..input(t.path())
+        })
+        .unwrap();
         assert_eq!(r.paths.root(), custom);
         assert!(!r.paths.root_is_default());
     }

@@ -11,16 +11,31 @@ use crate::fsutil;
 use crate::gateway::{pid, service};
 
 /// Directories every new profile gets.
-pub const PROFILE_DIRS: &[&str] =
-    &["memories", "sessions", "skills", "skins", "logs", "plans", "workspace", "cron", "home"];
+pub const PROFILE_DIRS: &[&str] = &[
+    "memories",
+    "sessions",
+    "skills",
+    "skins",
+    "logs",
+    "plans",
+    "workspace",
+    "cron",
+    "home",
+];
 
 /// The persona a fresh profile starts with.
 const DEFAULT_SOUL: &str = include_str!("../../assets/SOUL.md");
 
 /// Bundled skills seeded into fresh profiles: (folder name, SKILL.md text).
 const BUNDLED_SKILLS: &[(&str, &str)] = &[
-    ("daily-briefing", include_str!("../../assets/skills/daily-briefing/SKILL.md")),
-    ("summarize-url", include_str!("../../assets/skills/summarize-url/SKILL.md")),
+    (
+        "daily-briefing",
+        include_str!("../../assets/skills/daily-briefing/SKILL.md"),
+    ),
+    (
+        "summarize-url",
+        include_str!("../../assets/skills/summarize-url/SKILL.md"),
+    ),
 ];
 
 /// How a new profile is seeded.
@@ -67,12 +82,20 @@ pub struct Created {
 pub fn create_profile(paths: &HermesPaths, opts: &CreateOptions) -> Result<Created, ProfileError> {
     let target = paths.for_profile(&opts.name);
     if target.home().exists() {
-        return Err(ProfileError::AlreadyExists { name: opts.name.to_string(), path: target.home().to_path_buf() });
+        return Err(ProfileError::AlreadyExists {
+            name: opts.name.to_string(),
+            path: target.home().to_path_buf(),
+        });
     }
-    let source_name = opts.source.clone().unwrap_or_else(|| paths.profile().clone());
+    let source_name = opts
+        .source
+        .clone()
+        .unwrap_or_else(|| paths.profile().clone());
     let source = paths.for_profile(&source_name);
     if !source.home().is_dir() && (opts.mode != CloneMode::Fresh || !source_name.is_default()) {
-        return Err(ProfileError::NotFound { name: source_name.to_string() });
+        return Err(ProfileError::NotFound {
+            name: source_name.to_string(),
+        });
     }
     let profiles_dir = paths.profiles_dir();
     fs::create_dir_all(&profiles_dir).map_err(ProfileError::io("create", &profiles_dir))?;
@@ -88,7 +111,10 @@ pub fn create_profile(paths: &HermesPaths, opts: &CreateOptions) -> Result<Creat
     };
     if target.home().exists() {
         let _ = fs::remove_dir_all(&staging);
-        return Err(ProfileError::AlreadyExists { name: opts.name.to_string(), path: target.home().to_path_buf() });
+        return Err(ProfileError::AlreadyExists {
+            name: opts.name.to_string(),
+            path: target.home().to_path_buf(),
+        });
     }
     fs::rename(&staging, target.home()).map_err(|e| {
         let _ = fs::remove_dir_all(&staging);
@@ -102,24 +128,43 @@ pub fn create_profile(paths: &HermesPaths, opts: &CreateOptions) -> Result<Creat
 }
 
 /// Fills `dir` with a new profile; returns the platforms left behind.
-fn build_profile(source: &HermesPaths, dir: &Path, opts: &CreateOptions) -> Result<Vec<String>, ProfileError> {
+fn build_profile(
+    source: &HermesPaths,
+    dir: &Path,
+    opts: &CreateOptions,
+) -> Result<Vec<String>, ProfileError> {
     match opts.mode {
         CloneMode::All => {
             let from_root = source.profile().is_default();
-            fsutil::copy_tree(source.home(), dir, &|rel| skip_in_full_clone(rel, from_root, opts.clone_channels))
-                .map_err(ProfileError::io("copy", source.home()))?;
-            for f in ["gateway.pid", "gateway.lock", "gateway_state.json", "processes.json", ".clean_shutdown"] {
+            fsutil::copy_tree(source.home(), dir, &|rel| {
+                skip_in_full_clone(rel, from_root, opts.clone_channels)
+            })
+            .map_err(ProfileError::io("copy", source.home()))?;
+            for f in [
+                "gateway.pid",
+                "gateway.lock",
+                "gateway_state.json",
+                "processes.json",
+                ".clean_shutdown",
+            ] {
                 let _ = fs::remove_file(dir.join(f));
             }
         }
         CloneMode::Config => {
             fs::create_dir_all(dir).map_err(ProfileError::io("create", dir))?;
-            for f in ["config.yaml", ".env", "SOUL.md", "memories/MEMORY.md", "memories/USER.md"] {
+            for f in [
+                "config.yaml",
+                ".env",
+                "SOUL.md",
+                "memories/MEMORY.md",
+                "memories/USER.md",
+            ] {
                 copy_if_exists(&source.home().join(f), &dir.join(f))?;
             }
             let skills = source.skills_dir();
             if skills.is_dir() {
-                fsutil::copy_tree(&skills, &dir.join("skills"), &|_| false).map_err(ProfileError::io("copy", &skills))?;
+                fsutil::copy_tree(&skills, &dir.join("skills"), &|_| false)
+                    .map_err(ProfileError::io("copy", &skills))?;
             }
         }
         CloneMode::Fresh => {
@@ -132,46 +177,67 @@ fn build_profile(source: &HermesPaths, dir: &Path, opts: &CreateOptions) -> Resu
         fs::create_dir_all(&p).map_err(ProfileError::io("create", &p))?;
     }
     let env_path = dir.join(".env");
-    if !env_path.exists() {
-        fsutil::write_atomic(&env_path, config::dotenv::PLACEHOLDER.as_bytes(), Some(fsutil::SECRET_MODE))
-            .map_err(ProfileError::io("write", &env_path))?;
-    } else {
+    if env_path.exists() {
         // A copied .env keeps its secrets private whatever mode the source had.
-        fsutil::write_atomic(&env_path, &fs::read(&env_path).map_err(ProfileError::io("read", &env_path))?, Some(fsutil::SECRET_MODE))
-            .map_err(ProfileError::io("write", &env_path))?;
+        fsutil::write_atomic(
+            &env_path,
+            &fs::read(&env_path).map_err(ProfileError::io("read", &env_path))?,
+            Some(fsutil::SECRET_MODE),
+        )
+        .map_err(ProfileError::io("write", &env_path))?;
+    } else {
+        fsutil::write_atomic(
+            &env_path,
+            config::dotenv::PLACEHOLDER.as_bytes(),
+            Some(fsutil::SECRET_MODE),
+        )
+        .map_err(ProfileError::io("write", &env_path))?;
     }
-    let left_behind = if opts.mode == CloneMode::Fresh || opts.clone_channels { Vec::new() } else { strip_channels(dir)? };
+    let left_behind = if opts.mode == CloneMode::Fresh || opts.clone_channels {
+        Vec::new()
+    } else {
+        strip_channels(dir)?
+    };
     if let Some(desc) = &opts.description {
         let meta = dir.join("profile.yaml");
-        let text = yaml_edit::set("", &["description".to_string()], &serde_yaml_ng::Value::String(desc.clone()))
-            .map_err(|e| ProfileError::io("write", &meta)(std::io::Error::other(e.to_string())))?;
-        fsutil::write_atomic(&meta, text.as_bytes(), None).map_err(ProfileError::io("write", &meta))?;
+        let text = yaml_edit::set(
+            "",
+            &["description".to_string()],
+            &serde_yaml_ng::Value::String(desc.clone()),
+        )
+        .map_err(|e| ProfileError::io("write", &meta)(std::io::Error::other(e.to_string())))?;
+        fsutil::write_atomic(&meta, text.as_bytes(), None)
+            .map_err(ProfileError::io("write", &meta))?;
     }
     Ok(left_behind)
 }
 
 /// A fresh profile: the source's `model:` block, the default persona, bundled skills.
 fn seed_fresh(source: &HermesPaths, dir: &Path, opts: &CreateOptions) -> Result<(), ProfileError> {
-    let mut config_text = String::from("# hermes profile configuration. Edit with `hermes config set KEY VALUE`.\n");
-    if let Ok(Some(text)) = fsutil::read_optional(&source.config_file()) {
-        if let Ok(doc) = yaml_edit::parse(&text) {
-            if let Some(model) = doc.get("model") {
-                config_text = yaml_edit::set(&config_text, &["model".to_string()], model)
-                    .map_err(|e| ProfileError::io("write", dir.join("config.yaml"))(std::io::Error::other(e.to_string())))?;
-            }
-        }
+    let mut config_text =
+        String::from("# hermes profile configuration. Edit with `hermes config set KEY VALUE`.\n");
+    if let Ok(Some(text)) = fsutil::read_optional(&source.config_file())
+        && let Ok(doc) = yaml_edit::parse(&text)
+        && let Some(model) = doc.get("model")
+    {
+        config_text = yaml_edit::set(&config_text, &["model".to_string()], model).map_err(|e| {
+            ProfileError::io("write", dir.join("config.yaml"))(std::io::Error::other(e.to_string()))
+        })?;
     }
     let cfg = dir.join("config.yaml");
-    fsutil::write_atomic(&cfg, config_text.as_bytes(), None).map_err(ProfileError::io("write", &cfg))?;
+    fsutil::write_atomic(&cfg, config_text.as_bytes(), None)
+        .map_err(ProfileError::io("write", &cfg))?;
     let soul = dir.join("SOUL.md");
-    fsutil::write_atomic(&soul, DEFAULT_SOUL.as_bytes(), None).map_err(ProfileError::io("write", &soul))?;
+    fsutil::write_atomic(&soul, DEFAULT_SOUL.as_bytes(), None)
+        .map_err(ProfileError::io("write", &soul))?;
     if opts.no_skills {
         let marker = dir.join(".no-bundled-skills");
         fsutil::write_atomic(&marker, b"", None).map_err(ProfileError::io("write", &marker))?;
     } else {
         for (name, text) in BUNDLED_SKILLS {
             let p = dir.join("skills").join(name).join("SKILL.md");
-            fsutil::write_atomic(&p, text.as_bytes(), None).map_err(ProfileError::io("write", &p))?;
+            fsutil::write_atomic(&p, text.as_bytes(), None)
+                .map_err(ProfileError::io("write", &p))?;
         }
     }
     Ok(())
@@ -179,23 +245,56 @@ fn seed_fresh(source: &HermesPaths, dir: &Path, opts: &CreateOptions) -> Result<
 
 /// What `--clone-all` leaves out, by path relative to the source home.
 fn skip_in_full_clone(rel: &Path, from_root: bool, clone_channels: bool) -> bool {
-    let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let top = rel.components().count() == 1;
-    if name == "__pycache__" || name.ends_with(".pyc") || name.ends_with(".sock") || name.ends_with(".tmp") {
+    if name == "__pycache__"
+        || name.ends_with(".pyc")
+        || name.ends_with(".sock")
+        || name.ends_with(".tmp")
+    {
         return true;
     }
     if top {
-        let history = ["sessions", "backups", "state-snapshots", "checkpoints", "cron", "logs"];
-        if history.contains(&name.as_str()) || name.starts_with("state.db") || name.starts_with("response_store.db") {
+        let history = [
+            "sessions",
+            "backups",
+            "state-snapshots",
+            "checkpoints",
+            "cron",
+            "logs",
+        ];
+        if history.contains(&name.as_str())
+            || name.starts_with("state.db")
+            || name.starts_with("response_store.db")
+        {
             return true;
         }
-        let infrastructure =
-            ["hermes-agent", ".worktrees", "profiles", "bin", "node_modules", ".hermes-runtime", "node", "active_profile"];
+        let infrastructure = [
+            "hermes-agent",
+            ".worktrees",
+            "profiles",
+            "bin",
+            "node_modules",
+            ".hermes-runtime",
+            "node",
+            "active_profile",
+        ];
         if from_root && infrastructure.contains(&name.as_str()) {
             return true;
         }
         // Channel state: logged-in accounts and approved users belong to the source's bots.
-        if !clone_channels && ["weixin", "pairing", "platforms", "webhook_subscriptions.json"].contains(&name.as_str()) {
+        if !clone_channels
+            && [
+                "weixin",
+                "pairing",
+                "platforms",
+                "webhook_subscriptions.json",
+            ]
+            .contains(&name.as_str())
+        {
             return true;
         }
     }
@@ -207,17 +306,23 @@ fn strip_channels(dir: &Path) -> Result<Vec<String>, ProfileError> {
     let mut platforms: Vec<String> = Vec::new();
     let env_path = dir.join(".env");
     if env_path.exists() {
-        let mut env = EnvFile::load(&env_path).map_err(|e| ProfileError::io("read", &env_path)(std::io::Error::other(e.to_string())))?;
+        let mut env = EnvFile::load(&env_path).map_err(|e| {
+            ProfileError::io("read", &env_path)(std::io::Error::other(e.to_string()))
+        })?;
         for key in env.retain_keys(|k| keys::channel_platform_of_env(k).is_some()) {
             if let Some(p) = keys::channel_platform_of_env(&key) {
                 push_unique(&mut platforms, p);
             }
         }
-        env.save(&env_path).map_err(|e| ProfileError::io("write", &env_path)(std::io::Error::other(e.to_string())))?;
+        env.save(&env_path).map_err(|e| {
+            ProfileError::io("write", &env_path)(std::io::Error::other(e.to_string()))
+        })?;
     }
     let cfg = dir.join("config.yaml");
     if let Ok(Some(mut text)) = fsutil::read_optional(&cfg) {
-        let Ok(doc) = yaml_edit::parse(&text) else { return Ok(platforms) };
+        let Ok(doc) = yaml_edit::parse(&text) else {
+            return Ok(platforms);
+        };
         if let Some(map) = doc.as_mapping() {
             for (k, v) in map {
                 let Some(k) = k.as_str() else { continue };
@@ -237,7 +342,8 @@ fn strip_channels(dir: &Path) -> Result<Vec<String>, ProfileError> {
                 }
             }
         }
-        fsutil::write_atomic(&cfg, text.as_bytes(), None).map_err(ProfileError::io("write", &cfg))?;
+        fsutil::write_atomic(&cfg, text.as_bytes(), None)
+            .map_err(ProfileError::io("write", &cfg))?;
     }
     Ok(platforms)
 }
@@ -291,7 +397,9 @@ pub struct ProfileInfo {
 pub fn profile_info(paths: &HermesPaths, name: &ProfileName) -> Result<ProfileInfo, ProfileError> {
     let p = paths.for_profile(name);
     if !p.home().is_dir() && !name.is_default() {
-        return Err(ProfileError::NotFound { name: name.to_string() });
+        return Err(ProfileError::NotFound {
+            name: name.to_string(),
+        });
     }
     let (model, provider) = fsutil::read_optional(&p.config_file())
         .ok()
@@ -302,7 +410,10 @@ pub fn profile_info(paths: &HermesPaths, name: &ProfileName) -> Result<ProfileIn
         .ok()
         .flatten()
         .and_then(|t| yaml_edit::parse(&t).ok())
-        .and_then(|d| d.get("description").and_then(|v| v.as_str().map(str::to_string)));
+        .and_then(|d| {
+            d.get("description")
+                .and_then(|v| v.as_str().map(str::to_string))
+        });
     let skills = count_skills(&p.skills_dir());
     Ok(ProfileInfo {
         name: name.to_string(),
@@ -311,7 +422,11 @@ pub fn profile_info(paths: &HermesPaths, name: &ProfileName) -> Result<ProfileIn
         model,
         provider,
         gateway_pid: pid::running_gateway(&p),
-        alias: if name.is_default() { None } else { alias::find_wrapper(&p, name).map(|w| w.path) },
+        alias: if name.is_default() {
+            None
+        } else {
+            alias::find_wrapper(&p, name).map(|w| w.path)
+        },
         description,
         skills,
         has_env: p.env_file().exists(),
@@ -323,7 +438,9 @@ pub fn profile_info(paths: &HermesPaths, name: &ProfileName) -> Result<ProfileIn
 fn count_skills(dir: &Path) -> usize {
     let Ok(rd) = fs::read_dir(dir) else { return 0 };
     rd.filter_map(Result::ok)
-        .filter(|e| e.path().join("SKILL.md").is_file() || e.path().is_dir() && count_skills(&e.path()) > 0)
+        .filter(|e| {
+            e.path().join("SKILL.md").is_file() || e.path().is_dir() && count_skills(&e.path()) > 0
+        })
         .count()
 }
 
@@ -336,7 +453,11 @@ pub fn list_profiles(paths: &HermesPaths) -> Result<Vec<ProfileInfo>, ProfileErr
             .filter(|e| e.path().is_dir())
             .filter_map(|e| {
                 let n = e.file_name().to_string_lossy().into_owned();
-                if n.starts_with('.') { None } else { ProfileName::parse(&n).ok().filter(|p| !p.is_default()) }
+                if n.starts_with('.') {
+                    None
+                } else {
+                    ProfileName::parse(&n).ok().filter(|p| !p.is_default())
+                }
             })
             .collect();
         named.sort();
@@ -356,9 +477,12 @@ pub fn set_active_profile(paths: &HermesPaths, name: &ProfileName) -> Result<(),
         };
     }
     if !paths.for_profile(name).home().is_dir() {
-        return Err(ProfileError::NotFound { name: name.to_string() });
+        return Err(ProfileError::NotFound {
+            name: name.to_string(),
+        });
     }
-    fsutil::write_atomic(&file, format!("{name}\n").as_bytes(), None).map_err(ProfileError::io("write", &file))
+    fsutil::write_atomic(&file, format!("{name}\n").as_bytes(), None)
+        .map_err(ProfileError::io("write", &file))
 }
 
 /// What `delete_profile` did besides removing the directory.
@@ -382,12 +506,17 @@ pub fn delete_profile(paths: &HermesPaths, name: &ProfileName) -> Result<Deleted
     }
     let p = paths.for_profile(name);
     if !p.home().is_dir() {
-        return Err(ProfileError::NotFound { name: name.to_string() });
+        return Err(ProfileError::NotFound {
+            name: name.to_string(),
+        });
     }
     let mut done = Deleted::default();
     if let Some(gw) = pid::running_gateway(&p) {
         if !pid::terminate(gw, Duration::from_secs(10)) {
-            return Err(ProfileError::GatewayRunning { name: name.to_string(), pid: gw });
+            return Err(ProfileError::GatewayRunning {
+                name: name.to_string(),
+                pid: gw,
+            });
         }
         done.stopped_gateway = Some(gw);
     }
@@ -395,7 +524,12 @@ pub fn delete_profile(paths: &HermesPaths, name: &ProfileName) -> Result<Deleted
     if unit.exists() {
         // Best effort: without a user bus (containers) there is nothing to disable.
         let _ = std::process::Command::new("systemctl")
-            .args(["--user", "disable", "--now", &service::systemd_unit_name(&p)])
+            .args([
+                "--user",
+                "disable",
+                "--now",
+                &service::systemd_unit_name(&p),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();
@@ -416,7 +550,9 @@ pub fn delete_profile(paths: &HermesPaths, name: &ProfileName) -> Result<Deleted
         done.reset_active = true;
     }
     // Move aside first so a failure halfway never leaves a half-deleted profile in the list.
-    let trash = paths.profiles_dir().join(format!(".deleting-{name}-{}", std::process::id()));
+    let trash = paths
+        .profiles_dir()
+        .join(format!(".deleting-{name}-{}", std::process::id()));
     fs::rename(p.home(), &trash).map_err(ProfileError::io("remove", p.home()))?;
     fs::remove_dir_all(&trash).map_err(ProfileError::io("remove", &trash))?;
     Ok(done)
@@ -439,23 +575,36 @@ pub struct Renamed {
 
 /// Renames a profile (directory, sticky default, session keys); `default` cannot be renamed
 /// (its display name is set instead, by the caller).
-pub fn rename_profile(paths: &HermesPaths, old: &ProfileName, new: &ProfileName) -> Result<Renamed, ProfileError> {
+pub fn rename_profile(
+    paths: &HermesPaths,
+    old: &ProfileName,
+    new: &ProfileName,
+) -> Result<Renamed, ProfileError> {
     if old.is_default() || new.is_default() {
         return Err(ProfileError::DefaultProfile { action: "renamed" });
     }
     let from = paths.for_profile(old);
     let to = paths.for_profile(new);
     if !from.home().is_dir() {
-        return Err(ProfileError::NotFound { name: old.to_string() });
+        return Err(ProfileError::NotFound {
+            name: old.to_string(),
+        });
     }
     if to.home().exists() {
-        return Err(ProfileError::AlreadyExists { name: new.to_string(), path: to.home().to_path_buf() });
+        return Err(ProfileError::AlreadyExists {
+            name: new.to_string(),
+            path: to.home().to_path_buf(),
+        });
     }
     if let Some(gw) = pid::running_gateway(&from) {
-        return Err(ProfileError::GatewayRunning { name: old.to_string(), pid: gw });
+        return Err(ProfileError::GatewayRunning {
+            name: old.to_string(),
+            pid: gw,
+        });
     }
     fs::rename(from.home(), to.home()).map_err(ProfileError::io("rename", from.home()))?;
-    let migrated_sessions = migrate_session_keys(&to.sessions_dir().join("sessions.json"), old, new)?;
+    let migrated_sessions =
+        migrate_session_keys(&to.sessions_dir().join("sessions.json"), old, new)?;
     let removed_alias = match alias::find_wrapper(&from, old) {
         Some(w) => {
             fs::remove_file(&w.path).map_err(ProfileError::io("remove", &w.path))?;
@@ -471,13 +620,28 @@ pub fn rename_profile(paths: &HermesPaths, old: &ProfileName, new: &ProfileName)
     let unit = service::systemd_user_unit_path(&from);
     let plist = service::launchd_plist_path(&from);
     let stale_service = [unit, plist].into_iter().find(|p| p.exists());
-    Ok(Renamed { home: to.home().to_path_buf(), removed_alias, migrated_sessions, stale_service, moved_active })
+    Ok(Renamed {
+        home: to.home().to_path_buf(),
+        removed_alias,
+        migrated_sessions,
+        stale_service,
+        moved_active,
+    })
 }
 
 /// Rewrites `agent:<old>:…` keys of the session routing index.
-fn migrate_session_keys(index: &Path, old: &ProfileName, new: &ProfileName) -> Result<usize, ProfileError> {
-    let Ok(Some(text)) = fsutil::read_optional(index) else { return Ok(0) };
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(0) };
+fn migrate_session_keys(
+    index: &Path,
+    old: &ProfileName,
+    new: &ProfileName,
+) -> Result<usize, ProfileError> {
+    let Ok(Some(text)) = fsutil::read_optional(index) else {
+        return Ok(0);
+    };
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text)
+    else {
+        return Ok(0);
+    };
     let prefix = format!("agent:{old}:");
     let mut count = 0;
     let migrated: serde_json::Map<String, serde_json::Value> = map
@@ -492,7 +656,8 @@ fn migrate_session_keys(index: &Path, old: &ProfileName, new: &ProfileName) -> R
         .collect();
     if count > 0 {
         let out = serde_json::to_string_pretty(&migrated).unwrap_or_default();
-        fsutil::write_atomic(index, out.as_bytes(), None).map_err(ProfileError::io("write", index))?;
+        fsutil::write_atomic(index, out.as_bytes(), None)
+            .map_err(ProfileError::io("write", index))?;
     }
     Ok(count)
 }

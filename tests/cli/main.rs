@@ -1,5 +1,5 @@
 //! End-to-end tests of the `hermes` binary: each runs the real binary with HOME and
-//! HERMES_HOME in a temp dir, a clean environment, and no colour.
+//! `HERMES_HOME` in a temp dir, a clean environment, and no colour.
 
 mod config;
 mod help;
@@ -12,7 +12,6 @@ use std::process::Output;
 /// A scratch user: `$HOME` in a temp dir, `~/.hermes` beneath it.
 pub(crate) struct TestEnv {
     dir: tempfile::TempDir,
-    extra: Vec<(String, String)>,
 }
 
 /// What a run produced.
@@ -41,7 +40,11 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -49,7 +52,7 @@ impl TestEnv {
     pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
-        Self { dir, extra: Vec::new() }
+        Self { dir }
     }
 
     /// `$HOME`.
@@ -67,25 +70,18 @@ impl TestEnv {
         self.root().join("profiles").join(name)
     }
 
-    /// Adds an environment variable to every run.
-    pub(crate) fn with_env(mut self, k: &str, v: &str) -> Self {
-        self.extra.push((k.into(), v.into()));
-        self
-    }
-
     /// The binary under test.
     pub(crate) fn bin() -> PathBuf {
         PathBuf::from(env!("CARGO_BIN_EXE_hermes"))
     }
 
     fn base_env(&self) -> Vec<(String, String)> {
-        let mut env = vec![
+        let env = vec![
             ("HOME".to_string(), self.home().display().to_string()),
             ("PATH".to_string(), "/usr/bin:/bin".to_string()),
             ("NO_COLOR".to_string(), "1".to_string()),
             ("COLUMNS".to_string(), "100".to_string()),
         ];
-        env.extend(self.extra.iter().cloned());
         env
     }
 
@@ -105,7 +101,10 @@ impl TestEnv {
         S: AsRef<std::ffi::OsStr>,
     {
         let mut cmd = assert_cmd::Command::new(Self::bin());
-        cmd.env_clear().args(args).current_dir(self.dir.path()).write_stdin(stdin.to_string());
+        cmd.env_clear()
+            .args(args)
+            .current_dir(self.dir.path())
+            .write_stdin(stdin.to_string());
         for (k, v) in self.base_env() {
             cmd.env(k, v);
         }
@@ -134,7 +133,11 @@ impl TestEnv {
                 .replace(&self.dir.path().display().to_string(), "[TMP]")
                 .replace(&Self::bin().display().to_string(), "[HERMES]")
         };
-        Run { code: out.status.code().unwrap_or(-1), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: clean(&out.stdout),
+            stderr: clean(&out.stderr),
+        }
     }
 
     /// Reads a file under the temp dir.
