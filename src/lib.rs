@@ -1,10 +1,13 @@
 //! The hermes runtime library: homes and profiles, configuration, and the gateway's pieces.
 //! The terminal (printing, prompts, argument parsing) lives in the binary, never here.
 
+pub mod agent;
+pub mod auth;
 pub mod config;
 pub mod fsutil;
 pub mod gateway;
 pub mod home;
+pub mod store;
 
 /// The version of this build, as printed by `hermes --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

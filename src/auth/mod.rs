@@ -1,0 +1,1 @@
+//! Access control: allowlists, DM/group policies, pairing codes.
