@@ -3,3 +3,6 @@
 
 pub mod pid;
 pub mod service;
+pub mod lock;
+pub mod state;
+pub mod token_lock;
