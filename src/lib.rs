@@ -2,11 +2,13 @@
 //! The terminal (printing, prompts, argument parsing) lives in the binary, never here.
 
 pub mod agent;
+pub mod backoff;
 pub mod auth;
 pub mod config;
 pub mod fsutil;
 pub mod gateway;
 pub mod home;
+pub mod platforms;
 pub mod store;
 
 /// The version of this build, as printed by `hermes --version`.

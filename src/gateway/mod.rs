@@ -6,3 +6,4 @@ pub mod service;
 pub mod lock;
 pub mod state;
 pub mod token_lock;
+pub mod supervisor;

@@ -1,0 +1,287 @@
+//! The contract every chat platform adapter implements: a `Platform` that runs until
+//! cancelled and pushes inbound messages, a cloneable `Outbox` to send, edit and type, and
+//! `Capabilities` as data. Adapters live in one folder each beside this file.
+
+pub mod chunk;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+/// The kind of chat a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatType {
+    /// A direct message.
+    #[default]
+    Dm,
+    /// A group chat.
+    Group,
+    /// A broadcast channel.
+    Channel,
+    /// A thread inside a group or channel.
+    Thread,
+}
+
+impl ChatType {
+    /// The name used in session keys and config (`dm`, `group`, …).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dm => "dm",
+            Self::Group => "group",
+            Self::Channel => "channel",
+            Self::Thread => "thread",
+        }
+    }
+}
+
+/// Where a message came from (upstream's `SessionSource`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSource {
+    /// `telegram`, `discord`, …
+    pub platform: String,
+    /// The chat (DM peer, group, channel).
+    pub chat_id: String,
+    /// Its display name.
+    #[serde(default)]
+    pub chat_name: Option<String>,
+    /// DM, group, channel or thread.
+    #[serde(default)]
+    pub chat_type: ChatType,
+    /// The sender.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The sender's display name.
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// A thread or topic inside the chat.
+    #[serde(default)]
+    pub thread_id: Option<String>,
+    /// Whether the sender is a bot.
+    #[serde(default)]
+    pub is_bot: bool,
+}
+
+impl SessionSource {
+    /// The chat to answer in.
+    #[must_use]
+    pub fn chat(&self) -> ChatRef {
+        ChatRef { platform: self.platform.clone(), chat_id: self.chat_id.clone(), thread_id: self.thread_id.clone() }
+    }
+}
+
+/// A destination: platform, chat, optional thread.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChatRef {
+    /// Platform name.
+    pub platform: String,
+    /// Chat id.
+    pub chat_id: String,
+    /// Thread id.
+    #[serde(default)]
+    pub thread_id: Option<String>,
+}
+
+/// A media file that came with a message, already downloaded into the profile's cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    /// `image`, `voice`, `audio`, `video`, `file`.
+    pub kind: String,
+    /// Local path.
+    pub path: PathBuf,
+    /// MIME type, when known.
+    #[serde(default)]
+    pub mime: Option<String>,
+}
+
+/// A message from a user, normalised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    /// Who and where.
+    pub source: SessionSource,
+    /// The text (a quote of the replied-to message may be prefixed by the adapter).
+    pub text: String,
+    /// The platform's id of this message (for dedup and replies).
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// The id of the message this one replies to.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// Attached media.
+    #[serde(default)]
+    pub media: Vec<Media>,
+    /// Whether the bot was mentioned (group rules use it).
+    #[serde(default)]
+    pub mentioned: bool,
+}
+
+/// A message to send.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboundMessage {
+    /// Markdown text.
+    pub text: String,
+    /// Reply to this platform message id.
+    pub reply_to: Option<String>,
+    /// Files to attach.
+    pub attachments: Vec<PathBuf>,
+}
+
+impl OutboundMessage {
+    /// A plain text message.
+    #[must_use]
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into(), ..Self::default() }
+    }
+}
+
+/// What a send returned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// The platform's id of the (last) message sent, for edits.
+    pub message_id: Option<String>,
+}
+
+/// What a platform can do, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Longest text one message may hold (characters).
+    pub max_message_length: usize,
+    /// Messages can be edited (streaming, progress bubbles).
+    pub edits: bool,
+    /// Threads or topics exist.
+    pub threads: bool,
+    /// Reactions exist.
+    pub reactions: bool,
+    /// A typing indicator exists.
+    pub typing: bool,
+    /// Files and images can be sent.
+    pub files: bool,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Self { max_message_length: 4000, edits: false, threads: false, reactions: false, typing: false, files: false }
+    }
+}
+
+/// Why a platform call failed, classified so the supervisor knows what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// The credentials were rejected: park the platform and surface it in `doctor`.
+    #[error("{platform} rejected the credentials: {message}")]
+    Unauthorized { platform: String, message: String },
+    /// Too many requests; retry after the given delay.
+    #[error("rate limited by {platform}")]
+    RateLimited { platform: String, retry_after: Option<Duration> },
+    /// A network or server problem worth retrying with backoff.
+    #[error("connection to {platform} failed: {message}")]
+    Transient { platform: String, message: String },
+    /// The adapter cannot continue (bad configuration, a lock held by another profile).
+    #[error("{platform} adapter cannot continue: {message}")]
+    Fatal { platform: String, message: String, code: String },
+    /// The platform cannot do this (e.g. edit) — callers fall back.
+    #[error("{platform} does not support {what}")]
+    Unsupported { platform: String, what: &'static str },
+}
+
+impl PlatformError {
+    /// A short machine code for `gateway_state.json`.
+    #[must_use]
+    pub fn code(&self) -> String {
+        match self {
+            Self::Unauthorized { .. } => "unauthorized".into(),
+            Self::RateLimited { .. } => "rate_limited".into(),
+            Self::Transient { .. } => "transient".into(),
+            Self::Fatal { code, .. } => code.clone(),
+            Self::Unsupported { .. } => "unsupported".into(),
+        }
+    }
+
+    /// Whether the supervisor should restart the adapter.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::RateLimited { .. } | Self::Transient { .. })
+    }
+}
+
+/// The sending half of a platform, cheap to clone and share.
+#[async_trait::async_trait]
+pub trait Outbox: Send + Sync {
+    /// Sends a message (the caller chunks it to `max_message_length`).
+    async fn send(&self, to: &ChatRef, msg: &OutboundMessage) -> Result<Sent, PlatformError>;
+
+    /// Replaces the text of a sent message.
+    async fn edit(&self, to: &ChatRef, message_id: &str, text: &str) -> Result<(), PlatformError> {
+        let _ = (to, message_id, text);
+        Err(PlatformError::Unsupported { platform: to.platform.clone(), what: "edits" })
+    }
+
+    /// Shows "typing…" for a few seconds.
+    async fn typing(&self, to: &ChatRef) -> Result<(), PlatformError> {
+        let _ = to;
+        Ok(())
+    }
+}
+
+/// An inbound message handed to the gateway; `accepted` fires once it is stored durably, so
+/// the adapter may then acknowledge its cursor.
+#[derive(Debug)]
+pub struct Inbound {
+    /// The message.
+    pub message: InboundMessage,
+    /// Fired when the gateway has stored it.
+    pub accepted: oneshot::Sender<()>,
+}
+
+/// What a running adapter gets.
+#[derive(Debug, Clone)]
+pub struct PlatformCx {
+    /// Where inbound messages go (bounded: backpressure, not memory growth).
+    pub inbound: mpsc::Sender<Inbound>,
+    /// Fires when the adapter must stop.
+    pub cancel: CancellationToken,
+    /// The shared HTTP client.
+    pub http: reqwest::Client,
+    /// Reports connection state (`connected`, `retrying`, …) to the supervisor.
+    pub status: mpsc::UnboundedSender<(String, String)>,
+}
+
+impl PlatformCx {
+    /// Hands a message to the gateway and waits until it is stored, so the adapter can
+    /// acknowledge its cursor only then. Returns false when the gateway is shutting down.
+    pub async fn deliver(&self, message: InboundMessage) -> bool {
+        let (tx, rx) = oneshot::channel();
+        if self.inbound.send(Inbound { message, accepted: tx }).await.is_err() {
+            return false;
+        }
+        tokio::select! {
+            r = rx => r.is_ok(),
+            () = self.cancel.cancelled() => false,
+        }
+    }
+
+    /// Reports the adapter's connection state.
+    pub fn set_status(&self, platform: &str, state: &str) {
+        let _ = self.status.send((platform.to_string(), state.to_string()));
+    }
+}
+
+/// A chat platform connection: one value per configured account. The supervisor calls
+/// `run` again (after a backoff) when it fails with a retryable error, so `run` must be
+/// restartable; state that outlives a connection (cursors, tokens) lives in the value.
+#[async_trait::async_trait]
+pub trait Platform: Send + Sync + 'static {
+    /// `telegram`, `discord`, …
+    fn name(&self) -> &str;
+    /// What it can do.
+    fn capabilities(&self) -> Capabilities;
+    /// The handle the gateway sends through (stable across restarts of `run`).
+    fn outbox(&self) -> Arc<dyn Outbox>;
+    /// Receives until `cx.cancel` fires, delivering each message with [`PlatformCx::deliver`].
+    async fn run(&self, cx: PlatformCx) -> Result<(), PlatformError>;
+}
