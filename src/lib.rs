@@ -8,6 +8,7 @@ pub mod config;
 pub mod fsutil;
 pub mod gateway;
 pub mod home;
+pub mod logs;
 pub mod platforms;
 pub mod store;
 
