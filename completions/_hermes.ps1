@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Create, switch and manage profiles (separate agents with their own tokens and memory)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show and change configuration (`config.yaml` and `.env`)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'View, follow and filter the logs')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -385,6 +386,28 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;config;help;help' {
             break
         }
+        'hermes;logs' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many records to show')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'How many records to show')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records from the last TIME (e.g. 30m, 1h, 2d)')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only records mentioning this session id (substring)')
+            [CompletionResult]::new('--component', '--component', [CompletionResultType]::ParameterName, 'Only one component: gateway, agent, tools, cli, cron, gui, api')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Only records about one platform (telegram, weixin, …)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new records (Ctrl+C to stop); survives log rotation')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new records (Ctrl+C to stop); survives log rotation')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per record')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;completion' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
@@ -400,6 +423,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;help' {
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Create, switch and manage profiles (separate agents with their own tokens and memory)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show and change configuration (`config.yaml` and `.env`)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'View, follow and filter the logs')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -476,6 +500,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;config;check' {
+            break
+        }
+        'hermes;help;logs' {
             break
         }
         'hermes;help;completion' {

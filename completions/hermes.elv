@@ -29,6 +29,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand --version 'Print version'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand logs 'View, follow and filter the logs'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -341,6 +342,27 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;config;help;help'= {
         }
+        &'hermes;logs'= {
+            cand -n 'How many records to show'
+            cand --lines 'How many records to show'
+            cand --level 'Minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL'
+            cand --since 'Only records from the last TIME (e.g. 30m, 1h, 2d)'
+            cand --session 'Only records mentioning this session id (substring)'
+            cand --component 'Only one component: gateway, agent, tools, cli, cron, gui, api'
+            cand --platform 'Only records about one platform (telegram, weixin, …)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand -f 'Keep printing new records (Ctrl+C to stop); survives log rotation'
+            cand --follow 'Keep printing new records (Ctrl+C to stop); survives log rotation'
+            cand --json 'One JSON object per record'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;completion'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
@@ -355,6 +377,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help'= {
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand logs 'View, follow and filter the logs'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -412,6 +435,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;config;edit'= {
         }
         &'hermes;help;config;check'= {
+        }
+        &'hermes;help;logs'= {
         }
         &'hermes;help;completion'= {
         }

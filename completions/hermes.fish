@@ -34,6 +34,7 @@ complete -c hermes -n "__fish_hermes_needs_command" -s h -l help -d 'Print help 
 complete -c hermes -n "__fish_hermes_needs_command" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "logs" -d 'View, follow and filter the logs'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
@@ -244,6 +245,22 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -s n -l lines -d 'How many records to show' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l level -d 'Minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l since -d 'Only records from the last TIME (e.g. 30m, 1h, 2d)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l session -d 'Only records mentioning this session id (substring)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l component -d 'Only one component: gateway, agent, tools, cli, cron, gui, api' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l platform -d 'Only records about one platform (telegram, weixin, …)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -s f -l follow -d 'Keep printing new records (Ctrl+C to stop); survives log rotation'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l json -d 'One JSON object per record'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
@@ -252,10 +269,11 @@ complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'P
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'

@@ -2,8 +2,8 @@
 //! The terminal (printing, prompts, argument parsing) lives in the binary, never here.
 
 pub mod agent;
-pub mod backoff;
 pub mod auth;
+pub mod backoff;
 pub mod config;
 pub mod fsutil;
 pub mod gateway;

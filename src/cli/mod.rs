@@ -4,6 +4,7 @@
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod logs;
 pub(crate) mod profile;
 
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub(crate) enum Command {
     Profile(profile::Args),
     /// Show and change configuration (`config.yaml` and `.env`).
     Config(config::Args),
+    /// View, follow and filter the logs.
+    Logs(logs::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
 }
@@ -97,6 +100,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
+        Command::Logs(a) => logs::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
     }
 }

@@ -21,7 +21,9 @@ pub enum InstanceLockError {
     #[error("the running gateway (PID {pid}) did not stop within {seconds} s")]
     ReplaceTimedOut { pid: u32, seconds: u64 },
     /// Another instance started while we were starting.
-    #[error("Another gateway instance (PID {pid}) started during our startup. Exiting to avoid double-running.")]
+    #[error(
+        "Another gateway instance (PID {pid}) started during our startup. Exiting to avoid double-running."
+    )]
     Raced { pid: u32 },
     /// A file operation failed.
     #[error("cannot {action} {}", path.display())]
@@ -55,7 +57,10 @@ pub fn own_record(paths: &HermesPaths, argv: &[String]) -> PidRecord {
         kind: "hermes-gateway".into(),
         argv: argv.to_vec(),
         start_time: pid::start_time(me),
-        hermes_home: fs::canonicalize(paths.home()).unwrap_or_else(|_| paths.home().to_path_buf()).display().to_string(),
+        hermes_home: fs::canonicalize(paths.home())
+            .unwrap_or_else(|_| paths.home().to_path_buf())
+            .display()
+            .to_string(),
     }
 }
 
@@ -70,14 +75,29 @@ pub struct InstanceLock {
 impl InstanceLock {
     /// Takes the lock for `paths`' home. With `replace`, a running gateway of the same home is
     /// sent SIGTERM (SIGKILL after `grace`) and the lock taken over.
-    pub fn acquire(paths: &HermesPaths, argv: &[String], replace: bool, grace: Duration) -> Result<Self, InstanceLockError> {
+    pub fn acquire(
+        paths: &HermesPaths,
+        argv: &[String],
+        replace: bool,
+        grace: Duration,
+    ) -> Result<Self, InstanceLockError> {
         let lock_path = paths.gateway_lock_file();
         let io = |action: &'static str, path: &PathBuf| {
             let path = path.clone();
-            move |source| InstanceLockError::Io { action, path, source }
+            move |source| InstanceLockError::Io {
+                action,
+                path,
+                source,
+            }
         };
         fs::create_dir_all(paths.home()).map_err(io("create", &paths.home().to_path_buf()))?;
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock_path).map_err(io("open", &lock_path))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(io("open", &lock_path))?;
         if file.try_lock().is_err() {
             let holder = pid::read_record(&paths.gateway_pid_file())
                 .or_else(|| pid::read_record(&lock_path))
@@ -91,7 +111,10 @@ impl InstanceLock {
             let deadline = Instant::now() + grace + Duration::from_secs(3);
             while file.try_lock().is_err() {
                 if Instant::now() > deadline {
-                    return Err(InstanceLockError::ReplaceTimedOut { pid: holder, seconds: grace.as_secs() + 3 });
+                    return Err(InstanceLockError::ReplaceTimedOut {
+                        pid: holder,
+                        seconds: grace.as_secs() + 3,
+                    });
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -103,7 +126,10 @@ impl InstanceLock {
                     return Err(InstanceLockError::AlreadyRunning { pid: rec.pid });
                 }
                 if !pid::terminate(rec.pid, grace) {
-                    return Err(InstanceLockError::ReplaceTimedOut { pid: rec.pid, seconds: grace.as_secs() });
+                    return Err(InstanceLockError::ReplaceTimedOut {
+                        pid: rec.pid,
+                        seconds: grace.as_secs(),
+                    });
                 }
             }
         }
@@ -111,8 +137,10 @@ impl InstanceLock {
         let json = serde_json::to_string(&record).unwrap_or_default();
         let mut f = &file;
         f.set_len(0).map_err(io("write", &lock_path))?;
-        f.seek(SeekFrom::Start(0)).map_err(io("write", &lock_path))?;
-        f.write_all(json.as_bytes()).map_err(io("write", &lock_path))?;
+        f.seek(SeekFrom::Start(0))
+            .map_err(io("write", &lock_path))?;
+        f.write_all(json.as_bytes())
+            .map_err(io("write", &lock_path))?;
         let pid_path = paths.gateway_pid_file();
         fsutil::write_atomic(&pid_path, json.as_bytes(), None).map_err(io("write", &pid_path))?;
         // Race guard: someone else may have rewritten the pid file in between.
@@ -121,7 +149,11 @@ impl InstanceLock {
                 return Err(InstanceLockError::Raced { pid: now.pid });
             }
         }
-        Ok(Self { file, pid_path, record })
+        Ok(Self {
+            file,
+            pid_path,
+            record,
+        })
     }
 
     /// This process's record.
@@ -159,7 +191,10 @@ mod tests {
             other => panic!("expected AlreadyRunning, got {other:?}"),
         }
         drop(first);
-        assert!(!paths.gateway_pid_file().exists(), "pid file removed by its owner");
+        assert!(
+            !paths.gateway_pid_file().exists(),
+            "pid file removed by its owner"
+        );
         let again = InstanceLock::acquire(&paths, &argv, false, Duration::from_secs(1)).unwrap();
         drop(again);
     }

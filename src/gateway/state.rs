@@ -111,7 +111,10 @@ impl StateFile {
         let snapshot = {
             // A poisoned lock only means another thread panicked mid-update; the record is
             // still a valid value to keep writing.
-            let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut s = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             change(&mut s);
             s.updated_at = jiff::Timestamp::now().to_string();
             s.clone()
@@ -121,7 +124,12 @@ impl StateFile {
     }
 
     /// Sets one platform's state.
-    pub fn platform(&self, name: &str, state: &str, error: Option<(&str, String)>) -> std::io::Result<()> {
+    pub fn platform(
+        &self,
+        name: &str,
+        state: &str,
+        error: Option<(&str, String)>,
+    ) -> std::io::Result<()> {
         self.update(|s| {
             let entry = s.platforms.entry(name.to_string()).or_default();
             entry.state = state.to_string();
@@ -136,7 +144,10 @@ impl StateFile {
     /// A copy of the current record.
     #[must_use]
     pub fn snapshot(&self) -> GatewayState {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -148,16 +159,35 @@ mod tests {
     fn writes_and_reads_back() {
         let t = tempfile::tempdir().unwrap();
         let paths = HermesPaths::at(t.path(), t.path());
-        let rec = PidRecord { pid: 7, kind: "hermes-gateway".into(), argv: vec![], start_time: Some(1), hermes_home: "/h".into() };
+        let rec = PidRecord {
+            pid: 7,
+            kind: "hermes-gateway".into(),
+            argv: vec![],
+            start_time: Some(1),
+            hermes_home: "/h".into(),
+        };
         let f = StateFile::new(&paths, rec);
         f.update(|s| s.gateway_state = "running".into()).unwrap();
-        f.platform("telegram", "fatal", Some(("unauthorized", "bad token".into()))).unwrap();
+        f.platform(
+            "telegram",
+            "fatal",
+            Some(("unauthorized", "bad token".into())),
+        )
+        .unwrap();
         let back = read(&paths).unwrap();
         assert_eq!(back.gateway_state, "running");
         assert_eq!(back.process.as_ref().unwrap().pid, 7);
-        assert_eq!(back.platforms["telegram"].error_code.as_deref(), Some("unauthorized"));
+        assert_eq!(
+            back.platforms["telegram"].error_code.as_deref(),
+            Some("unauthorized")
+        );
         assert!(!back.is_stale(jiff::Timestamp::now()));
-        let raw: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(paths.gateway_state_file()).unwrap()).unwrap();
-        assert_eq!(raw["pid"], 7, "pid fields are at the top level, as upstream writes them");
+        let raw: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(paths.gateway_state_file()).unwrap())
+                .unwrap();
+        assert_eq!(
+            raw["pid"], 7,
+            "pid fields are at the top level, as upstream writes them"
+        );
     }
 }

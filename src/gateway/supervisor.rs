@@ -36,7 +36,11 @@ pub struct RestartPolicy {
 
 impl Default for RestartPolicy {
     fn default() -> Self {
-        Self { base: Duration::from_secs(1), max: Duration::from_secs(60), healthy_after: Duration::from_secs(60) }
+        Self {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(60),
+            healthy_after: Duration::from_secs(60),
+        }
     }
 }
 
@@ -53,7 +57,10 @@ pub fn spawn_all(
     for p in platforms {
         let platform = Arc::clone(p);
         let cancel = root.child_token();
-        let cx = PlatformCx { cancel: cancel.clone(), ..template.clone() };
+        let cx = PlatformCx {
+            cancel: cancel.clone(),
+            ..template.clone()
+        };
         let status = status.clone();
         tracker.spawn(async move { supervise(platform, cx, policy, status).await });
     }
@@ -68,7 +75,11 @@ pub async fn supervise(
 ) {
     let name = platform.name().to_string();
     let send = |state: &str, error: Option<(String, String)>| {
-        let _ = status.send(StatusChange { platform: name.clone(), state: state.into(), error });
+        let _ = status.send(StatusChange {
+            platform: name.clone(),
+            state: state.into(),
+            error,
+        });
     };
     let mut attempt: u32 = 0;
     loop {
@@ -85,7 +96,10 @@ pub async fn supervise(
             attempt = 0;
         }
         let err = match result {
-            Ok(()) => PlatformError::Transient { platform: name.clone(), message: "the connection ended".into() },
+            Ok(()) => PlatformError::Transient {
+                platform: name.clone(),
+                message: "the connection ended".into(),
+            },
             Err(e) => e,
         };
         if !err.is_retryable() {
@@ -93,7 +107,10 @@ pub async fn supervise(
             return;
         }
         let wait = match &err {
-            PlatformError::RateLimited { retry_after: Some(d), .. } => (*d).min(Duration::from_secs(600)),
+            PlatformError::RateLimited {
+                retry_after: Some(d),
+                ..
+            } => (*d).min(Duration::from_secs(600)),
             _ => backoff::delay(attempt, policy.base, policy.max),
         };
         send("retrying", Some((err.code(), err.to_string())));
@@ -111,7 +128,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
-    use crate::platforms::{Capabilities, ChatRef, Outbox, OutboundMessage, Sent};
+    use crate::platforms::{Capabilities, ChatRef, OutboundMessage, Outbox, Sent};
 
     struct NullOutbox;
     #[async_trait::async_trait]
@@ -153,40 +170,79 @@ mod tests {
         let (tx, _rx) = mpsc::channel(8);
         let (st, _srx) = mpsc::unbounded_channel();
         let cancel = CancellationToken::new();
-        (PlatformCx { inbound: tx, cancel: cancel.clone(), http: reqwest::Client::new(), status: st }, cancel)
+        (
+            PlatformCx {
+                inbound: tx,
+                cancel: cancel.clone(),
+                http: reqwest::Client::new(),
+                status: st,
+            },
+            cancel,
+        )
     }
 
     #[tokio::test(start_paused = true)]
     async fn transient_errors_restart_and_fatal_parks() {
-        let policy = RestartPolicy { base: Duration::from_millis(10), max: Duration::from_millis(50), healthy_after: Duration::from_secs(60) };
+        let policy = RestartPolicy {
+            base: Duration::from_millis(10),
+            max: Duration::from_millis(50),
+            healthy_after: Duration::from_secs(60),
+        };
         let flaky = Arc::new(Flaky {
             runs: AtomicU32::new(0),
             script: vec![
-                || PlatformError::Transient { platform: "flaky".into(), message: "reset".into() },
-                || PlatformError::RateLimited { platform: "flaky".into(), retry_after: Some(Duration::from_secs(2)) },
+                || PlatformError::Transient {
+                    platform: "flaky".into(),
+                    message: "reset".into(),
+                },
+                || PlatformError::RateLimited {
+                    platform: "flaky".into(),
+                    retry_after: Some(Duration::from_secs(2)),
+                },
             ],
         });
         let (cx, cancel) = make_cx();
         let (st, mut srx) = mpsc::unbounded_channel();
         let task = tokio::spawn(supervise(flaky.clone(), cx, policy, st));
         tokio::time::sleep(Duration::from_secs(5)).await;
-        assert_eq!(flaky.runs.load(Ordering::SeqCst), 3, "two failures, then a healthy run");
+        assert_eq!(
+            flaky.runs.load(Ordering::SeqCst),
+            3,
+            "two failures, then a healthy run"
+        );
         cancel.cancel();
         task.await.unwrap();
         let mut states = Vec::new();
         while let Ok(c) = srx.try_recv() {
             states.push(c.state);
         }
-        assert_eq!(states, ["connecting", "retrying", "connecting", "retrying", "connecting", "stopped"]);
+        assert_eq!(
+            states,
+            [
+                "connecting",
+                "retrying",
+                "connecting",
+                "retrying",
+                "connecting",
+                "stopped"
+            ]
+        );
 
         let fatal = Arc::new(Flaky {
             runs: AtomicU32::new(0),
-            script: vec![|| PlatformError::Unauthorized { platform: "flaky".into(), message: "401".into() }],
+            script: vec![|| PlatformError::Unauthorized {
+                platform: "flaky".into(),
+                message: "401".into(),
+            }],
         });
         let (cx, _cancel) = make_cx();
         let (st, mut srx) = mpsc::unbounded_channel();
         supervise(fatal.clone(), cx, policy, st).await;
-        assert_eq!(fatal.runs.load(Ordering::SeqCst), 1, "parked, not restarted");
+        assert_eq!(
+            fatal.runs.load(Ordering::SeqCst),
+            1,
+            "parked, not restarted"
+        );
         let last = std::iter::from_fn(|| srx.try_recv().ok()).last().unwrap();
         assert_eq!(last.state, "fatal");
         assert_eq!(last.error.unwrap().0, "unauthorized");

@@ -33,7 +33,9 @@ pub struct TokenLockRecord {
 
 /// Another live gateway holds the identity.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{label} already in use by the '{profile}' profile gateway (PID {pid}). Stop that gateway first.")]
+#[error(
+    "{label} already in use by the '{profile}' profile gateway (PID {pid}). Stop that gateway first."
+)]
 pub struct TokenConflict {
     /// What is locked, for people: "Telegram bot token".
     pub label: String,
@@ -82,25 +84,46 @@ impl TokenLock {
     ) -> Result<Result<Self, TokenConflict>, std::io::Error> {
         fs::create_dir_all(dir)?;
         let path = dir.join(lock_file_name(scope, identity));
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
-        let existing: Option<TokenLockRecord> =
-            fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(t.trim()).ok());
-        let home = fs::canonicalize(paths.home()).unwrap_or_else(|_| paths.home().to_path_buf()).display().to_string();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        let existing: Option<TokenLockRecord> = fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(t.trim()).ok());
+        let home = fs::canonicalize(paths.home())
+            .unwrap_or_else(|_| paths.home().to_path_buf())
+            .display()
+            .to_string();
         let conflict = |rec: &TokenLockRecord| TokenConflict {
             label: label.to_string(),
-            profile: if rec.profile.is_empty() { "another".into() } else { rec.profile.clone() },
+            profile: if rec.profile.is_empty() {
+                "another".into()
+            } else {
+                rec.profile.clone()
+            },
             pid: rec.pid,
             same_home: rec.hermes_home == home,
         };
         if file.try_lock().is_err() {
-            let rec = existing.unwrap_or(TokenLockRecord { pid: 0, start_time: None, argv: vec![], hermes_home: String::new(), profile: String::new() });
+            let rec = existing.unwrap_or(TokenLockRecord {
+                pid: 0,
+                start_time: None,
+                argv: vec![],
+                hermes_home: String::new(),
+                profile: String::new(),
+            });
             return Ok(Err(conflict(&rec)));
         }
         // A holder that does not take OS locks (an older release) is judged by its record.
         if let Some(rec) = &existing {
             let live = rec.pid != std::process::id()
                 && pid::is_alive(rec.pid)
-                && rec.start_time.is_none_or(|t| pid::start_time(rec.pid) == Some(t));
+                && rec
+                    .start_time
+                    .is_none_or(|t| pid::start_time(rec.pid) == Some(t));
             if live {
                 let _ = file.unlock();
                 return Ok(Err(conflict(rec)));
@@ -117,7 +140,11 @@ impl TokenLock {
         let mut f = &file;
         f.set_len(0)?;
         f.seek(SeekFrom::Start(0))?;
-        f.write_all(serde_json::to_string(&record).unwrap_or_default().as_bytes())?;
+        f.write_all(
+            serde_json::to_string(&record)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
         f.sync_all()?;
         Ok(Ok(Self { file, path }))
     }
@@ -137,26 +164,64 @@ mod tests {
 
     #[test]
     fn names_and_conflicts() {
-        assert_eq!(lock_file_name("telegram-bot-token", "123:abc").len(), "telegram-bot-token-".len() + 16 + 5);
+        assert_eq!(
+            lock_file_name("telegram-bot-token", "123:abc").len(),
+            "telegram-bot-token-".len() + 16 + 5
+        );
         let t = tempfile::tempdir().unwrap();
         let root = HermesPaths::at(&t.path().join(".hermes"), t.path());
         let work = root.for_profile(&ProfileName::parse("work").unwrap());
         let dir = t.path().join("locks");
-        let held = TokenLock::acquire(&dir, "telegram-bot-token", "123:abc", "Telegram bot token", &work).unwrap().unwrap();
+        let held = TokenLock::acquire(
+            &dir,
+            "telegram-bot-token",
+            "123:abc",
+            "Telegram bot token",
+            &work,
+        )
+        .unwrap()
+        .unwrap();
         // Same process, second profile: the OS lock is per open file description, so this
         // exercises the record path (our own pid is skipped) only after release.
-        let other = TokenLock::acquire(&dir, "telegram-bot-token", "123:abc", "Telegram bot token", &root).unwrap();
+        let other = TokenLock::acquire(
+            &dir,
+            "telegram-bot-token",
+            "123:abc",
+            "Telegram bot token",
+            &root,
+        )
+        .unwrap();
         let conflict = other.expect_err("the token is held");
         assert_eq!(conflict.profile, "work");
         assert_eq!(conflict.pid, std::process::id());
         assert_eq!(
             conflict.to_string(),
-            format!("Telegram bot token already in use by the 'work' profile gateway (PID {}). Stop that gateway first.", std::process::id())
+            format!(
+                "Telegram bot token already in use by the 'work' profile gateway (PID {}). Stop that gateway first.",
+                std::process::id()
+            )
         );
         drop(held);
-        let again = TokenLock::acquire(&dir, "telegram-bot-token", "123:abc", "Telegram bot token", &root).unwrap();
+        let again = TokenLock::acquire(
+            &dir,
+            "telegram-bot-token",
+            "123:abc",
+            "Telegram bot token",
+            &root,
+        )
+        .unwrap();
         assert!(again.is_ok(), "released on drop");
         // A different token is independent.
-        assert!(TokenLock::acquire(&dir, "telegram-bot-token", "999:zzz", "Telegram bot token", &work).unwrap().is_ok());
+        assert!(
+            TokenLock::acquire(
+                &dir,
+                "telegram-bot-token",
+                "999:zzz",
+                "Telegram bot token",
+                &work
+            )
+            .unwrap()
+            .is_ok()
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! `agent.log` takes INFO+ from everything, `errors.log` WARNING+, `gateway.log` the gateway's
 //! components; files rotate by size; secrets are redacted before anything is written.
 
+pub mod read;
 mod redact;
 
 use std::fmt::Display;
@@ -85,12 +86,24 @@ struct Sink {
 
 impl Sink {
     fn new(path: PathBuf, min: Level, max_bytes: u64, backups: u32, gateway_only: bool) -> Self {
-        Self { path, file: None, size: 0, max_bytes, backups, min, gateway_only }
+        Self {
+            path,
+            file: None,
+            size: 0,
+            max_bytes,
+            backups,
+            min,
+            gateway_only,
+        }
     }
 
     fn write(&mut self, line: &str) {
         if self.file.is_none() {
-            self.file = OpenOptions::new().create(true).append(true).open(&self.path).ok();
+            self.file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .ok();
             self.size = fs::metadata(&self.path).map_or(0, |m| m.len());
         }
         if self.size + line.len() as u64 > self.max_bytes && self.size > 0 {
@@ -114,7 +127,11 @@ impl Sink {
         } else {
             let _ = fs::remove_file(&self.path);
         }
-        self.file = OpenOptions::new().create(true).append(true).open(&self.path).ok();
+        self.file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .ok();
         self.size = 0;
     }
 }
@@ -138,24 +155,54 @@ static LOGGER: OnceLock<Logger> = OnceLock::new();
 pub fn init(config: &LogConfig, redactor: Redactor) -> std::io::Result<()> {
     fs::create_dir_all(&config.dir)?;
     let mut sinks = vec![
-        Sink::new(config.dir.join("agent.log"), config.level.min(Level::Info), config.max_bytes, config.backups, false),
-        Sink::new(config.dir.join("errors.log"), Level::Warning, config.max_bytes.min(2 * 1024 * 1024), 2, false),
+        Sink::new(
+            config.dir.join("agent.log"),
+            config.level.min(Level::Info),
+            config.max_bytes,
+            config.backups,
+            false,
+        ),
+        Sink::new(
+            config.dir.join("errors.log"),
+            Level::Warning,
+            config.max_bytes.min(2 * 1024 * 1024),
+            2,
+            false,
+        ),
     ];
     if config.gateway {
-        sinks.push(Sink::new(config.dir.join("gateway.log"), Level::Info, config.max_bytes, config.backups, true));
+        sinks.push(Sink::new(
+            config.dir.join("gateway.log"),
+            Level::Info,
+            config.max_bytes,
+            config.backups,
+            true,
+        ));
     }
-    let _ = LOGGER.set(Logger { sinks: Mutex::new(sinks), stderr: config.stderr, redactor });
+    let _ = LOGGER.set(Logger {
+        sinks: Mutex::new(sinks),
+        stderr: config.stderr,
+        redactor,
+    });
     Ok(())
 }
 
 /// Whether a logger name belongs to the gateway's components (for gateway.log).
 fn is_gateway_target(target: &str) -> bool {
-    ["gateway", "platforms", "api", "cron"].iter().any(|p| target == *p || target.starts_with(&format!("{p}.")))
+    ["gateway", "platforms", "api", "cron"]
+        .iter()
+        .any(|p| target == *p || target.starts_with(&format!("{p}.")))
 }
 
 /// Formats one line exactly as upstream's formatter does.
 #[must_use]
-pub fn format_line(now: &jiff::Zoned, level: Level, target: &str, session: Option<&str>, msg: &str) -> String {
+pub fn format_line(
+    now: &jiff::Zoned,
+    level: Level,
+    target: &str,
+    session: Option<&str>,
+    msg: &str,
+) -> String {
     let tag = session.map(|s| format!(" [{s}]")).unwrap_or_default();
     format!(
         "{} {}{} {}: {}\n",
@@ -216,11 +263,23 @@ mod tests {
     fn line_format_matches_upstream() {
         let now: jiff::Zoned = "2026-04-06T18:50:48.007+00:00[UTC]".parse().unwrap();
         assert_eq!(
-            format_line(&now, Level::Info, "gateway.run", None, "✓ telegram connected"),
+            format_line(
+                &now,
+                Level::Info,
+                "gateway.run",
+                None,
+                "✓ telegram connected"
+            ),
             "2026-04-06 18:50:48,007 INFO gateway.run: ✓ telegram connected\n"
         );
         assert_eq!(
-            format_line(&now, Level::Warning, "agent", Some("20260406_185048_abc123"), "x"),
+            format_line(
+                &now,
+                Level::Warning,
+                "agent",
+                Some("20260406_185048_abc123"),
+                "x"
+            ),
             "2026-04-06 18:50:48,007 WARNING [20260406_185048_abc123] agent: x\n"
         );
     }
@@ -230,13 +289,23 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let mut s = Sink::new(t.path().join("a.log"), Level::Info, 100, 2, false);
         for i in 0..10 {
-            s.write(&format!("line {i} ........................................\n"));
+            s.write(&format!(
+                "line {i} ........................................\n"
+            ));
         }
         assert!(t.path().join("a.log").exists());
         assert!(t.path().join("a.log.1").exists());
         assert!(t.path().join("a.log.2").exists());
         assert!(!t.path().join("a.log.3").exists());
-        assert!(fs::read_to_string(t.path().join("a.log")).unwrap().contains("line 9"));
-        assert!(is_gateway_target("gateway.run") && is_gateway_target("platforms.telegram") && !is_gateway_target("agent"));
+        assert!(
+            fs::read_to_string(t.path().join("a.log"))
+                .unwrap()
+                .contains("line 9")
+        );
+        assert!(
+            is_gateway_target("gateway.run")
+                && is_gateway_target("platforms.telegram")
+                && !is_gateway_target("agent")
+        );
     }
 }

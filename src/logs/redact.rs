@@ -13,8 +13,12 @@ impl Redactor {
     /// Learns the secret values of `env` (variables whose names look secret, 8+ characters).
     #[must_use]
     pub fn from_env(env: &Env) -> Self {
-        let mut secrets: Vec<String> =
-            env.vars().iter().filter(|(k, v)| keys::is_secret_env(k) && v.len() >= 8).map(|(_, v)| v.clone()).collect();
+        let mut secrets: Vec<String> = env
+            .vars()
+            .iter()
+            .filter(|(k, v)| keys::is_secret_env(k) && v.len() >= 8)
+            .map(|(_, v)| v.clone())
+            .collect();
         // Longest first, so a secret containing another is replaced whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
@@ -48,10 +52,14 @@ fn redact_shapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let start = rest.find(|c: char| c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let start = rest
+            .find(|c: char| c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
         out.push_str(&rest[..start]);
         rest = &rest[start..];
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || "-_:.".contains(c))).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_:.".contains(c)))
+            .unwrap_or(rest.len());
         let word = &rest[..end];
         out.push_str(&mask_word(word));
         rest = &rest[end..];
@@ -69,9 +77,19 @@ fn redact_shapes(text: &str) -> String {
 }
 
 fn mask_word(word: &str) -> String {
-    let prefixed = ["sk-", "sk_", "xoxb-", "xoxp-", "xapp-", "ghp_", "gho_", "github_pat_", "AIza"]
-        .iter()
-        .any(|p| word.starts_with(p) && word.len() >= p.len() + 12);
+    let prefixed = [
+        "sk-",
+        "sk_",
+        "xoxb-",
+        "xoxp-",
+        "xapp-",
+        "ghp_",
+        "gho_",
+        "github_pat_",
+        "AIza",
+    ]
+    .iter()
+    .any(|p| word.starts_with(p) && word.len() >= p.len() + 12);
     // Telegram tokens appear bare or inside `/bot<token>/` URLs.
     let lead = word.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
     let bot_token = word[lead..].split_once(':').is_some_and(|(id, secret)| {
@@ -94,12 +112,30 @@ mod tests {
 
     #[test]
     fn redacts_values_and_shapes() {
-        let env = Env::from_pairs([("OPENAI_API_KEY", "plainsecretvalue"), ("HOME", "/home/user")]);
+        let env = Env::from_pairs([
+            ("OPENAI_API_KEY", "plainsecretvalue"),
+            ("HOME", "/home/user"),
+        ]);
         let r = Redactor::from_env(&env);
-        assert_eq!(r.redact("key=plainsecretvalue home=/home/user"), "key=*** home=/home/user");
-        assert_eq!(r.redact("using sk-or-v1-abcdefghijklmnop now"), "using sk-o*** now");
-        assert_eq!(r.redact("GET /bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe"), "GET /bot***/getMe");
-        assert_eq!(r.redact("Authorization: Bearer abc.def"), "Authorization: Bearer ***");
-        assert_eq!(r.redact("nothing secret here: 12:30"), "nothing secret here: 12:30");
+        assert_eq!(
+            r.redact("key=plainsecretvalue home=/home/user"),
+            "key=*** home=/home/user"
+        );
+        assert_eq!(
+            r.redact("using sk-or-v1-abcdefghijklmnop now"),
+            "using sk-o*** now"
+        );
+        assert_eq!(
+            r.redact("GET /bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe"),
+            "GET /bot***/getMe"
+        );
+        assert_eq!(
+            r.redact("Authorization: Bearer abc.def"),
+            "Authorization: Bearer ***"
+        );
+        assert_eq!(
+            r.redact("nothing secret here: 12:30"),
+            "nothing secret here: 12:30"
+        );
     }
 }

@@ -22,7 +22,11 @@ pub fn chunk_text(text: &str, max: usize) -> Vec<String> {
                 if fence.is_some() {
                     current.push_str("```\n");
                 }
-                let (head, tail) = if fence.is_none() { split_at_paragraph(&current) } else { (current.clone(), String::new()) };
+                let (head, tail) = if fence.is_none() {
+                    split_at_paragraph(&current)
+                } else {
+                    (current.clone(), String::new())
+                };
                 chunks.push(head.trim_end().to_string());
                 current = tail;
                 if let Some(open) = &fence {
@@ -32,7 +36,11 @@ pub fn chunk_text(text: &str, max: usize) -> Vec<String> {
             current.push_str(&piece);
         }
         if is_fence {
-            fence = if fence.is_some() { None } else { Some(format!("{}\n", trimmed.trim_end())) };
+            fence = if fence.is_some() {
+                None
+            } else {
+                Some(format!("{}\n", trimmed.trim_end()))
+            };
         }
     }
     if !current.trim().is_empty() {

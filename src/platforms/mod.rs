@@ -71,7 +71,11 @@ impl SessionSource {
     /// The chat to answer in.
     #[must_use]
     pub fn chat(&self) -> ChatRef {
-        ChatRef { platform: self.platform.clone(), chat_id: self.chat_id.clone(), thread_id: self.thread_id.clone() }
+        ChatRef {
+            platform: self.platform.clone(),
+            chat_id: self.chat_id.clone(),
+            thread_id: self.thread_id.clone(),
+        }
     }
 }
 
@@ -135,7 +139,10 @@ impl OutboundMessage {
     /// A plain text message.
     #[must_use]
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), ..Self::default() }
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -165,7 +172,14 @@ pub struct Capabilities {
 
 impl Default for Capabilities {
     fn default() -> Self {
-        Self { max_message_length: 4000, edits: false, threads: false, reactions: false, typing: false, files: false }
+        Self {
+            max_message_length: 4000,
+            edits: false,
+            threads: false,
+            reactions: false,
+            typing: false,
+            files: false,
+        }
     }
 }
 
@@ -177,16 +191,26 @@ pub enum PlatformError {
     Unauthorized { platform: String, message: String },
     /// Too many requests; retry after the given delay.
     #[error("rate limited by {platform}")]
-    RateLimited { platform: String, retry_after: Option<Duration> },
+    RateLimited {
+        platform: String,
+        retry_after: Option<Duration>,
+    },
     /// A network or server problem worth retrying with backoff.
     #[error("connection to {platform} failed: {message}")]
     Transient { platform: String, message: String },
     /// The adapter cannot continue (bad configuration, a lock held by another profile).
     #[error("{platform} adapter cannot continue: {message}")]
-    Fatal { platform: String, message: String, code: String },
+    Fatal {
+        platform: String,
+        message: String,
+        code: String,
+    },
     /// The platform cannot do this (e.g. edit) — callers fall back.
     #[error("{platform} does not support {what}")]
-    Unsupported { platform: String, what: &'static str },
+    Unsupported {
+        platform: String,
+        what: &'static str,
+    },
 }
 
 impl PlatformError {
@@ -218,7 +242,10 @@ pub trait Outbox: Send + Sync {
     /// Replaces the text of a sent message.
     async fn edit(&self, to: &ChatRef, message_id: &str, text: &str) -> Result<(), PlatformError> {
         let _ = (to, message_id, text);
-        Err(PlatformError::Unsupported { platform: to.platform.clone(), what: "edits" })
+        Err(PlatformError::Unsupported {
+            platform: to.platform.clone(),
+            what: "edits",
+        })
     }
 
     /// Shows "typing…" for a few seconds.
@@ -256,7 +283,15 @@ impl PlatformCx {
     /// acknowledge its cursor only then. Returns false when the gateway is shutting down.
     pub async fn deliver(&self, message: InboundMessage) -> bool {
         let (tx, rx) = oneshot::channel();
-        if self.inbound.send(Inbound { message, accepted: tx }).await.is_err() {
+        if self
+            .inbound
+            .send(Inbound {
+                message,
+                accepted: tx,
+            })
+            .await
+            .is_err()
+        {
             return false;
         }
         tokio::select! {

@@ -3,6 +3,7 @@
 
 mod config;
 mod help;
+mod logs;
 mod profile;
 mod upstream_home;
 
