@@ -140,12 +140,12 @@ fn build_filter(args: &Args) -> anyhow::Result<Filter> {
         }
         None => None,
     };
-    if let Some(c) = &args.component {
-        if !read::COMPONENTS.contains(&c.as_str()) {
-            return Err(CliError::user(format!("Unknown component: '{c}'"))
-                .hint(format!("use one of {}", read::COMPONENTS.join(", ")))
-                .into());
-        }
+    if let Some(c) = &args.component
+        && !read::COMPONENTS.contains(&c.as_str())
+    {
+        return Err(CliError::user(format!("Unknown component: '{c}'"))
+            .hint(format!("use one of {}", read::COMPONENTS.join(", ")))
+            .into());
     }
     Ok(Filter {
         level,

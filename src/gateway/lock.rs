@@ -144,10 +144,10 @@ impl InstanceLock {
         let pid_path = paths.gateway_pid_file();
         fsutil::write_atomic(&pid_path, json.as_bytes(), None).map_err(io("write", &pid_path))?;
         // Race guard: someone else may have rewritten the pid file in between.
-        if let Some(now) = pid::read_record(&pid_path) {
-            if now.pid != record.pid {
-                return Err(InstanceLockError::Raced { pid: now.pid });
-            }
+        if let Some(now) = pid::read_record(&pid_path)
+            && now.pid != record.pid
+        {
+            return Err(InstanceLockError::Raced { pid: now.pid });
         }
         Ok(Self {
             file,

@@ -44,7 +44,7 @@ pub struct GatewayState {
     /// Agent turns running now.
     #[serde(default)]
     pub active_agents: u32,
-    /// Runs waiting (queued or retry_pending).
+    /// Runs waiting (queued or `retry_pending`).
     #[serde(default)]
     pub queued_runs: u32,
     /// Per platform.

@@ -38,8 +38,8 @@ impl Default for RestartPolicy {
     fn default() -> Self {
         Self {
             base: Duration::from_secs(1),
-            max: Duration::from_secs(60),
-            healthy_after: Duration::from_secs(60),
+            max: Duration::from_mins(1),
+            healthy_after: Duration::from_mins(1),
         }
     }
 }
@@ -110,7 +110,7 @@ pub async fn supervise(
             PlatformError::RateLimited {
                 retry_after: Some(d),
                 ..
-            } => (*d).min(Duration::from_secs(600)),
+            } => (*d).min(Duration::from_mins(10)),
             _ => backoff::delay(attempt, policy.base, policy.max),
         };
         send("retrying", Some((err.code(), err.to_string())));
@@ -146,7 +146,7 @@ mod tests {
 
     #[async_trait::async_trait]
     impl Platform for Flaky {
-        fn name(&self) -> &str {
+        fn name(&self) -> &'static str {
             "flaky"
         }
         fn capabilities(&self) -> Capabilities {
@@ -186,7 +186,7 @@ mod tests {
         let policy = RestartPolicy {
             base: Duration::from_millis(10),
             max: Duration::from_millis(50),
-            healthy_after: Duration::from_secs(60),
+            healthy_after: Duration::from_mins(1),
         };
         let flaky = Arc::new(Flaky {
             runs: AtomicU32::new(0),

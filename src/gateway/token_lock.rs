@@ -23,7 +23,7 @@ pub struct TokenLockRecord {
     /// Its command line.
     #[serde(default)]
     pub argv: Vec<String>,
-    /// Its HERMES_HOME.
+    /// Its `HERMES_HOME`.
     #[serde(default)]
     pub hermes_home: String,
     /// Its profile name.

@@ -109,10 +109,10 @@ impl Sink {
         if self.size + line.len() as u64 > self.max_bytes && self.size > 0 {
             self.rotate();
         }
-        if let Some(f) = &mut self.file {
-            if f.write_all(line.as_bytes()).is_ok() {
-                self.size += line.len() as u64;
-            }
+        if let Some(f) = &mut self.file
+            && f.write_all(line.as_bytes()).is_ok()
+        {
+            self.size += line.len() as u64;
         }
     }
 

@@ -154,20 +154,20 @@ impl Filter {
     /// the original's reader lets continuation lines through.
     #[must_use]
     pub fn matches(&self, r: &Record) -> bool {
-        if let (Some(min), Some(l)) = (self.level, r.level.as_deref().and_then(Level::parse)) {
-            if l < min {
-                return false;
-            }
+        if let (Some(min), Some(l)) = (self.level, r.level.as_deref().and_then(Level::parse))
+            && l < min
+        {
+            return false;
         }
-        if let (Some(since), Some(ts)) = (&self.since, &r.timestamp) {
-            if ts.as_str() < since.as_str() {
-                return false;
-            }
+        if let (Some(since), Some(ts)) = (&self.since, &r.timestamp)
+            && ts.as_str() < since.as_str()
+        {
+            return false;
         }
-        if let Some(s) = &self.session {
-            if !r.raw.contains(s.as_str()) {
-                return false;
-            }
+        if let Some(s) = &self.session
+            && !r.raw.contains(s.as_str())
+        {
+            return false;
         }
         if let Some(c) = &self.component {
             let name = r.component.as_deref().unwrap_or_default();

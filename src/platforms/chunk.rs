@@ -55,10 +55,10 @@ fn count(s: &str) -> usize {
 
 /// Splits `buf` at its last blank line, if that keeps at least half of it in the head.
 fn split_at_paragraph(buf: &str) -> (String, String) {
-    if let Some(pos) = buf.rfind("\n\n") {
-        if pos >= buf.len() / 2 {
-            return (buf[..pos].to_string(), buf[pos + 2..].to_string());
-        }
+    if let Some(pos) = buf.rfind("\n\n")
+        && pos >= buf.len() / 2
+    {
+        return (buf[..pos].to_string(), buf[pos + 2..].to_string());
     }
     (buf.to_string(), String::new())
 }
@@ -113,6 +113,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::format_collect)] // test data
     fn code_fences_are_closed_and_reopened() {
         let code: String = (0..40).map(|i| format!("let x{i} = {i};\n")).collect();
         let text = format!("Intro\n```rust\n{code}```\nOutro");

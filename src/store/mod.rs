@@ -1,1 +1,1 @@
-//! The SQLite store (WAL): schema and migrations; sessions, messages, runs.
+//! The `SQLite` store (WAL): schema and migrations; sessions, messages, runs.

@@ -103,7 +103,7 @@ fn errors() {
 fn follow_survives_rotation_and_stops_on_ctrl_c() {
     let env = TestEnv::new();
     let log = sample(&env);
-    let mut child = std::process::Command::new(TestEnv::bin())
+    let child = std::process::Command::new(TestEnv::bin())
         .args(["logs", "-f", "-n", "0"])
         .env_clear()
         .env("HOME", env.home())
