@@ -1,7 +1,8 @@
-//! Service names per profile: `hermes-gateway[-<profile>|-<hash>]` for systemd and
-//! `ai.hermes.gateway[-…]` for launchd, and where their files live.
+//! Service names per profile (`hermes-gateway[-<profile>|-<hash>]` for systemd,
+//! `ai.hermes.gateway[-…]` for launchd), where their files live, and the unit and plist
+//! rendered from the templates in `assets/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -60,6 +61,96 @@ pub fn launchd_plist_path(paths: &HermesPaths) -> PathBuf {
         .join(format!("{}.plist", launchd_label(paths)))
 }
 
+const SYSTEMD_TEMPLATE: &str = include_str!("../../assets/hermes-gateway.service");
+const LAUNCHD_TEMPLATE: &str = include_str!("../../assets/ai.hermes.gateway.plist");
+
+/// What a service file needs to know.
+#[derive(Debug, Clone)]
+pub struct ServiceSpec {
+    /// The hermes binary.
+    pub exe: PathBuf,
+    /// The PATH captured at install time (tools the agent runs must be found).
+    pub path: String,
+    /// For a system unit: run as this user and group.
+    pub run_as: Option<(String, String)>,
+}
+
+/// The command line the service runs.
+#[must_use]
+pub fn exec_args(paths: &HermesPaths, spec: &ServiceSpec) -> Vec<String> {
+    let mut args = vec![spec.exe.display().to_string()];
+    if !paths.profile().is_default() {
+        args.push("--profile".into());
+        args.push(paths.profile().to_string());
+    }
+    args.extend(["gateway".into(), "run".into(), "--replace".into()]);
+    args
+}
+
+/// Quotes a word for a systemd command line when needed.
+fn systemd_quote(s: &str) -> String {
+    if s.chars()
+        .any(|c| c.is_whitespace() || c == '"' || c == '\\' || c == '\'')
+    {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The systemd unit (user unit, or system unit with `User=`/`Group=` when `spec.run_as`).
+#[must_use]
+pub fn render_systemd(paths: &HermesPaths, spec: &ServiceSpec) -> String {
+    let exec: Vec<String> = exec_args(paths, spec)
+        .iter()
+        .map(|a| systemd_quote(a))
+        .collect();
+    let home = paths.home().display().to_string();
+    let suffix = if paths.profile().is_default() {
+        String::new()
+    } else {
+        format!(" ({})", paths.profile())
+    };
+    let (user_lines, wanted_by) = match &spec.run_as {
+        Some((user, group)) => (format!("User={user}\nGroup={group}\n"), "multi-user.target"),
+        None => (String::new(), "default.target"),
+    };
+    SYSTEMD_TEMPLATE
+        .replace("{{description_suffix}}", &suffix)
+        .replace("{{exec_start}}", &exec.join(" "))
+        .replace("{{home}}", &home)
+        .replace("{{path}}", &spec.path)
+        .replace("{{user_lines}}", &user_lines)
+        .replace("{{wanted_by}}", wanted_by)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The launchd plist.
+#[must_use]
+pub fn render_launchd(paths: &HermesPaths, spec: &ServiceSpec) -> String {
+    let args: String = exec_args(paths, spec)
+        .iter()
+        .map(|a| format!("        <string>{}</string>\n", xml_escape(a)))
+        .collect();
+    LAUNCHD_TEMPLATE
+        .replace("{{label}}", &launchd_label(paths))
+        .replace("{{program_arguments}}", &args)
+        .replace("{{home}}", &xml_escape(&paths.home().display().to_string()))
+        .replace("{{path}}", &xml_escape(&spec.path))
+}
+
+/// Whether an installed file differs from what we would write now (outdated).
+#[must_use]
+pub fn is_outdated(installed: &Path, expected: &str) -> bool {
+    std::fs::read_to_string(installed).map_or(true, |t| t != expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,11 +168,104 @@ mod tests {
             systemd_user_unit_path(&coder),
             PathBuf::from("/home/u/.config/systemd/user/hermes-gateway-coder.service")
         );
+        let spec = ServiceSpec {
+            exe: "/usr/local/bin/hermes".into(),
+            path: "/usr/bin:/bin".into(),
+            run_as: None,
+        };
+        let unit = render_systemd(&coder, &spec);
+        assert!(
+            unit.contains(
+                "ExecStart=/usr/local/bin/hermes --profile coder gateway run --replace\n"
+            ),
+            "{unit}"
+        );
+        assert!(unit.contains("Environment=\"HERMES_HOME=/home/u/.hermes/profiles/coder\"\n"));
+        assert!(unit.contains("RestartForceExitStatus=75\nRestartPreventExitStatus=78\n"));
+        assert!(unit.contains("WantedBy=default.target"));
+        assert!(!unit.contains("{{"), "every placeholder filled");
+        let system = render_systemd(
+            &p,
+            &ServiceSpec {
+                run_as: Some(("ann".into(), "ann".into())),
+                ..spec.clone()
+            },
+        );
+        assert!(
+            system.contains("User=ann\nGroup=ann\nRestart=always")
+                && system.contains("WantedBy=multi-user.target")
+        );
+        assert!(system.contains("ExecStart=/usr/local/bin/hermes gateway run --replace\n"));
+        let plist = render_launchd(&coder, &spec);
+        assert!(plist.contains("<string>ai.hermes.gateway-coder</string>"));
+        assert!(plist.contains("<string>--profile</string>\n        <string>coder</string>"));
+        assert!(!plist.contains("{{"));
         let custom = HermesPaths::at(&PathBuf::from("/srv/h"), &user);
         let n = systemd_unit_name(&custom);
         assert!(
             n.starts_with("hermes-gateway-") && n.len() == "hermes-gateway-".len() + 8,
             "{n}"
         );
+    }
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::*;
+    use crate::home::ProfileName;
+
+    /// `systemd-analyze verify` must accept the units with nothing on stderr (an unknown key only
+    /// warns). Needs Debian's `systemd` package (installed by `.ci/run`).
+    #[test]
+    fn systemd_analyze_accepts_user_and_system_units() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join(".hermes");
+        std::fs::create_dir_all(root.join("profiles/coder")).unwrap();
+        let paths =
+            HermesPaths::at(&root, t.path()).for_profile(&ProfileName::parse("coder").unwrap());
+        let spec = ServiceSpec {
+            exe: "/bin/true".into(),
+            path: "/usr/local/bin:/usr/bin:/bin".into(),
+            run_as: None,
+        };
+        let runtime = t.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        std::fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        for (system, text) in [
+            (false, render_systemd(&paths, &spec)),
+            (
+                true,
+                render_systemd(
+                    &paths,
+                    &ServiceSpec {
+                        run_as: Some(("root".into(), "root".into())),
+                        ..spec.clone()
+                    },
+                ),
+            ),
+        ] {
+            let unit = t
+                .path()
+                .join(format!("{}.service", systemd_unit_name(&paths)));
+            std::fs::write(&unit, text).unwrap();
+            let mut cmd = std::process::Command::new("systemd-analyze");
+            if !system {
+                cmd.arg("--user").env("XDG_RUNTIME_DIR", &runtime);
+            }
+            let out = cmd
+                .arg("verify")
+                .arg(&unit)
+                .output()
+                .expect("systemd-analyze (apt-get install systemd)");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && stderr.trim().is_empty(),
+                "system={system}: {stderr}"
+            );
+        }
     }
 }
