@@ -7,3 +7,4 @@ pub mod service;
 pub mod state;
 pub mod supervisor;
 pub mod token_lock;
+pub mod commands;
