@@ -8,3 +8,4 @@ pub mod state;
 pub mod supervisor;
 pub mod token_lock;
 pub mod commands;
+pub mod turn;
