@@ -34,6 +34,9 @@ _hermes() {
             hermes,help)
                 cmd="hermes__subcmd__help"
                 ;;
+            hermes,pairing)
+                cmd="hermes__subcmd__pairing"
+                ;;
             hermes,profile)
                 cmd="hermes__subcmd__profile"
                 ;;
@@ -100,6 +103,9 @@ _hermes() {
             hermes__subcmd__help,help)
                 cmd="hermes__subcmd__help__subcmd__help"
                 ;;
+            hermes__subcmd__help,pairing)
+                cmd="hermes__subcmd__help__subcmd__pairing"
+                ;;
             hermes__subcmd__help,profile)
                 cmd="hermes__subcmd__help__subcmd__profile"
                 ;;
@@ -127,6 +133,18 @@ _hermes() {
             hermes__subcmd__help__subcmd__config,unset)
                 cmd="hermes__subcmd__help__subcmd__config__subcmd__unset"
                 ;;
+            hermes__subcmd__help__subcmd__pairing,approve)
+                cmd="hermes__subcmd__help__subcmd__pairing__subcmd__approve"
+                ;;
+            hermes__subcmd__help__subcmd__pairing,clear-pending)
+                cmd="hermes__subcmd__help__subcmd__pairing__subcmd__clear__subcmd__pending"
+                ;;
+            hermes__subcmd__help__subcmd__pairing,list)
+                cmd="hermes__subcmd__help__subcmd__pairing__subcmd__list"
+                ;;
+            hermes__subcmd__help__subcmd__pairing,revoke)
+                cmd="hermes__subcmd__help__subcmd__pairing__subcmd__revoke"
+                ;;
             hermes__subcmd__help__subcmd__profile,alias)
                 cmd="hermes__subcmd__help__subcmd__profile__subcmd__alias"
                 ;;
@@ -153,6 +171,36 @@ _hermes() {
                 ;;
             hermes__subcmd__help__subcmd__profile,use)
                 cmd="hermes__subcmd__help__subcmd__profile__subcmd__use"
+                ;;
+            hermes__subcmd__pairing,approve)
+                cmd="hermes__subcmd__pairing__subcmd__approve"
+                ;;
+            hermes__subcmd__pairing,clear-pending)
+                cmd="hermes__subcmd__pairing__subcmd__clear__subcmd__pending"
+                ;;
+            hermes__subcmd__pairing,help)
+                cmd="hermes__subcmd__pairing__subcmd__help"
+                ;;
+            hermes__subcmd__pairing,list)
+                cmd="hermes__subcmd__pairing__subcmd__list"
+                ;;
+            hermes__subcmd__pairing,revoke)
+                cmd="hermes__subcmd__pairing__subcmd__revoke"
+                ;;
+            hermes__subcmd__pairing__subcmd__help,approve)
+                cmd="hermes__subcmd__pairing__subcmd__help__subcmd__approve"
+                ;;
+            hermes__subcmd__pairing__subcmd__help,clear-pending)
+                cmd="hermes__subcmd__pairing__subcmd__help__subcmd__clear__subcmd__pending"
+                ;;
+            hermes__subcmd__pairing__subcmd__help,help)
+                cmd="hermes__subcmd__pairing__subcmd__help__subcmd__help"
+                ;;
+            hermes__subcmd__pairing__subcmd__help,list)
+                cmd="hermes__subcmd__pairing__subcmd__help__subcmd__list"
+                ;;
+            hermes__subcmd__pairing__subcmd__help,revoke)
+                cmd="hermes__subcmd__pairing__subcmd__help__subcmd__revoke"
                 ;;
             hermes__subcmd__profile,alias)
                 cmd="hermes__subcmd__profile__subcmd__alias"
@@ -221,7 +269,7 @@ _hermes() {
 
     case "${cmd}" in
         hermes)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version profile config completion help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version profile config pairing completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,7 +695,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help)
-            opts="profile config completion help"
+            opts="profile config pairing completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -814,6 +862,76 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__help__subcmd__pairing)
+            opts="list approve revoke clear-pending"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__pairing__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__pairing__subcmd__clear__subcmd__pending)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__pairing__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__pairing__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__help__subcmd__profile)
             opts="list use create show delete rename alias export import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -947,6 +1065,224 @@ _hermes() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing)
+            opts="-p -h -V --profile --quiet --color --no-input --help --version list approve revoke clear-pending help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__approve)
+            opts="-p -h -V --user --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__clear__subcmd__pending)
+            opts="-p -h -V --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help)
+            opts="list approve revoke clear-pending help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help__subcmd__clear__subcmd__pending)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__list)
+            opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__pairing__subcmd__revoke)
+            opts="-p -h -V --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

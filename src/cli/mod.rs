@@ -4,6 +4,7 @@
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod pairing;
 pub(crate) mod profile;
 
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub(crate) enum Command {
     Profile(profile::Args),
     /// Show and change configuration (`config.yaml` and `.env`).
     Config(config::Args),
+    /// Approve or revoke users who asked to talk to the agent (DM pairing).
+    Pairing(pairing::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
 }
@@ -97,6 +100,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
+        Command::Pairing(a) => pairing::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
     }
 }

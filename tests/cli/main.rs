@@ -3,6 +3,7 @@
 
 mod config;
 mod help;
+mod pairing;
 mod profile;
 mod upstream_home;
 
