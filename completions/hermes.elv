@@ -30,6 +30,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand logs 'View, follow and filter the logs'
+            cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -363,6 +364,85 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hermes;pairing'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List pending requests and approved users (codes are never shown)'
+            cand approve 'Approve a pending request by its code or request id, or by the user''s id'
+            cand revoke 'Revoke a user''s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+            cand clear-pending 'Drop every pending request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;pairing;list'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;pairing;approve'= {
+            cand --user 'Approve the pending request of this user id instead'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;pairing;revoke'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;pairing;clear-pending'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;pairing;help'= {
+            cand list 'List pending requests and approved users (codes are never shown)'
+            cand approve 'Approve a pending request by its code or request id, or by the user''s id'
+            cand revoke 'Revoke a user''s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+            cand clear-pending 'Drop every pending request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;pairing;help;list'= {
+        }
+        &'hermes;pairing;help;approve'= {
+        }
+        &'hermes;pairing;help;revoke'= {
+        }
+        &'hermes;pairing;help;clear-pending'= {
+        }
+        &'hermes;pairing;help;help'= {
+        }
         &'hermes;completion'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
@@ -378,6 +458,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand logs 'View, follow and filter the logs'
+            cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -437,6 +518,20 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;config;check'= {
         }
         &'hermes;help;logs'= {
+        }
+        &'hermes;help;pairing'= {
+            cand list 'List pending requests and approved users (codes are never shown)'
+            cand approve 'Approve a pending request by its code or request id, or by the user''s id'
+            cand revoke 'Revoke a user''s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+            cand clear-pending 'Drop every pending request'
+        }
+        &'hermes;help;pairing;list'= {
+        }
+        &'hermes;help;pairing;approve'= {
+        }
+        &'hermes;help;pairing;revoke'= {
+        }
+        &'hermes;help;pairing;clear-pending'= {
         }
         &'hermes;help;completion'= {
         }

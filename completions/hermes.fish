@@ -35,6 +35,7 @@ complete -c hermes -n "__fish_hermes_needs_command" -s V -l version -d 'Print ve
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
@@ -261,6 +262,58 @@ complete -c hermes -n "__fish_hermes_using_subcommand logs" -l quiet -d 'Print l
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "list" -d 'List pending requests and approved users (codes are never shown)'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "clear-pending" -d 'Drop every pending request'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l user -d 'Approve the pending request of this user id instead' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "list" -d 'List pending requests and approved users (codes are never shown)'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "clear-pending" -d 'Drop every pending request'
+complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
@@ -269,11 +322,12 @@ complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'P
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "logs" -d 'View, follow and filter the logs'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'
@@ -291,6 +345,10 @@ complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "env-path" -d 'Print the path of .env'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "list" -d 'List pending requests and approved users (codes are never shown)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "clear-pending" -d 'Drop every pending request'
 
 function __hermes_profile_names
     set -l root $HERMES_HOME

@@ -4,6 +4,7 @@
 mod config;
 mod help;
 mod logs;
+mod pairing;
 mod profile;
 mod upstream_home;
 
