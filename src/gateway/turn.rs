@@ -97,7 +97,7 @@ pub enum TurnEvent {
     TextDelta(String),
     /// Reasoning text as it streams.
     ReasoningDelta(String),
-    /// A tool started (`💻 \`ls -la\`...`).
+    /// A tool started (shown as e.g. 💻 `ls -la`...).
     ToolStarted { id: String, name: String, emoji: String, label: String },
     /// A tool finished.
     ToolFinished { id: String, name: String, ok: bool },
