@@ -1,11 +1,11 @@
 //! The gateway's process-level pieces: pid records and liveness, service naming.
 //! The runtime (supervisor, router, adapters) builds on these.
 
+pub mod commands;
 pub mod lock;
 pub mod pid;
 pub mod service;
 pub mod state;
 pub mod supervisor;
 pub mod token_lock;
-pub mod commands;
 pub mod turn;

@@ -29,7 +29,11 @@ impl HistoryMessage {
     /// A user or assistant text message.
     #[must_use]
     pub fn text(role: &str, content: impl Into<String>) -> Self {
-        Self { role: role.into(), content: content.into(), ..Self::default() }
+        Self {
+            role: role.into(),
+            content: content.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -98,11 +102,20 @@ pub enum TurnEvent {
     /// Reasoning text as it streams.
     ReasoningDelta(String),
     /// A tool started (shown as e.g. 💻 `ls -la`...).
-    ToolStarted { id: String, name: String, emoji: String, label: String },
+    ToolStarted {
+        id: String,
+        name: String,
+        emoji: String,
+        label: String,
+    },
     /// A tool finished.
     ToolFinished { id: String, name: String, ok: bool },
     /// A dangerous command waits for `/approve` or `/deny`.
-    ApprovalRequested { id: String, command: String, reason: String },
+    ApprovalRequested {
+        id: String,
+        command: String,
+        reason: String,
+    },
 }
 
 /// Why a turn failed.
