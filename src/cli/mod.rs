@@ -5,6 +5,8 @@ pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod error;
 pub(crate) mod profile;
+pub(crate) mod runs;
+pub(crate) mod sessions;
 
 use std::path::PathBuf;
 
@@ -55,6 +57,10 @@ pub(crate) enum Command {
     Config(config::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
+    /// Browse, export and clean up conversation history (`state.db`).
+    Sessions(sessions::Args),
+    /// Inspect queued, held and failed runs (messages waiting for an agent turn).
+    Runs(runs::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -98,6 +104,8 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
+        Command::Sessions(a) => sessions::run(cx, a),
+        Command::Runs(a) => runs::run(cx, a),
     }
 }
 

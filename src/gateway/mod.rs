@@ -2,4 +2,6 @@
 //! The runtime (supervisor, router, adapters) builds on these.
 
 pub mod pid;
+pub mod reset;
 pub mod service;
+pub mod session_key;

@@ -4,6 +4,7 @@
 mod config;
 mod help;
 mod profile;
+mod sessions;
 mod upstream_home;
 
 use std::path::{Path, PathBuf};
