@@ -32,6 +32,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand completion 'Print a shell completion script'
+            cand sessions 'Browse, export and clean up conversation history (`state.db`)'
+            cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;profile'= {
@@ -454,12 +456,250 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hermes;sessions'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List recent sessions, newest first'
+            cand show 'Print a session''s transcript'
+            cand export 'Export a session as JSON Lines (upstream''s format) or Markdown'
+            cand rename 'Set or change a session''s title'
+            cand delete 'Delete a session and all its messages'
+            cand prune 'Delete ended sessions that started more than DAYS ago'
+            cand stats 'Show session and message counts and the database size'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;sessions;list'= {
+            cand --limit 'Show at most this many'
+            cand --platform 'Only sessions from this platform (`telegram`, `cli`, …)'
+            cand --source 'Only sessions from this platform (`telegram`, `cli`, …)'
+            cand --search 'Only sessions whose title contains this text'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;show'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;export'= {
+            cand --format 'The format'
+            cand -o 'Write to this file (mode 0600) instead of stdout'
+            cand --output 'Write to this file (mode 0600) instead of stdout'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;rename'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;delete'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;prune'= {
+            cand --older-than 'Age in days (`90`), or with a unit: `36h`, `2d`, `1w`'
+            cand --platform 'Only sessions from this platform'
+            cand --source 'Only sessions from this platform'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --dry-run 'List what would be deleted, delete nothing'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;stats'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;sessions;help'= {
+            cand list 'List recent sessions, newest first'
+            cand show 'Print a session''s transcript'
+            cand export 'Export a session as JSON Lines (upstream''s format) or Markdown'
+            cand rename 'Set or change a session''s title'
+            cand delete 'Delete a session and all its messages'
+            cand prune 'Delete ended sessions that started more than DAYS ago'
+            cand stats 'Show session and message counts and the database size'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;sessions;help;list'= {
+        }
+        &'hermes;sessions;help;show'= {
+        }
+        &'hermes;sessions;help;export'= {
+        }
+        &'hermes;sessions;help;rename'= {
+        }
+        &'hermes;sessions;help;delete'= {
+        }
+        &'hermes;sessions;help;prune'= {
+        }
+        &'hermes;sessions;help;stats'= {
+        }
+        &'hermes;sessions;help;help'= {
+        }
+        &'hermes;runs'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List runs, newest first'
+            cand show 'Show one run, with its text, reply and last error'
+            cand approve 'Release a run held for review; the gateway runs it next'
+            cand discard 'Drop a queued, held or retrying run without running it'
+            cand retry 'Queue a failed or retrying run again, now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;runs;list'= {
+            cand --state 'Only runs in this state'
+            cand --limit 'Show at most this many'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;runs;show'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;runs;approve'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;runs;discard'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;runs;retry'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;runs;help'= {
+            cand list 'List runs, newest first'
+            cand show 'Show one run, with its text, reply and last error'
+            cand approve 'Release a run held for review; the gateway runs it next'
+            cand discard 'Drop a queued, held or retrying run without running it'
+            cand retry 'Queue a failed or retrying run again, now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;runs;help;list'= {
+        }
+        &'hermes;runs;help;show'= {
+        }
+        &'hermes;runs;help;approve'= {
+        }
+        &'hermes;runs;help;discard'= {
+        }
+        &'hermes;runs;help;retry'= {
+        }
+        &'hermes;runs;help;help'= {
+        }
         &'hermes;help'= {
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand completion 'Print a shell completion script'
+            cand sessions 'Browse, export and clean up conversation history (`state.db`)'
+            cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;help;profile'= {
@@ -534,6 +774,46 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;pairing;clear-pending'= {
         }
         &'hermes;help;completion'= {
+        }
+        &'hermes;help;sessions'= {
+            cand list 'List recent sessions, newest first'
+            cand show 'Print a session''s transcript'
+            cand export 'Export a session as JSON Lines (upstream''s format) or Markdown'
+            cand rename 'Set or change a session''s title'
+            cand delete 'Delete a session and all its messages'
+            cand prune 'Delete ended sessions that started more than DAYS ago'
+            cand stats 'Show session and message counts and the database size'
+        }
+        &'hermes;help;sessions;list'= {
+        }
+        &'hermes;help;sessions;show'= {
+        }
+        &'hermes;help;sessions;export'= {
+        }
+        &'hermes;help;sessions;rename'= {
+        }
+        &'hermes;help;sessions;delete'= {
+        }
+        &'hermes;help;sessions;prune'= {
+        }
+        &'hermes;help;sessions;stats'= {
+        }
+        &'hermes;help;runs'= {
+            cand list 'List runs, newest first'
+            cand show 'Show one run, with its text, reply and last error'
+            cand approve 'Release a run held for review; the gateway runs it next'
+            cand discard 'Drop a queued, held or retrying run without running it'
+            cand retry 'Queue a failed or retrying run again, now'
+        }
+        &'hermes;help;runs;list'= {
+        }
+        &'hermes;help;runs;show'= {
+        }
+        &'hermes;help;runs;approve'= {
+        }
+        &'hermes;help;runs;discard'= {
+        }
+        &'hermes;help;runs;retry'= {
         }
         &'hermes;help;help'= {
         }

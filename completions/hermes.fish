@@ -37,6 +37,8 @@ complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and 
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "logs" -d 'View, follow and filter the logs'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
@@ -322,12 +324,177 @@ complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'P
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "logs" -d 'View, follow and filter the logs'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "list" -d 'List recent sessions, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "show" -d 'Print a session\'s transcript'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "export" -d 'Export a session as JSON Lines (upstream\'s format) or Markdown'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "rename" -d 'Set or change a session\'s title'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "delete" -d 'Delete a session and all its messages'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "prune" -d 'Delete ended sessions that started more than DAYS ago'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "stats" -d 'Show session and message counts and the database size'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l platform -l source -d 'Only sessions from this platform (`telegram`, `cli`, …)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l search -d 'Only sessions whose title contains this text' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l format -d 'The format' -r -f -a "jsonl\t'One JSON object per line: the session\'s fields and its `messages`'
+md\t'A readable Markdown transcript'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600) instead of stdout' -r -F
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l older-than -d 'Age in days (`90`), or with a unit: `36h`, `2d`, `1w`' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l platform -l source -d 'Only sessions from this platform' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l dry-run -d 'List what would be deleted, delete nothing'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List recent sessions, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a session\'s transcript'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a session as JSON Lines (upstream\'s format) or Markdown'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Set or change a session\'s title'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a session and all its messages'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete ended sessions that started more than DAYS ago'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Show session and message counts and the database size'
+complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "list" -d 'List runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "show" -d 'Show one run, with its text, reply and last error'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "approve" -d 'Release a run held for review; the gateway runs it next'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "retry" -d 'Queue a failed or retrying run again, now'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l state -d 'Only runs in this state' -r -f -a "queued\t'Waiting for a worker'
+running\t'Being worked on'
+sent\t'Replied'
+retry_pending\t'Failed for now; retried later'
+awaiting_review\t'Held for `hermes runs approve`'
+error\t'Failed or discarded'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one run, with its text, reply and last error'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Release a run held for review; the gateway runs it next'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or retrying run again, now'
+complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'
@@ -349,6 +516,18 @@ complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "clear-pending" -d 'Drop every pending request'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List recent sessions, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "show" -d 'Print a session\'s transcript'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "export" -d 'Export a session as JSON Lines (upstream\'s format) or Markdown'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "rename" -d 'Set or change a session\'s title'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "delete" -d 'Delete a session and all its messages'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "prune" -d 'Delete ended sessions that started more than DAYS ago'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "stats" -d 'Show session and message counts and the database size'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'List runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'Show one run, with its text, reply and last error'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "approve" -d 'Release a run held for review; the gateway runs it next'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "retry" -d 'Queue a failed or retrying run again, now'
 
 function __hermes_profile_names
     set -l root $HERMES_HOME

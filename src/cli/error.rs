@@ -89,6 +89,10 @@ pub(crate) fn library_hints(err: &anyhow::Error) -> Vec<String> {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::config::ConfigError>() {
             hints.extend(e.hints());
+        } else if let Some(e) = cause.downcast_ref::<hermes::store::StoreError>() {
+            hints.extend(e.hints());
+        } else if let Some(e) = cause.downcast_ref::<hermes::auth::PairingError>() {
+            hints.extend(e.hints());
         }
     }
     hints

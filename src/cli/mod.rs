@@ -7,6 +7,8 @@ pub(crate) mod error;
 pub(crate) mod logs;
 pub(crate) mod pairing;
 pub(crate) mod profile;
+pub(crate) mod runs;
+pub(crate) mod sessions;
 
 use std::path::PathBuf;
 
@@ -61,6 +63,10 @@ pub(crate) enum Command {
     Pairing(pairing::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
+    /// Browse, export and clean up conversation history (`state.db`).
+    Sessions(sessions::Args),
+    /// Inspect queued, held and failed runs (messages waiting for an agent turn).
+    Runs(runs::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -106,6 +112,8 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Logs(a) => logs::run(cx, a),
         Command::Pairing(a) => pairing::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
+        Command::Sessions(a) => sessions::run(cx, a),
+        Command::Runs(a) => runs::run(cx, a),
     }
 }
 

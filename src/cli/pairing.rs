@@ -240,14 +240,7 @@ fn date(epoch: f64) -> String {
         .unwrap_or_default()
 }
 
-/// A store error as a user error carrying its hints.
+/// A pairing error as a user error (`main` renders its hints).
 fn store_error(e: PairingError) -> anyhow::Error {
-    let mut err = CliError::user(e.to_string());
-    for h in e.hints() {
-        err = err.hint(h);
-    }
-    if let Some(src) = std::error::Error::source(&e) {
-        err = err.caused_by(anyhow::anyhow!("{src}"));
-    }
-    err.into()
+    e.into()
 }

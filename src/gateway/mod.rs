@@ -4,7 +4,9 @@
 pub mod commands;
 pub mod lock;
 pub mod pid;
+pub mod reset;
 pub mod service;
+pub mod session_key;
 pub mod state;
 pub mod supervisor;
 pub mod token_lock;

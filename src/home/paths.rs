@@ -295,6 +295,16 @@ impl HermesPaths {
     pub fn gateway_state_file(&self) -> PathBuf {
         self.home.join("gateway_state.json")
     }
+    /// `gateway.json` (per-platform and per-chat-type reset policies).
+    #[must_use]
+    pub fn gateway_json_file(&self) -> PathBuf {
+        self.home.join("gateway.json")
+    }
+    /// `sessions/sessions.json`, upstream's session routing index.
+    #[must_use]
+    pub fn sessions_index_file(&self) -> PathBuf {
+        self.sessions_dir().join("sessions.json")
+    }
     /// `~/.local/bin`, where alias wrappers go.
     #[must_use]
     pub fn local_bin_dir(&self) -> PathBuf {

@@ -12,72 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-/// The kind of chat a message came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum ChatType {
-    /// A direct message.
-    #[default]
-    Dm,
-    /// A group chat.
-    Group,
-    /// A broadcast channel.
-    Channel,
-    /// A thread inside a group or channel.
-    Thread,
-}
-
-impl ChatType {
-    /// The name used in session keys and config (`dm`, `group`, …).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Dm => "dm",
-            Self::Group => "group",
-            Self::Channel => "channel",
-            Self::Thread => "thread",
-        }
-    }
-}
-
-/// Where a message came from (upstream's `SessionSource`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionSource {
-    /// `telegram`, `discord`, …
-    pub platform: String,
-    /// The chat (DM peer, group, channel).
-    pub chat_id: String,
-    /// Its display name.
-    #[serde(default)]
-    pub chat_name: Option<String>,
-    /// DM, group, channel or thread.
-    #[serde(default)]
-    pub chat_type: ChatType,
-    /// The sender.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// The sender's display name.
-    #[serde(default)]
-    pub user_name: Option<String>,
-    /// A thread or topic inside the chat.
-    #[serde(default)]
-    pub thread_id: Option<String>,
-    /// Whether the sender is a bot.
-    #[serde(default)]
-    pub is_bot: bool,
-}
-
-impl SessionSource {
-    /// The chat to answer in.
-    #[must_use]
-    pub fn chat(&self) -> ChatRef {
-        ChatRef {
-            platform: self.platform.clone(),
-            chat_id: self.chat_id.clone(),
-            thread_id: self.thread_id.clone(),
-        }
-    }
-}
+pub use crate::gateway::session_key::{ChatType, SessionSource};
 
 /// A destination: platform, chat, optional thread.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,1 +1,21 @@
-//! The `SQLite` store (WAL): schema and migrations; sessions, messages, runs.
+//! The session store: sessions and their transcripts, the routing index (session key → current
+//! session), and durable runs. The API is plain structs and three traits (`SessionStore`,
+//! `RouteStore`, `RunStore`); `Store` implements them over `SQLite` (`state.db`, shared with
+//! upstream's transcripts), so a second backend is an addition behind the same traits.
+
+mod clock;
+mod error;
+mod routes;
+mod runs;
+mod sessions;
+mod sqlite;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::StoreError;
+pub use routes::{Route, RouteStore};
+pub use runs::{Enqueued, NewRun, Run, RunState, RunStore, UnknownRunState};
+pub use sessions::{
+    Message, NewMessage, NewSession, Session, SessionQuery, SessionStore, SessionSummary,
+    StoreStats, TITLE_MAX_CHARS, sanitize_title,
+};
+pub use sqlite::Store;

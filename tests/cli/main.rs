@@ -6,6 +6,7 @@ mod help;
 mod logs;
 mod pairing;
 mod profile;
+mod sessions;
 mod upstream_home;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,153 @@
+//! `Store`: the `SQLite` backend (WAL, 5 s busy timeout, foreign keys on). One connection per
+//! `Store`, guarded by a mutex; other processes (CLI, gateway) share the file through WAL.
+
+mod routes;
+mod runs;
+mod schema;
+mod sessions;
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use super::clock::{Clock, SystemClock};
+use super::{RouteStore, StoreError};
+use crate::home::HermesPaths;
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The `SQLite` session store (`state.db`).
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    tz: TimeZone,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// Like [`Store::open`], with a clock (tests control time through it).
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.into()))?;
+        }
+        // Create the file ourselves so it is private from the first byte; SQLite then gives
+        // the -wal and -shm files the same mode.
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(open_err(e.into())),
+        }
+        let mut conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_err(e.into()))?;
+        // journal_mode answers with a row, so it is queried rather than executed.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| open_err(e.into()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(open_err(
+                format!("the filesystem does not support WAL (journal mode is {mode})").into(),
+            ));
+        }
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(|e| open_err(e.into()))?;
+        schema::migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            clock,
+            tz: TimeZone::system(),
+        })
+    }
+
+    /// Opens a profile's `state.db` and, the first time, imports upstream's routing index.
+    pub fn open_home(paths: &HermesPaths) -> Result<Self, StoreError> {
+        let store = Self::open(&paths.state_db())?;
+        store.import_upstream_routes(&paths.sessions_index_file())?;
+        Ok(store)
+    }
+
+    /// Uses `tz` for local times (session ids, upstream's naive timestamps).
+    #[must_use]
+    pub fn with_time_zone(mut self, tz: TimeZone) -> Self {
+        self.tz = tz;
+        self
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back on drop), so a poisoned lock is safe to reuse.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction (the write lock is taken up front, so the busy
+    /// timeout applies instead of a failed lock upgrade) and commits.
+    fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db(op))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db(op))?;
+        Ok(out)
+    }
+}
+
+/// Maps a `SQLite` error to a `StoreError` for `op`.
+fn db(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { op },
+        _ => StoreError::Query {
+            op,
+            source: Box::new(e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

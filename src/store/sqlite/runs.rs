@@ -1,0 +1,301 @@
+//! `RunStore` over `SQLite` (`hermes_runs`). Every transition is one conditional UPDATE, so two
+//! processes never both move the same run; a refused transition says which state blocked it.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, db};
+use crate::store::clock::{from_epoch, to_epoch};
+use crate::store::{Enqueued, NewRun, Run, RunState, RunStore, StoreError};
+
+const RUN_COLS: &str = "id, session_key, platform, chat_id, thread_id, user_id, message_id, \
+    origin_json, text, state, attempts, next_attempt_at, reply, error, created_at, updated_at";
+
+fn run_row(r: &Row<'_>) -> rusqlite::Result<Run> {
+    let state: String = r.get(9)?;
+    Ok(Run {
+        id: r.get(0)?,
+        session_key: r.get(1)?,
+        platform: r.get(2)?,
+        chat_id: r.get(3)?,
+        thread_id: r.get(4)?,
+        user_id: r.get(5)?,
+        message_id: r.get(6)?,
+        origin: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|s| serde_json::from_str(&s).ok()),
+        text: r.get(8)?,
+        // The CHECK constraint admits only known states.
+        state: state.parse().unwrap_or(RunState::Error),
+        attempts: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(u32::MAX),
+        next_attempt_at: r.get::<_, Option<f64>>(11)?.map(from_epoch),
+        reply: r.get(12)?,
+        error: r.get(13)?,
+        created_at: from_epoch(r.get(14)?),
+        updated_at: from_epoch(r.get(15)?),
+    })
+}
+
+/// A `'a', 'b'` list for an `IN (…)` clause (state names are fixed identifiers).
+fn state_list(states: &[RunState]) -> String {
+    states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Moves run `id` from one of `from` with `set` (SQL assignments; `?1` is the id, `?2`
+    /// now, `?3`/`?4` the extra values), or explains why it could not.
+    fn transition(
+        &self,
+        id: i64,
+        from: &[RunState],
+        action: &'static str,
+        set: &str,
+        extra: (Option<&str>, Option<f64>),
+    ) -> Result<Run, StoreError> {
+        let op = "change a run";
+        let now = to_epoch(self.now());
+        let sql = format!(
+            "UPDATE hermes_runs SET {set}, updated_at = ?2 WHERE id = ?1 AND state IN ({}) \
+             RETURNING {RUN_COLS}",
+            state_list(from)
+        );
+        let updated = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(&sql).map_err(db(op))?;
+            // Bind only the parameters this statement uses (rusqlite rejects extra ones).
+            let all: [&dyn rusqlite::ToSql; 4] = [&id, &now, &extra.0, &extra.1];
+            let used = stmt.parameter_count().min(all.len());
+            stmt.query_row(&all[..used], run_row)
+                .optional()
+                .map_err(db(op))?
+        };
+        if let Some(run) = updated {
+            return Ok(run);
+        }
+        match self.run(id)? {
+            Some(run) => Err(StoreError::InvalidTransition {
+                id,
+                from: run.state,
+                action,
+            }),
+            None => Err(StoreError::RunNotFound { id }),
+        }
+    }
+}
+
+impl RunStore for Store {
+    fn insert_queued(&self, new: &NewRun) -> Result<Enqueued, StoreError> {
+        let op = "queue a run";
+        let now = to_epoch(self.now());
+        let origin = new
+            .origin
+            .as_ref()
+            .and_then(|o| serde_json::to_string(o).ok());
+        self.write(op, |tx| {
+            let inserted = tx
+                .query_row(
+                    &format!(
+                        "INSERT INTO hermes_runs (session_key, platform, chat_id, thread_id, \
+                         user_id, message_id, origin_json, text, state, attempts, created_at, \
+                         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9) \
+                         ON CONFLICT (platform, message_id) DO NOTHING RETURNING {RUN_COLS}"
+                    ),
+                    params![
+                        new.session_key,
+                        new.platform,
+                        new.chat_id,
+                        new.thread_id,
+                        new.user_id,
+                        new.message_id,
+                        origin,
+                        new.text,
+                        now
+                    ],
+                    run_row,
+                )
+                .optional()
+                .map_err(db(op))?;
+            if let Some(run) = inserted {
+                return Ok(Enqueued {
+                    run,
+                    inserted: true,
+                });
+            }
+            let run = tx
+                .query_row(
+                    &format!(
+                        "SELECT {RUN_COLS} FROM hermes_runs WHERE platform = ?1 AND message_id = ?2"
+                    ),
+                    params![new.platform, new.message_id],
+                    run_row,
+                )
+                .map_err(db(op))?;
+            Ok(Enqueued {
+                run,
+                inserted: false,
+            })
+        })
+    }
+
+    fn claim(&self) -> Result<Option<Run>, StoreError> {
+        let sql = format!(
+            "UPDATE hermes_runs SET state = 'running', attempts = attempts + 1, updated_at = ?1
+             WHERE id = (
+                SELECT r.id FROM hermes_runs r
+                WHERE r.state IN ('queued', 'retry_pending')
+                  AND COALESCE(r.next_attempt_at, 0) <= ?1
+                  AND NOT EXISTS (SELECT 1 FROM hermes_runs b
+                                  WHERE b.session_key = r.session_key AND b.state = 'running')
+                ORDER BY r.id LIMIT 1)
+             RETURNING {RUN_COLS}"
+        );
+        self.conn()
+            .query_row(&sql, [to_epoch(self.now())], run_row)
+            .optional()
+            .map_err(db("claim a run"))
+    }
+
+    fn set_reply(&self, id: i64, reply: &str) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::Running],
+            "store a reply for",
+            "reply = ?3",
+            (Some(reply), None),
+        )
+    }
+
+    fn mark_sent(&self, id: i64) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::Running],
+            "mark as sent",
+            "state = 'sent', error = NULL, next_attempt_at = NULL",
+            (None, None),
+        )
+    }
+
+    fn mark_retry(&self, id: i64, next_at: Timestamp, error: &str) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::Running],
+            "schedule a retry of",
+            "state = 'retry_pending', error = ?3, next_attempt_at = ?4",
+            (Some(error), Some(to_epoch(next_at))),
+        )
+    }
+
+    fn mark_awaiting_review(&self, id: i64, reason: &str) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::Queued, RunState::Running, RunState::RetryPending],
+            "hold for review",
+            "state = 'awaiting_review', error = ?3, next_attempt_at = NULL",
+            (Some(reason), None),
+        )
+    }
+
+    fn approve(&self, id: i64) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::AwaitingReview],
+            "approve",
+            "state = 'queued', error = NULL, next_attempt_at = NULL",
+            (None, None),
+        )
+    }
+
+    fn retry_now(&self, id: i64) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::RetryPending, RunState::Error],
+            "retry",
+            "state = 'queued', error = NULL, next_attempt_at = NULL",
+            (None, None),
+        )
+    }
+
+    fn discard(&self, id: i64) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[
+                RunState::Queued,
+                RunState::RetryPending,
+                RunState::AwaitingReview,
+            ],
+            "discard",
+            "state = 'error', error = 'discarded', next_attempt_at = NULL",
+            (None, None),
+        )
+    }
+
+    fn mark_error(&self, id: i64, error: &str) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[
+                RunState::Queued,
+                RunState::Running,
+                RunState::RetryPending,
+                RunState::AwaitingReview,
+            ],
+            "fail",
+            "state = 'error', error = ?3, next_attempt_at = NULL",
+            (Some(error), None),
+        )
+    }
+
+    fn run(&self, id: i64) -> Result<Option<Run>, StoreError> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {RUN_COLS} FROM hermes_runs WHERE id = ?1"),
+                [id],
+                run_row,
+            )
+            .optional()
+            .map_err(db("read a run"))
+    }
+
+    fn list_runs(&self, state: Option<RunState>, limit: usize) -> Result<Vec<Run>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {RUN_COLS} FROM hermes_runs WHERE (?1 IS NULL OR state = ?1) \
+                 ORDER BY id DESC LIMIT ?2"
+            ))
+            .map_err(db("list runs"))?;
+        stmt.query_map(
+            params![
+                state.map(RunState::as_str),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            run_row,
+        )
+        .and_then(Iterator::collect)
+        .map_err(db("list runs"))
+    }
+
+    fn unfinished(&self) -> Result<Vec<Run>, StoreError> {
+        let op = "resume unfinished runs";
+        let now = to_epoch(self.now());
+        self.write(op, |tx| {
+            tx.execute(
+                "UPDATE hermes_runs SET state = 'queued', updated_at = ?1 WHERE state = 'running'",
+                [now],
+            )
+            .map_err(db(op))?;
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT {RUN_COLS} FROM hermes_runs \
+                     WHERE state IN ('queued', 'retry_pending') ORDER BY id"
+                ))
+                .map_err(db(op))?;
+            stmt.query_map([], run_row)
+                .and_then(Iterator::collect)
+                .map_err(db(op))
+        })
+    }
+}

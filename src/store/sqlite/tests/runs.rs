@@ -1,0 +1,245 @@
+//! Durable runs, and several connections at once.
+
+use super::*;
+
+// ---- runs -------------------------------------------------------------------------------
+
+#[test]
+fn redelivered_message_is_stored_once() {
+    let f = Fixture::new();
+    let store = f.open();
+    let first = store.insert_queued(&run_for("7", "msg-1")).unwrap();
+    assert!(first.inserted);
+    assert_eq!(first.run.state, RunState::Queued);
+    assert_eq!(first.run.origin.as_ref().unwrap().chat_id, "7");
+    let again = store.insert_queued(&run_for("7", "msg-1")).unwrap();
+    assert!(!again.inserted);
+    assert_eq!(again.run.id, first.run.id);
+    // The same id on another platform, or no id at all, is a different message.
+    let other = NewRun {
+        platform: "discord".into(),
+        ..run_for("7", "msg-1")
+    };
+    assert!(store.insert_queued(&other).unwrap().inserted);
+    let anon = NewRun {
+        message_id: None,
+        ..run_for("7", "x")
+    };
+    assert!(store.insert_queued(&anon).unwrap().inserted);
+    assert!(store.insert_queued(&anon).unwrap().inserted);
+    assert_eq!(store.list_runs(None, 10).unwrap().len(), 4);
+}
+
+#[test]
+fn claim_and_transitions() {
+    let f = Fixture::new();
+    let store = f.open();
+    let first = store.insert_queued(&run_for("1", "a")).unwrap().run;
+    let second = store.insert_queued(&run_for("1", "b")).unwrap().run;
+    let other = store.insert_queued(&run_for("2", "c")).unwrap().run;
+
+    let got = store.claim().unwrap().unwrap();
+    assert_eq!(
+        (got.id, got.state, got.attempts),
+        (first.id, RunState::Running, 1)
+    );
+    // Chat 1 is busy, so the next claim skips the second run and takes chat 2's run.
+    assert_eq!(store.claim().unwrap().unwrap().id, other.id);
+    assert!(store.claim().unwrap().is_none());
+
+    let err = store.approve(first.id).unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::InvalidTransition {
+            from: RunState::Running,
+            action: "approve",
+            ..
+        }
+    ));
+    store.set_reply(first.id, "the answer").unwrap();
+    let sent = store.mark_sent(first.id).unwrap();
+    assert_eq!(
+        (sent.state, sent.reply.as_deref()),
+        (RunState::Sent, Some("the answer"))
+    );
+    assert!(store.discard(first.id).is_err());
+
+    // c: provider down → retry in 5 minutes; not claimable before then.
+    let due = f.clock.now() + SignedDuration::from_mins(5);
+    let r = store
+        .mark_retry(other.id, due, "provider unreachable")
+        .unwrap();
+    assert_eq!(
+        (r.state, r.next_attempt_at),
+        (RunState::RetryPending, Some(due))
+    );
+    assert_eq!(store.claim().unwrap().unwrap().id, second.id);
+    assert!(store.claim().unwrap().is_none());
+    f.clock.advance(SignedDuration::from_mins(5));
+    let again = store.claim().unwrap().unwrap();
+    assert_eq!((again.id, again.attempts), (other.id, 2));
+    store.mark_error(other.id, "gave up").unwrap();
+    let retried = store.retry_now(other.id).unwrap();
+    assert_eq!((retried.state, retried.error), (RunState::Queued, None));
+
+    // b: first policy holds it for review; approve re-queues, discard ends it.
+    let held = store
+        .mark_awaiting_review(second.id, "needs first human")
+        .unwrap();
+    assert_eq!(held.state, RunState::AwaitingReview);
+    assert_eq!(
+        store.list_runs(Some(RunState::AwaitingReview), 10).unwrap()[0].id,
+        second.id
+    );
+    assert_eq!(store.approve(second.id).unwrap().state, RunState::Queued);
+    let gone = store.discard(second.id).unwrap();
+    assert_eq!(
+        (gone.state, gone.error.as_deref()),
+        (RunState::Error, Some("discarded"))
+    );
+
+    assert!(matches!(
+        store.approve(999),
+        Err(StoreError::RunNotFound { id: 999 })
+    ));
+    assert!(store.run(999).unwrap().is_none());
+}
+
+#[test]
+fn unfinished_after_a_crash_keeps_the_stored_reply() {
+    let f = Fixture::new();
+    {
+        let store = f.open();
+        let done = store.insert_queued(&run_for("1", "done")).unwrap().run;
+        store.claim().unwrap();
+        store.set_reply(done.id, "delivered").unwrap();
+        store.mark_sent(done.id).unwrap();
+        let crashed = store.insert_queued(&run_for("1", "crashed")).unwrap().run;
+        let waiting = store.insert_queued(&run_for("2", "waiting")).unwrap().run;
+        assert_eq!(store.claim().unwrap().unwrap().id, crashed.id);
+        store
+            .set_reply(crashed.id, "reply before delivery")
+            .unwrap();
+        let later = f.clock.now() + SignedDuration::from_hours(1);
+        assert_eq!(store.claim().unwrap().unwrap().id, waiting.id);
+        store.mark_retry(waiting.id, later, "timeout").unwrap();
+        // The process dies here: no mark_sent for `crashed`.
+    }
+    let store = f.open();
+    let left = store.unfinished().unwrap();
+    let states: Vec<(&str, RunState, Option<&str>)> = left
+        .iter()
+        .map(|r| {
+            (
+                r.message_id.as_deref().unwrap(),
+                r.state,
+                r.reply.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("crashed", RunState::Queued, Some("reply before delivery")),
+            ("waiting", RunState::RetryPending, None),
+        ]
+    );
+    // Claimed again, the run still carries its reply: deliver it, do not run the agent.
+    let again = store.claim().unwrap().unwrap();
+    assert_eq!(again.reply.as_deref(), Some("reply before delivery"));
+    assert_eq!(again.attempts, 2);
+}
+
+// ---- concurrency ------------------------------------------------------------------------
+
+#[test]
+fn a_second_connection_waits_for_the_writer() {
+    let f = Fixture::new();
+    let store = f.open();
+    let s = store.create_session(&telegram("1")).unwrap();
+    // Another process holds the write lock for a moment.
+    let other = Connection::open(&f.path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let id = s.id.clone();
+    let path = f.path.clone();
+    let clock = f.clock.clone();
+    let writer = std::thread::spawn(move || {
+        let store = Store::open_with_clock(&path, clock).unwrap();
+        tx.send(()).unwrap();
+        store
+            .append_message(&id, &NewMessage::user("waited"))
+            .unwrap()
+    });
+    rx.recv().unwrap();
+    // Readers are not blocked by the writer in WAL mode.
+    assert!(store.session(&s.id).unwrap().is_some());
+    std::thread::sleep(Duration::from_millis(150));
+    other.execute_batch("COMMIT").unwrap();
+    assert!(writer.join().unwrap() > 0);
+    assert_eq!(store.messages(&s.id).unwrap().len(), 1);
+}
+
+#[test]
+fn two_stores_write_concurrently() {
+    let f = Fixture::new();
+    let s = f.open().create_session(&telegram("1")).unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|n| {
+            let path = f.path.clone();
+            let clock = f.clock.clone();
+            let id = s.id.clone();
+            std::thread::spawn(move || {
+                let store = Store::open_with_clock(&path, clock).unwrap();
+                for i in 0..50 {
+                    store
+                        .append_message(&id, &NewMessage::user(format!("{n}-{i}")))
+                        .unwrap();
+                    store
+                        .insert_queued(&run_for("1", &format!("{n}-{i}")))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let store = f.open();
+    assert_eq!(store.messages(&s.id).unwrap().len(), 100);
+    assert_eq!(store.session(&s.id).unwrap().unwrap().message_count, 100);
+    assert_eq!(store.list_runs(None, 1000).unwrap().len(), 100);
+}
+
+#[test]
+fn concurrent_claims_never_share_a_run() {
+    let f = Fixture::new();
+    let store = f.open();
+    for i in 0..40 {
+        store
+            .insert_queued(&run_for(&i.to_string(), &format!("m{i}")))
+            .unwrap();
+    }
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let path = f.path.clone();
+            let clock = f.clock.clone();
+            std::thread::spawn(move || {
+                let store = Store::open_with_clock(&path, clock).unwrap();
+                let mut got = Vec::new();
+                while let Some(run) = store.claim().unwrap() {
+                    got.push(run.id);
+                }
+                got
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    let before = all.len();
+    all.dedup();
+    assert_eq!((before, all.len()), (40, 40));
+}
