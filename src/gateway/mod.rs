@@ -5,6 +5,7 @@ pub mod commands;
 pub mod lock;
 pub mod pid;
 pub mod reset;
+pub mod runtime;
 pub mod service;
 pub mod session_key;
 pub mod state;

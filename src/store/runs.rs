@@ -167,6 +167,10 @@ pub trait RunStore: Send + Sync {
     fn discard(&self, id: i64) -> Result<Run, StoreError>;
     /// Any unfinished state `→ error`.
     fn mark_error(&self, id: i64, error: &str) -> Result<Run, StoreError>;
+    /// Takes every other `queued` run of `session_key` into run `into` (messages sent while a
+    /// turn was interrupted are answered by one follow-up): they become `sent` with the note
+    /// "merged into run #N"; returns them, oldest first, so the caller can merge their texts.
+    fn absorb_queued(&self, into: i64, session_key: &str) -> Result<Vec<Run>, StoreError>;
     /// One run.
     fn run(&self, id: i64) -> Result<Option<Run>, StoreError>;
     /// Runs, newest first, optionally in one state.

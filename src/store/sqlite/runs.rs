@@ -159,6 +159,27 @@ impl RunStore for Store {
             .map_err(db("claim a run"))
     }
 
+    fn absorb_queued(&self, into: i64, session_key: &str) -> Result<Vec<Run>, StoreError> {
+        let sql = format!(
+            "UPDATE hermes_runs SET state = 'sent', error = ?3, next_attempt_at = NULL, updated_at = ?2
+             WHERE session_key = ?1 AND state = 'queued' AND id != ?4
+             RETURNING {RUN_COLS}"
+        );
+        let note = format!("merged into run #{into}");
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(db("merge runs"))?;
+        let mut runs: Vec<Run> = stmt
+            .query_map(
+                params![session_key, to_epoch(self.now()), note, into],
+                run_row,
+            )
+            .map_err(db("merge runs"))?
+            .collect::<Result<_, _>>()
+            .map_err(db("merge runs"))?;
+        runs.sort_by_key(|r| r.id);
+        Ok(runs)
+    }
+
     fn set_reply(&self, id: i64, reply: &str) -> Result<Run, StoreError> {
         self.transition(
             id,

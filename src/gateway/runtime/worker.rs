@@ -1,0 +1,458 @@
+//! The dispatcher and the turn worker: claim a due run, find or rotate its session (reset
+//! policy), run the agent with typing and tool progress, store the reply before delivering it,
+//! and mark the run sent — or queue it for retry when the provider is unreachable.
+
+use jiff::Timestamp;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Active, CancelReason, Shared, deliver_text};
+use crate::backoff;
+use crate::gateway::reset::should_reset;
+use crate::gateway::turn::{HistoryMessage, TurnError, TurnEvent, TurnRequest};
+use crate::logs;
+use crate::platforms::{ChatRef, SessionSource};
+use crate::store::{NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore};
+
+/// Claims due runs and starts a worker for each, until shutdown.
+pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
+    loop {
+        if shared.shutting_down.is_cancelled() {
+            return;
+        }
+        loop {
+            match shared.store.claim() {
+                Ok(Some(run)) => {
+                    let s = shared.clone();
+                    shared.workers.spawn(async move { work(s, run).await });
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    logs::error("gateway.run", format!("cannot claim a run: {e}"));
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            () = shared.wake.notified() => {}
+            () = tokio::time::sleep(shared.options.poll) => {}
+            () = shared.shutting_down.cancelled() => return,
+        }
+    }
+}
+
+/// The chat a run answers in.
+fn chat_of(run: &Run) -> ChatRef {
+    ChatRef {
+        platform: run.platform.clone(),
+        chat_id: run.chat_id.clone(),
+        thread_id: run.thread_id.clone(),
+    }
+}
+
+/// Processes one claimed run to the end.
+pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
+    let chat = chat_of(&run);
+    // A reply stored before a crash or restart is delivered, never produced again.
+    if let Some(reply) = run.reply.clone() {
+        deliver_and_finish(&shared, &run, &chat, &reply).await;
+        shared.wake.notify_one();
+        return;
+    }
+    let mut text = run.text.clone();
+    match shared.store.absorb_queued(run.id, &run.session_key) {
+        Ok(merged) if !merged.is_empty() => {
+            for m in &merged {
+                text.push_str("\n\n");
+                text.push_str(&m.text);
+            }
+            logs::info(
+                "gateway.run",
+                format!(
+                    "run #{}: merged {} follow-up message(s)",
+                    run.id,
+                    merged.len()
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => logs::warn("gateway.run", format!("cannot merge queued runs: {e}")),
+    }
+    let source = run.origin.clone().unwrap_or_else(|| SessionSource {
+        platform: run.platform.clone(),
+        chat_id: run.chat_id.clone(),
+        user_id: run.user_id.clone(),
+        thread_id: run.thread_id.clone(),
+        ..SessionSource::default()
+    });
+    let (session_id, route, note) = match ensure_session(&shared, &run.session_key, &source) {
+        Ok(v) => v,
+        Err(e) => {
+            logs::error(
+                "gateway.run",
+                format!("run #{}: session store failed: {e}", run.id),
+            );
+            let _ = shared
+                .store
+                .mark_retry(run.id, later(&shared, run.attempts), &e);
+            return;
+        }
+    };
+    if let Some(notice) = &note.notice {
+        shared.say(&chat, notice).await;
+    }
+    let history: Vec<HistoryMessage> = shared
+        .store
+        .messages(&session_id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| HistoryMessage {
+            role: m.role,
+            content: m.content.unwrap_or_default(),
+            tool_calls: m.tool_calls.map(|v| v.to_string()),
+            tool_call_id: m.tool_call_id,
+            tool_name: m.tool_name,
+        })
+        .collect();
+    if run.attempts <= 1 {
+        let _ = shared.store.append_message(
+            &session_id,
+            &NewMessage {
+                platform_message_id: run.message_id.clone(),
+                ..NewMessage::user(text.clone())
+            },
+        );
+    }
+    let model = route
+        .as_ref()
+        .and_then(|r| r.model_override.as_ref())
+        .and_then(|v| v.get("model"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let request = TurnRequest {
+        session_id: session_id.clone(),
+        session_key: run.session_key.clone(),
+        source,
+        history,
+        input: text,
+        model,
+        context_note: note.for_agent,
+        ..TurnRequest::default()
+    };
+    let cancel = CancellationToken::new();
+    if let Ok(mut active) = shared.active.lock() {
+        active.insert(
+            run.session_key.clone(),
+            Active {
+                run_id: run.id,
+                chat: chat.clone(),
+                cancel: cancel.clone(),
+                reason: None,
+                acked_busy: false,
+            },
+        );
+    }
+    shared.publish_counts();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let side = tokio::spawn(side_effects(
+        shared.clone(),
+        chat.clone(),
+        rx,
+        cancel.clone(),
+    ));
+    let result = shared.runner.run(request, tx, cancel.clone()).await;
+    cancel.cancel();
+    let _ = side.await;
+    let reason = shared
+        .active
+        .lock()
+        .ok()
+        .and_then(|mut a| a.remove(&run.session_key))
+        .and_then(|t| t.reason);
+    shared.publish_counts();
+    match result {
+        Ok(r) => {
+            for m in &r.messages {
+                let _ = shared.store.append_message(
+                    &session_id,
+                    &NewMessage {
+                        role: m.role.clone(),
+                        content: Some(m.content.clone()),
+                        tool_calls: m
+                            .tool_calls
+                            .as_deref()
+                            .and_then(|t| serde_json::from_str(t).ok()),
+                        tool_call_id: m.tool_call_id.clone(),
+                        tool_name: m.tool_name.clone(),
+                        finish_reason: (m.role == "assistant" && m.tool_calls.is_none())
+                            .then(|| r.finish_reason.clone()),
+                        ..NewMessage::default()
+                    },
+                );
+            }
+            let _ = shared
+                .store
+                .add_tokens(&session_id, r.usage.input, r.usage.output);
+            if !r.model.is_empty() {
+                let _ = shared.store.set_model(&session_id, &r.model);
+            }
+            let _ = shared.store.touch_route(&run.session_key);
+            if let Err(e) = shared.store.set_reply(run.id, &r.text) {
+                logs::error(
+                    "gateway.run",
+                    format!("run #{}: cannot store the reply: {e}", run.id),
+                );
+            }
+            deliver_and_finish(&shared, &run, &chat, &r.text).await;
+        }
+        Err(TurnError::Cancelled) => match reason {
+            Some(CancelReason::Shutdown) | None => {
+                // Left `running`: the next start re-queues it (at-least-once).
+                logs::info(
+                    "gateway.run",
+                    format!(
+                        "run #{} interrupted by shutdown; it resumes on the next start",
+                        run.id
+                    ),
+                );
+            }
+            Some(CancelReason::Interrupt) => {
+                let _ = shared
+                    .store
+                    .mark_error(run.id, "interrupted by a newer message");
+            }
+            Some(CancelReason::Stop) => {
+                let _ = shared.store.mark_error(run.id, "stopped by the user");
+            }
+        },
+        Err(TurnError::Unavailable { message }) => {
+            if run.attempts <= 1 {
+                shared
+                    .say(&chat, &format!("⏳ {message}\nYour message is queued; I'll answer as soon as the model is reachable again."))
+                    .await;
+            }
+            let at = later(&shared, run.attempts);
+            logs::warn(
+                "gateway.run",
+                format!("run #{}: {message}; retry at {at}", run.id),
+            );
+            let _ = shared.store.mark_retry(run.id, at, &message);
+        }
+        Err(e @ (TurnError::Config { .. } | TurnError::Failed { .. })) => {
+            let message = e.to_string();
+            logs::error("gateway.run", format!("run #{} failed: {message}", run.id));
+            shared.say(&chat, &format!("❌ {message}")).await;
+            let _ = shared.store.mark_error(run.id, &message);
+        }
+    }
+    shared.publish_counts();
+    shared.wake.notify_one();
+}
+
+/// When a retry is due.
+fn later(shared: &Shared, attempts: u32) -> Timestamp {
+    let d = backoff::delay(
+        attempts.saturating_sub(1),
+        shared.options.retry_base,
+        shared.options.retry_max,
+    );
+    Timestamp::now()
+        .checked_add(jiff::SignedDuration::try_from(d).unwrap_or_default())
+        .unwrap_or_else(|_| Timestamp::now())
+}
+
+/// Delivers the stored reply and marks the run sent; a failed delivery leaves it in `error`
+/// with the reply kept, so `hermes runs retry` delivers it again without re-running the agent.
+async fn deliver_and_finish(shared: &Shared, run: &Run, chat: &ChatRef, reply: &str) {
+    let silent = matches!(
+        reply.trim(),
+        "[SILENT]" | "SILENT" | "NO_REPLY" | "NO REPLY"
+    );
+    if !silent && !reply.trim().is_empty() {
+        let Some((outbox, caps)) = shared.outbox(&chat.platform) else {
+            let _ = shared.store.mark_error(
+                run.id,
+                &format!("platform {} is not running", chat.platform),
+            );
+            return;
+        };
+        let reply_to = if reply_to_mode(shared, &chat.platform) == "off" {
+            None
+        } else {
+            run.message_id.as_deref()
+        };
+        if let Err(e) = deliver_text(outbox.as_ref(), caps, chat, reply, reply_to).await {
+            logs::error(
+                &format!("gateway.{}", chat.platform),
+                format!("run #{}: delivery failed: {e}", run.id),
+            );
+            let _ = shared
+                .store
+                .mark_error(run.id, &format!("delivery failed: {e}"));
+            return;
+        }
+    }
+    if let Err(e) = shared.store.mark_sent(run.id) {
+        logs::warn("gateway.run", format!("run #{}: {e}", run.id));
+    }
+}
+
+fn reply_to_mode(shared: &Shared, platform: &str) -> String {
+    let var = format!("{}_REPLY_TO_MODE", crate::auth::env_prefix(platform));
+    shared.env().get(&var).map_or_else(
+        || {
+            shared
+                .settings
+                .platforms
+                .get(platform)
+                .and_then(|p| p.get("reply_to_mode"))
+                .and_then(serde_yaml_ng::Value::as_str)
+                .unwrap_or("first")
+                .to_string()
+        },
+        str::to_string,
+    )
+}
+
+/// What the reset check decided.
+#[derive(Default)]
+struct ResetNote {
+    /// Shown to the user once.
+    notice: Option<String>,
+    /// Told to the agent.
+    for_agent: Option<String>,
+}
+
+/// The session of a key: the routed one, or a new one (first message, or the reset policy
+/// expired the old one).
+fn ensure_session(
+    shared: &Shared,
+    key: &str,
+    source: &SessionSource,
+) -> Result<(String, Option<Route>, ResetNote), String> {
+    let now = Timestamp::now();
+    let route = shared.store.route(key).map_err(|e| e.to_string())?;
+    let mut note = ResetNote::default();
+    if let Some(r) = &route {
+        let policy = shared.resets.policy_for(&source.platform, source.chat_type);
+        match should_reset(policy, r.updated_at, now, &shared.tz) {
+            None => return Ok((r.session_id.clone(), route.clone(), note)),
+            Some(reason) => {
+                let _ = shared.store.end_session(&r.session_id, reason.as_str());
+                if policy.notify
+                    && !policy
+                        .notify_exclude_platforms
+                        .iter()
+                        .any(|p| p == &source.platform)
+                {
+                    note.notice = Some(format!(
+                        "◐ Session automatically reset (previous session was {}). Conversation history cleared. Use /resume to browse and restore a previous session. Adjust reset timing in config.yaml under session_reset.",
+                        reason.as_str()
+                    ));
+                }
+                note.for_agent = Some(format!(
+                    "The previous conversation with this user ended ({}); this is a fresh session.",
+                    reason.as_str()
+                ));
+            }
+        }
+    }
+    let session = shared
+        .store
+        .create_session(&NewSession {
+            source: source.platform.clone(),
+            user_id: source.user_id.clone(),
+            session_key: Some(key.to_string()),
+            chat_id: Some(source.chat_id.clone()),
+            chat_type: Some(source.chat_type.as_str().to_string()),
+            thread_id: source.thread_id.clone(),
+            display_name: source
+                .chat_name
+                .clone()
+                .or_else(|| source.user_name.clone()),
+            parent_id: route.as_ref().map(|r| r.session_id.clone()),
+            model: None,
+        })
+        .map_err(|e| e.to_string())?;
+    let mut new_route = Route::new(key, &session.id, now);
+    new_route.origin = Some(source.clone());
+    new_route.platform = Some(source.platform.clone());
+    new_route.chat_type = Some(source.chat_type.as_str().to_string());
+    new_route.display_name = source.chat_name.clone();
+    new_route.was_auto_reset = note.notice.is_some();
+    new_route.model_override = route.as_ref().and_then(|r| r.model_override.clone());
+    shared
+        .store
+        .set_route(&new_route)
+        .map_err(|e| e.to_string())?;
+    Ok((session.id, Some(new_route), note))
+}
+
+/// While a turn runs: typing indicator refreshes and tool progress lines.
+async fn side_effects(
+    shared: Arc<Shared>,
+    chat: ChatRef,
+    mut rx: mpsc::UnboundedReceiver<TurnEvent>,
+    done: CancellationToken,
+) {
+    let Some((outbox, caps)) = shared.outbox(&chat.platform) else {
+        return;
+    };
+    let mode = tool_progress_mode(&shared, &chat.platform);
+    let mut progress: Vec<String> = Vec::new();
+    let mut bubble: Option<String> = None;
+    let mut last_tool = String::new();
+    let mut typing = tokio::time::interval(shared.options.typing_every);
+    loop {
+        tokio::select! {
+            () = done.cancelled() => return,
+            _ = typing.tick(), if caps.typing => {
+                let _ = outbox.typing(&chat).await;
+            }
+            ev = rx.recv() => {
+                let Some(ev) = ev else { return };
+                match ev {
+                    TurnEvent::ToolStarted { name, emoji, label, .. } => {
+                        if mode == "off" || (mode == "new" && name == last_tool) {
+                            continue;
+                        }
+                        last_tool = name;
+                        let line = format!("{emoji} {label}...");
+                        progress.push(line.clone());
+                        match (&bubble, caps.edits) {
+                            (Some(id), true) => {
+                                let _ = outbox.edit(&chat, id, &progress.join("\n")).await;
+                            }
+                            _ => {
+                                if let Ok(Some(id)) = deliver_text(outbox.as_ref(), caps, &chat, &line, None).await {
+                                    bubble = Some(id);
+                                }
+                            }
+                        }
+                    }
+                    TurnEvent::ApprovalRequested { command, reason, .. } => {
+                        let text = format!("⚠️ Dangerous command needs approval:\n`{command}`\n{reason}\n\nReply /approve (once), /approve session, /approve always, or /deny.");
+                        let _ = deliver_text(outbox.as_ref(), caps, &chat, &text, None).await;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// `display.platforms.<p>.tool_progress`, else `display.tool_progress`.
+fn tool_progress_mode(shared: &Shared, platform: &str) -> String {
+    shared
+        .settings
+        .display
+        .platforms
+        .get(platform)
+        .and_then(|v| v.get("tool_progress"))
+        .and_then(serde_yaml_ng::Value::as_str)
+        .map_or_else(
+            || shared.settings.display.tool_progress.clone(),
+            str::to_string,
+        )
+}
