@@ -280,6 +280,16 @@ impl HermesPaths {
     pub fn pairing_dir(&self) -> PathBuf {
         self.home.join("pairing")
     }
+    /// `cache/`: downloaded media and other re-creatable files.
+    #[must_use]
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.join("cache")
+    }
+    /// `<platform>/`: an adapter's durable state (e.g. the Telegram update cursor).
+    #[must_use]
+    pub fn platform_state_dir(&self, platform: &str) -> PathBuf {
+        self.home.join(platform)
+    }
     /// `gateway.pid`.
     #[must_use]
     pub fn gateway_pid_file(&self) -> PathBuf {

@@ -4,6 +4,7 @@
 
 pub mod chunk;
 pub mod memory;
+pub mod telegram;
 
 use std::path::PathBuf;
 use std::sync::Arc;

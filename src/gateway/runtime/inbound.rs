@@ -61,12 +61,12 @@ pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
             return;
         }
     }
-    if let Some(cmd) = commands::parse(&m.text) {
-        if commands::lookup(&cmd.name).is_some() {
-            let _ = accepted.send(());
-            slash::handle(shared, &m, &cmd).await;
-            return;
-        }
+    if let Some(cmd) = commands::parse(&m.text)
+        && commands::lookup(&cmd.name).is_some()
+    {
+        let _ = accepted.send(());
+        slash::handle(shared, &m, &cmd).await;
+        return;
     }
     enqueue(shared, m, accepted).await;
 }
@@ -233,9 +233,7 @@ async fn store_run(
         );
         return;
     }
-    let ack = if !busy_rules {
-        None
-    } else {
+    let ack = if busy_rules {
         let mut active = shared
             .active
             .lock()
@@ -258,6 +256,8 @@ async fn store_run(
             }
             None => None,
         }
+    } else {
+        None
     };
     if let Some(text) = ack {
         shared.say(&m.source.chat(), text).await;

@@ -53,9 +53,9 @@ impl Default for Options {
         Self {
             poll: Duration::from_secs(1),
             retry_base: Duration::from_secs(15),
-            retry_max: Duration::from_secs(600),
+            retry_max: Duration::from_mins(10),
             typing_every: Duration::from_secs(4),
-            drain: Duration::from_secs(60),
+            drain: Duration::from_mins(1),
             restart: RestartPolicy::default(),
             startup_window: Duration::from_secs(30),
         }
@@ -147,27 +147,23 @@ impl Shared {
 
     /// Sends text to a chat (chunked), logging failures.
     pub(crate) async fn say(&self, chat: &ChatRef, text: &str) {
-        if let Some((outbox, caps)) = self.outbox(&chat.platform) {
-            if let Err(e) = deliver_text(outbox.as_ref(), caps, chat, text, None).await {
-                logs::warn(
-                    &format!("gateway.{}", chat.platform),
-                    format!("could not send a notice: {e}"),
-                );
-            }
+        if let Some((outbox, caps)) = self.outbox(&chat.platform)
+            && let Err(e) = deliver_text(outbox.as_ref(), caps, chat, text, None).await
+        {
+            logs::warn(
+                &format!("gateway.{}", chat.platform),
+                format!("could not send a notice: {e}"),
+            );
         }
     }
 
     fn publish_counts(&self) {
-        let active = self.active.lock().map(|a| a.len()).unwrap_or(0);
-        let queued = self
-            .store
-            .list_runs(None, 10_000)
-            .map(|runs| {
-                runs.iter()
-                    .filter(|r| matches!(r.state.as_str(), "queued" | "retry_pending"))
-                    .count()
-            })
-            .unwrap_or(0);
+        let active = self.active.lock().map_or(0, |a| a.len());
+        let queued = self.store.list_runs(None, 10_000).map_or(0, |runs| {
+            runs.iter()
+                .filter(|r| matches!(r.state.as_str(), "queued" | "retry_pending"))
+                .count()
+        });
         let _ = self.state.update(|s| {
             s.active_agents = u32::try_from(active).unwrap_or(u32::MAX);
             s.queued_runs = u32::try_from(queued).unwrap_or(u32::MAX);

@@ -503,10 +503,10 @@ async fn queue(shared: &Shared, m: &InboundMessage, args: &str, name: &str) {
         shared.settings.group_sessions_per_user,
         shared.settings.thread_sessions_per_user,
     );
-    if let Ok(mut a) = shared.active.lock() {
-        if let Some(t) = a.get_mut(&key) {
-            t.acked_busy = true;
-        }
+    if let Ok(mut a) = shared.active.lock()
+        && let Some(t) = a.get_mut(&key)
+    {
+        t.acked_busy = true;
     }
     let was_busy = shared.active.lock().is_ok_and(|a| a.contains_key(&key));
     super::inbound::enqueue_without_interrupt(shared, next, tx).await;
