@@ -3,6 +3,7 @@
 //! `Capabilities` as data. Adapters live in one folder each beside this file.
 
 pub mod chunk;
+pub mod weixin;
 
 use std::path::PathBuf;
 use std::sync::Arc;
