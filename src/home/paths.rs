@@ -290,6 +290,16 @@ impl HermesPaths {
     pub fn platform_state_dir(&self, platform: &str) -> PathBuf {
         self.home.join(platform)
     }
+    /// `weixin/` (saved iLink accounts, sync cursors, context tokens).
+    #[must_use]
+    pub fn weixin_dir(&self) -> PathBuf {
+        self.home.join("weixin")
+    }
+    /// `cache/weixin/`, where downloaded Weixin media goes.
+    #[must_use]
+    pub fn weixin_cache_dir(&self) -> PathBuf {
+        self.home.join("cache/weixin")
+    }
     /// `gateway.pid`.
     #[must_use]
     pub fn gateway_pid_file(&self) -> PathBuf {

@@ -5,6 +5,7 @@
 pub mod chunk;
 pub mod memory;
 pub mod telegram;
+pub mod weixin;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,0 +1,267 @@
+//! The long-poll loop: delivery, the durable cursor, dedup, pauses, errors, media, locks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use hermes::platforms::weixin::Weixin;
+use hermes::platforms::{ChatType, PlatformError, SessionSource};
+use serde_json::json;
+
+use super::fake::{Fake, ecb_encrypt};
+use super::{ACCOUNT, TOKEN, adapter, config, dm, home, start};
+
+fn sync_file(home: &super::Home) -> std::path::PathBuf {
+    home.paths
+        .weixin_dir()
+        .join(format!("accounts/{ACCOUNT}.sync.json"))
+}
+
+fn saved_cursor(home: &super::Home) -> Option<String> {
+    let text = std::fs::read_to_string(sync_file(home)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["get_updates_buf"].as_str().map(str::to_string)
+}
+
+#[tokio::test]
+async fn dm_is_delivered_and_the_cursor_saved_only_after_acceptance() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let w = adapter(&fake, &home);
+    let mut run = start(&w);
+    fake.push(dm(1001, "alice@im.wechat", "你好", "ctx-a1"));
+
+    let got = run.next().await;
+    assert_eq!(
+        got.message.source,
+        SessionSource {
+            platform: "weixin".into(),
+            chat_id: "alice@im.wechat".into(),
+            chat_type: ChatType::Dm,
+            user_id: Some("alice@im.wechat".into()),
+            user_name: Some("alice@im.wechat".into()),
+            ..SessionSource::default()
+        }
+    );
+    assert_eq!(got.message.text, "你好");
+    assert_eq!(got.message.message_id.as_deref(), Some("1001"));
+    assert_eq!(
+        saved_cursor(&home),
+        None,
+        "not acknowledged before acceptance"
+    );
+    got.accepted.send(()).unwrap();
+    fake.wait_for("the next poll with c1", |s| {
+        s.requests
+            .iter()
+            .any(|r| r.endpoint == "getupdates" && r.body["get_updates_buf"] == "c1")
+    })
+    .await;
+    assert_eq!(saved_cursor(&home).as_deref(), Some("c1"));
+    // The context token is kept on disk for replies.
+    let tokens = std::fs::read_to_string(
+        home.paths
+            .weixin_dir()
+            .join(format!("accounts/{ACCOUNT}.context-tokens.json")),
+    )
+    .unwrap();
+    assert_eq!(tokens, r#"{"alice@im.wechat":"ctx-a1"}"#);
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn unaccepted_batch_is_redelivered_and_a_restart_sees_no_duplicate() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let w = adapter(&fake, &home);
+    fake.push(dm(7, "bob@im.wechat", "first", "ctx-b"));
+
+    // The gateway drops the message without storing it: run stops, nothing acknowledged.
+    let mut run = start(&w);
+    drop(run.next().await);
+    let err = run.finish().await.unwrap_err();
+    assert!(matches!(err, PlatformError::Transient { .. }), "{err}");
+    assert_eq!(saved_cursor(&home), None);
+
+    // The supervisor's restart fetches it again.
+    let mut run = start(&w);
+    assert_eq!(run.accept().await.text, "first");
+    fake.wait_for("the cursor", |_| {
+        saved_cursor(&home).as_deref() == Some("c1")
+    })
+    .await;
+    run.stop().await.unwrap();
+
+    // A fresh process (new adapter, empty memory) resumes from the saved cursor.
+    let w2 = adapter(&fake, &home);
+    let mut run = start(&w2);
+    let polls_before = fake.requests("getupdates").len();
+    fake.wait_for("two polls from the restarted adapter", |s| {
+        s.requests
+            .iter()
+            .filter(|r| r.endpoint == "getupdates")
+            .count()
+            >= polls_before + 2
+    })
+    .await;
+    assert!(run.rx.try_recv().is_err(), "no duplicate after restart");
+    assert!(
+        fake.requests("getupdates")[polls_before..]
+            .iter()
+            .all(|r| r.body["get_updates_buf"] == "c1")
+    );
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn a_repeated_message_id_is_dropped() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let w = adapter(&fake, &home);
+    let mut run = start(&w);
+    fake.push(dm(55, "carol@im.wechat", "once", "c1"));
+    assert_eq!(run.accept().await.text, "once");
+    fake.push(dm(55, "carol@im.wechat", "once again", "c1"));
+    fake.push(dm(56, "carol@im.wechat", "next", "c1"));
+    let m = run.accept().await;
+    assert_eq!(
+        (m.text.as_str(), m.message_id.as_deref()),
+        ("next", Some("56"))
+    );
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn session_expired_pauses_then_resumes() {
+    let fake = Fake::start(TOKEN).await;
+    fake.with(|s| {
+        s.poll_script
+            .push_back(json!({"ret": -14, "errcode": -14, "errmsg": "session timeout"}));
+    });
+    let home = home();
+    let w = adapter(&fake, &home);
+    let mut run = start(&w);
+    fake.push(dm(1, "dave@im.wechat", "after the pause", "c"));
+    assert_eq!(run.accept().await.text, "after the pause");
+    let polls = fake.requests("getupdates");
+    let gap = polls[1].at - polls[0].at;
+    assert!(gap >= Duration::from_millis(200), "paused only {gap:?}");
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn poll_errors_retry_quickly_then_back_off() {
+    let fake = Fake::start(TOKEN).await;
+    fake.with(|s| {
+        for _ in 0..3 {
+            s.poll_script
+                .push_back(json!({"ret": -1, "errmsg": "system busy"}));
+        }
+    });
+    let home = home();
+    let mut c = config(&fake, &home, TOKEN);
+    c.timings.retry_delay = Duration::from_millis(40);
+    c.timings.backoff_delay = Duration::from_millis(250);
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let mut run = start(&w);
+    fake.push(dm(1, "erin@im.wechat", "hi", "c"));
+    assert_eq!(run.accept().await.text, "hi");
+    let at: Vec<_> = fake.requests("getupdates").iter().map(|r| r.at).collect();
+    // Lower bounds only: the short wait after each of the first failures, the long one
+    // after the third in a row.
+    assert!(at[1] - at[0] >= Duration::from_millis(40));
+    assert!(at[2] - at[1] >= Duration::from_millis(40));
+    assert!(
+        at[3] - at[2] >= Duration::from_millis(250),
+        "the long wait after 3"
+    );
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_unauthorized() {
+    // The fake answers `-14` to an unknown token; after the allowed pauses that is final.
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let mut c = config(&fake, &home, "tok-revoked");
+    c.timings.session_pause = Duration::from_millis(5);
+    c.timings.session_expired_limit = 2;
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let err = start(&w).finish().await.unwrap_err();
+    assert!(matches!(err, PlatformError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("hermes gateway setup"), "{err}");
+    assert_eq!(fake.requests("getupdates").len(), 3);
+
+    // An HTTP 401 is final at once.
+    fake.with(|s| s.poll_http_status = Some(401));
+    let w = adapter(&fake, &home);
+    let err = start(&w).finish().await.unwrap_err();
+    assert!(matches!(err, PlatformError::Unauthorized { .. }), "{err}");
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn encrypted_media_is_downloaded_and_decrypted() {
+    let fake = Fake::start(TOKEN).await;
+    let image: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let doc = "季度报告 — quarterly report\n".repeat(40).into_bytes();
+    let k1 = [0x11u8; 16];
+    let k2 = [0x22u8; 16];
+    let hex = |k: &[u8]| hermes::platforms::weixin::crypto::hex(k);
+    fake.with(|s| {
+        s.cdn.insert("img+1/=".into(), ecb_encrypt(&image, &k1));
+        s.cdn.insert("doc-2".into(), ecb_encrypt(&doc, &k2));
+    });
+    let home = home();
+    let w = adapter(&fake, &home);
+    let mut run = start(&w);
+    fake.push(json!({
+        "message_id": 9, "from_user_id": "frank@im.wechat", "context_token": "c",
+        "item_list": [
+            {"type": 2, "image_item": {"aeskey": hex(&k1), "media": {"encrypt_query_param": "img+1/="}}},
+            {"type": 4, "file_item": {"file_name": "report.pdf",
+                "media": {"encrypt_query_param": "doc-2", "aes_key": B64.encode(hex(&k2))}}},
+            // Not an allow-listed host: never fetched.
+            {"type": 5, "video_item": {"media": {"full_url": format!("{}/c2c/download?x=1", fake.base_url)}}},
+        ]
+    }));
+    let m = run.accept().await;
+    assert_eq!(m.text, "");
+    assert_eq!(m.media.len(), 2, "{:?}", m.media);
+    assert_eq!(m.media[0].kind, "image");
+    assert_eq!(m.media[0].mime.as_deref(), Some("image/jpeg"));
+    assert_eq!(std::fs::read(&m.media[0].path).unwrap(), image);
+    assert_eq!(m.media[1].kind, "file");
+    assert_eq!(m.media[1].mime.as_deref(), Some("application/pdf"));
+    assert!(m.media[1].path.to_string_lossy().ends_with("_report.pdf"));
+    assert_eq!(std::fs::read(&m.media[1].path).unwrap(), doc);
+    assert!(m.media[0].path.starts_with(home.paths.weixin_cache_dir()));
+    assert_eq!(fake.requests("cdn_download").len(), 2);
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+#[tokio::test]
+async fn a_second_gateway_on_the_same_token_is_refused() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let first = adapter(&fake, &home);
+    let run = start(&first);
+    fake.wait_for("the first poll", |s| !s.requests.is_empty())
+        .await;
+    let second = adapter(&fake, &home);
+    let err = start(&second).finish().await.unwrap_err();
+    assert_eq!(err.code(), "weixin-bot-token_lock");
+    assert!(
+        err.to_string().contains("Weixin bot token already in use"),
+        "{err}"
+    );
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
