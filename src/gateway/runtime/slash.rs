@@ -369,7 +369,7 @@ fn resume(shared: &Shared, m: &InboundMessage, key: &str, args: &str) -> String 
         .ok()
         .flatten()
         .unwrap_or_else(|| Route::new(key, &target.id, jiff::Timestamp::now()));
-    route.session_id = target.id.clone();
+    route.session_id.clone_from(&target.id);
     route.updated_at = jiff::Timestamp::now();
     match shared.store.set_route(&route) {
         Ok(()) => format!(

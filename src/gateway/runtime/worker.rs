@@ -379,7 +379,7 @@ fn ensure_session(
     new_route.origin = Some(source.clone());
     new_route.platform = Some(source.platform.clone());
     new_route.chat_type = Some(source.chat_type.as_str().to_string());
-    new_route.display_name = source.chat_name.clone();
+    new_route.display_name.clone_from(&source.chat_name);
     new_route.was_auto_reset = note.notice.is_some();
     new_route.model_override = route.as_ref().and_then(|r| r.model_override.clone());
     shared
