@@ -239,6 +239,7 @@ async fn store_run(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match active.get_mut(&key) {
+            Some(turn) if turn.covers_up_to >= enqueued.run.id => None,
             Some(turn) => {
                 let mode = busy_mode(shared, &m.source.platform);
                 let first = !turn.acked_busy;

@@ -107,6 +107,9 @@ pub(crate) enum CancelReason {
 /// A turn in progress.
 pub(crate) struct Active {
     pub(crate) run_id: i64,
+    /// The newest run this turn answers (its own or merged ones): a message stored at or
+    /// before it is already part of the turn and must not interrupt it.
+    pub(crate) covers_up_to: i64,
     pub(crate) chat: ChatRef,
     pub(crate) cancel: CancellationToken,
     pub(crate) reason: Option<CancelReason>,

@@ -163,7 +163,7 @@ fn new_session(shared: &Shared, m: &InboundMessage, key: &str, title: &str) -> S
         Ok(s) => s,
         Err(e) => return format!("❌ Could not start a session: {e}"),
     };
-    let mut route = Route::new(key, &session.id, jiff::Timestamp::now());
+    let mut route = Route::new(key, &session.id, shared.store.now());
     route.origin = Some(m.source.clone());
     route.platform = Some(m.source.platform.clone());
     route.chat_type = Some(m.source.chat_type.as_str().to_string());
@@ -368,9 +368,9 @@ fn resume(shared: &Shared, m: &InboundMessage, key: &str, args: &str) -> String 
         .route(key)
         .ok()
         .flatten()
-        .unwrap_or_else(|| Route::new(key, &target.id, jiff::Timestamp::now()));
+        .unwrap_or_else(|| Route::new(key, &target.id, shared.store.now()));
     route.session_id.clone_from(&target.id);
-    route.updated_at = jiff::Timestamp::now();
+    route.updated_at = shared.store.now();
     match shared.store.set_route(&route) {
         Ok(()) => format!(
             "↩️ Resumed {}{}.",

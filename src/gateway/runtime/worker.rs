@@ -61,8 +61,15 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         return;
     }
     let mut text = run.text.clone();
+    let mut covers_up_to = run.id;
     match shared.store.absorb_queued(run.id, &run.session_key) {
         Ok(merged) if !merged.is_empty() => {
+            covers_up_to = merged
+                .iter()
+                .map(|r| r.id)
+                .max()
+                .unwrap_or(run.id)
+                .max(run.id);
             for m in &merged {
                 text.push_str("\n\n");
                 text.push_str(&m.text);
@@ -146,6 +153,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
             run.session_key.clone(),
             Active {
                 run_id: run.id,
+                covers_up_to,
                 chat: chat.clone(),
                 cancel: cancel.clone(),
                 reason: None,
@@ -257,9 +265,9 @@ fn later(shared: &Shared, attempts: u32) -> Timestamp {
         shared.options.retry_base,
         shared.options.retry_max,
     );
-    Timestamp::now()
-        .checked_add(jiff::SignedDuration::try_from(d).unwrap_or_default())
-        .unwrap_or_else(|_| Timestamp::now())
+    let now = shared.store.now();
+    now.checked_add(jiff::SignedDuration::try_from(d).unwrap_or_default())
+        .unwrap_or(now)
 }
 
 /// Delivers the stored reply and marks the run sent; a failed delivery leaves it in `error`
@@ -331,7 +339,7 @@ fn ensure_session(
     key: &str,
     source: &SessionSource,
 ) -> Result<(String, Option<Route>, ResetNote), String> {
-    let now = Timestamp::now();
+    let now = shared.store.now();
     let route = shared.store.route(key).map_err(|e| e.to_string())?;
     let mut note = ResetNote::default();
     if let Some(r) = &route {

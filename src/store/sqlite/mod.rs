@@ -109,7 +109,9 @@ impl Store {
         &self.path
     }
 
-    fn now(&self) -> Timestamp {
+    /// The store's clock (tests control it with a `ManualClock`).
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
 

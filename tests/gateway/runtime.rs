@@ -1,0 +1,396 @@
+//! Conversations through the runtime: authorization and pairing, durable runs, busy modes,
+//! /stop, shutdown notices and resume, retries, review, slash commands, resets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hermes::auth::{Approval, ApproveOutcome, PairingStore};
+use hermes::gateway::runtime::Exit;
+use hermes::gateway::turn::TurnError;
+use hermes::store::{ManualClock, RunState, RunStore, SessionStore};
+
+use crate::harness::{Gw, Scripted, dm, group};
+
+const ALLOW_ALICE: &[(&str, &str)] = &[("TELEGRAM_ALLOWED_USERS", "1")];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allowed_user_gets_an_answer_stored_durably() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_millis(150));
+    let mut gw = Gw::start(ALLOW_ALICE, "", runner);
+    assert!(
+        gw.handle.send_and_wait(dm("1", "hello there", "m1")).await,
+        "accepted only once stored"
+    );
+    assert!(
+        gw.wait_text("echo: hello there").await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    // The run is durable and marked sent; the transcript has both sides.
+    let runs = gw.store.list_runs(None, 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        gw.store.run(runs[0].id).unwrap().unwrap().state,
+        RunState::Sent
+    );
+    let sessions = gw
+        .store
+        .list_sessions(&hermes::store::SessionQuery::default())
+        .unwrap();
+    let msgs = gw.store.messages(&sessions[0].session.id).unwrap();
+    assert_eq!(
+        msgs.iter().map(|m| m.role.as_str()).collect::<Vec<_>>(),
+        ["user", "assistant"]
+    );
+    assert_eq!(sessions[0].session.input_tokens, 10);
+    // A redelivered message (same id) is not answered twice.
+    assert!(gw.handle.send_and_wait(dm("1", "hello there", "m1")).await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(gw.runner.inputs().len(), 1);
+    // Typing and the tool progress line were shown.
+    let sent = gw.handle.sent();
+    assert!(
+        sent.iter()
+            .any(|s| matches!(s, hermes::platforms::memory::Recorded::Typing { .. }))
+    );
+    assert!(
+        gw.handle
+            .texts()
+            .iter()
+            .any(|t| t.contains("💻 `ls -la`..."))
+    );
+    // The first DM on a platform without a home channel suggests /sethome, once.
+    assert_eq!(
+        gw.handle
+            .texts()
+            .iter()
+            .filter(|t| t.contains("No home channel is set for Telegram"))
+            .count(),
+        1
+    );
+    assert_eq!(gw.stop().await, Exit::Stopped);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_pair_groups_are_ignored_and_approval_applies_at_once() {
+    let mut gw = Gw::start(&[], "", Scripted::echo());
+    gw.handle.send(group("-100", "7", "hi group", "g1"));
+    gw.handle.send(dm("7", "hi", "d1"));
+    assert!(gw.wait_text("Here's your pairing code:").await);
+    let texts = gw.handle.texts();
+    assert_eq!(texts.len(), 1, "groups never pair: {texts:?}");
+    let code: String = texts[0].split('`').nth(1).unwrap().to_string();
+    assert!(texts[0].contains(&format!("hermes pairing approve telegram {code}")));
+    // Asking again within 10 minutes stays silent.
+    gw.handle.send(dm("7", "hello?", "d2"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(gw.handle.texts().len(), 1);
+    assert!(gw.runner.inputs().is_empty(), "nothing reached the agent");
+    // The operator approves through the same files the CLI uses; no restart needed.
+    let store = PairingStore::open(&gw.paths);
+    let out = store
+        .approve("telegram", &Approval::parse(&code), hermes::auth::now())
+        .unwrap();
+    assert!(matches!(out, ApproveOutcome::Approved(_)), "{out:?}");
+    gw.handle.send(dm("7", "now?", "d3"));
+    assert!(gw.wait_text("echo: now?").await, "{:?}", gw.handle.texts());
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupt_merges_messages_into_one_follow_up() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_millis(600));
+    let mut gw = Gw::start(ALLOW_ALICE, "", runner.clone());
+    gw.handle.send(dm("1", "first", "1"));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    gw.handle.send(dm("1", "second", "2"));
+    gw.handle.send(dm("1", "third", "3"));
+    assert!(gw.wait_text("Interrupting current task").await);
+    assert!(
+        gw.wait_text("echo: second\n\nthird").await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    assert!(runner.cancelled.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(runner.inputs(), ["first", "second\n\nthird"]);
+    assert_eq!(
+        gw.handle
+            .texts()
+            .iter()
+            .filter(|t| t.contains("Interrupting"))
+            .count(),
+        1,
+        "acknowledged once"
+    );
+    let runs = gw.store.list_runs(None, 10).unwrap();
+    assert!(
+        runs.iter()
+            .any(|r| r.error.as_deref() == Some("interrupted by a newer message"))
+    );
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_mode_answers_in_order_and_stop_only_interrupts() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_millis(300));
+    let mut gw = Gw::start(
+        ALLOW_ALICE,
+        "display:\n  busy_input_mode: queue\n",
+        runner.clone(),
+    );
+    gw.handle.send(dm("1", "one", "1"));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    gw.handle.send(dm("1", "two", "2"));
+    assert!(gw.wait_text("Queued").await);
+    assert!(gw.wait_text("echo: two").await);
+    assert_eq!(runner.inputs(), ["one", "two"]);
+    // /stop cancels the running turn and queues nothing.
+    runner.set_delay(Duration::from_secs(30));
+    gw.handle.send(dm("1", "long job", "3"));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    gw.handle.send(dm("1", "/stop", "4"));
+    assert!(gw.wait_text("Stopped the current task").await);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(runner.inputs().len(), 3, "nothing new ran after /stop");
+    let stopped = gw.store.list_runs(Some(RunState::Error), 10).unwrap();
+    assert_eq!(stopped[0].error.as_deref(), Some("stopped by the user"));
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_tells_the_chat_and_the_next_start_answers_once() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_secs(30));
+    let mut gw = Gw::start(ALLOW_ALICE, "", runner.clone());
+    gw.handle.send(dm("1", "slow question", "1"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(gw.stop().await, Exit::Stopped);
+    assert!(
+        gw.handle
+            .texts()
+            .iter()
+            .any(|t| t == "⚠️ Gateway shutting down — Your current task will be interrupted.")
+    );
+    // The same home, a new gateway: the interrupted run resumes and is answered once.
+    let dir = std::mem::replace(&mut gw.dir, tempfile::tempdir().unwrap());
+    let again = Scripted::echo();
+    let mut gw2 = Gw::start_in(
+        dir,
+        ALLOW_ALICE,
+        "",
+        again.clone(),
+        Arc::new(hermes::store::SystemClock),
+    );
+    assert!(
+        gw2.wait_text("echo: slow question").await,
+        "{:?}",
+        gw2.handle.texts()
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(again.inputs(), ["slow question"]);
+    assert_eq!(
+        gw2.handle
+            .texts()
+            .iter()
+            .filter(|t| t.contains("echo: slow question"))
+            .count(),
+        1
+    );
+    gw2.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_provider_queues_the_run_and_retries() {
+    let runner = Scripted::new(|r, n| {
+        if n < 3 {
+            Err(TurnError::Unavailable {
+                message: "The model provider is unreachable.".into(),
+            })
+        } else {
+            Ok(format!("late: {}", r.input))
+        }
+    });
+    let mut gw = Gw::start(ALLOW_ALICE, "", runner.clone());
+    gw.handle.send(dm("1", "are you there", "1"));
+    assert!(
+        gw.wait_text("late: are you there").await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    let told: Vec<String> = gw
+        .handle
+        .texts()
+        .into_iter()
+        .filter(|t| t.contains("Your message is queued"))
+        .collect();
+    assert_eq!(told.len(), 1, "told once, not on every retry: {told:?}");
+    assert_eq!(runner.inputs().len(), 3);
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_policy_holds_runs_until_approved() {
+    let mut gw = Gw::start(
+        ALLOW_ALICE,
+        "platforms:\n  telegram:\n    review: true\n",
+        Scripted::echo(),
+    );
+    gw.handle.send(dm("1", "please check", "1"));
+    assert!(gw.wait_text("waiting for the owner's review").await);
+    let held = gw
+        .store
+        .list_runs(Some(RunState::AwaitingReview), 10)
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(gw.runner.inputs().is_empty());
+    gw.store.approve(held[0].id).unwrap();
+    assert!(gw.wait_text("echo: please check").await);
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_commands() {
+    let mut gw = Gw::start(ALLOW_ALICE, "", Scripted::echo());
+    gw.handle.send(dm("1", "/help", "h"));
+    assert!(gw.wait_text("/sethome").await);
+    gw.handle.send(dm("1", "remember this", "1"));
+    assert!(gw.wait_text("echo: remember this").await);
+    gw.handle.send(dm("1", "/title Planning", "t"));
+    assert!(gw.wait_text("Title set: Planning").await);
+    gw.handle.send(dm("1", "/status", "s"));
+    assert!(gw.wait_text("📊 Session status").await);
+    assert!(
+        gw.handle
+            .texts()
+            .iter()
+            .any(|t| t.contains("Title: Planning") && t.contains("Tokens: 10 in, 5 out"))
+    );
+    gw.handle.send(dm("1", "/new", "n"));
+    assert!(gw.wait_text("New session started").await);
+    assert!(
+        gw.handle
+            .texts()
+            .iter()
+            .any(|t| t.contains("Previous session: “Planning”") && t.contains("/resume"))
+    );
+    gw.handle.send(dm("1", "/sethome", "sh"));
+    assert!(
+        gw.wait_text("✅ Home channel set to **user1** (ID: 1).")
+            .await
+    );
+    let dotenv = std::fs::read_to_string(gw.paths.env_file()).unwrap();
+    assert!(dotenv.contains("TELEGRAM_HOME_CHANNEL=1"), "{dotenv}");
+    gw.handle.send(dm("1", "/resume Planning", "r"));
+    assert!(gw.wait_text("Resumed").await, "{:?}", gw.handle.texts());
+    gw.handle.send(dm("1", "/model gpt-test", "md"));
+    assert!(gw.wait_text("This chat now uses gpt-test").await);
+    gw.handle.send(dm("1", "next", "2"));
+    assert!(gw.wait_text("echo: next").await);
+    let last = gw.runner.calls.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(last.model.as_deref(), Some("gpt-test"));
+    assert_eq!(
+        last.history.first().map(|h| h.content.as_str()),
+        Some("remember this"),
+        "resumed history"
+    );
+    gw.handle.send(dm("1", "/undo", "u"));
+    assert!(gw.wait_text("Removed the last exchange").await);
+    gw.handle.send(dm("1", "/background count the stars", "b"));
+    assert!(
+        gw.wait_text("🔄 Background task started: \"count the stars\"")
+            .await
+    );
+    assert!(
+        gw.wait_text("✅ Background task complete\n\necho: count the stars")
+            .await
+    );
+    gw.handle.send(dm("1", "/bogus", "x"));
+    assert!(
+        gw.wait_text("echo: /bogus").await,
+        "unknown commands go to the agent (skills)"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_reset_policy_starts_a_new_session_with_one_notice() {
+    let clock = Arc::new(ManualClock::new("2026-03-07T12:00:00Z".parse().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "session_reset:\n  mode: idle\n  idle_minutes: 60\n";
+    let mut gw = Gw::start_in(dir, ALLOW_ALICE, yaml, Scripted::echo(), clock.clone());
+    gw.handle.send(dm("1", "morning", "1"));
+    assert!(gw.wait_text("echo: morning").await);
+    clock.advance(jiff::SignedDuration::from_mins(30));
+    gw.handle.send(dm("1", "still here", "2"));
+    assert!(gw.wait_text("echo: still here").await);
+    assert!(
+        !gw.handle
+            .texts()
+            .iter()
+            .any(|t| t.contains("automatically reset")),
+        "{:?}",
+        gw.handle.texts()
+    );
+    clock.advance(jiff::SignedDuration::from_mins(61));
+    gw.handle.send(dm("1", "after lunch", "3"));
+    assert!(gw.wait_text("echo: after lunch").await);
+    let notices: Vec<String> = gw
+        .handle
+        .texts()
+        .into_iter()
+        .filter(|t| t.contains("Session automatically reset (previous session was idle)"))
+        .collect();
+    assert_eq!(notices.len(), 1);
+    let last = gw.runner.calls.lock().unwrap().last().cloned().unwrap();
+    assert!(last.history.is_empty(), "fresh session: {:?}", last.history);
+    assert!(last.context_note.unwrap().contains("idle"));
+    assert_eq!(
+        gw.store
+            .list_sessions(&hermes::store::SessionQuery::default())
+            .unwrap()
+            .len(),
+        2
+    );
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_warns_running_chats_and_comes_back_online_in_the_home_channel() {
+    let env: &[(&str, &str)] = &[
+        ("TELEGRAM_ALLOWED_USERS", "1"),
+        ("TELEGRAM_HOME_CHANNEL", "1"),
+    ];
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_secs(30));
+    let mut gw = Gw::start(env, "", runner);
+    gw.handle.send(dm("1", "long task", "1"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    gw.restart.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(gw.stop().await, Exit::Restart);
+    assert!(
+        gw.handle.texts().iter().any(
+            |t| t.starts_with("⚠️ Gateway restarting — Your current task will be interrupted.")
+        )
+    );
+    let dir = std::mem::replace(&mut gw.dir, tempfile::tempdir().unwrap());
+    let mut gw2 = Gw::start_in(
+        dir,
+        env,
+        "",
+        Scripted::echo(),
+        Arc::new(hermes::store::SystemClock),
+    );
+    assert!(
+        gw2.wait_text("♻️ Gateway online — Hermes is back and ready.")
+            .await
+    );
+    assert!(
+        gw2.wait_text("echo: long task").await,
+        "the interrupted run resumes"
+    );
+    gw2.stop().await;
+}
