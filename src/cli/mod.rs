@@ -3,6 +3,7 @@
 
 pub(crate) mod completion;
 pub(crate) mod config;
+pub(crate) mod cron;
 pub(crate) mod error;
 pub(crate) mod logs;
 pub(crate) mod profile;
@@ -56,6 +57,8 @@ pub(crate) enum Command {
     Config(config::Args),
     /// View, follow and filter the logs.
     Logs(logs::Args),
+    /// Manage scheduled tasks (cron jobs).
+    Cron(cron::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
 }
@@ -101,6 +104,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
         Command::Logs(a) => logs::run(cx, a),
+        Command::Cron(a) => cron::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
     }
 }
