@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show and change configuration (`config.yaml` and `.env`)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'View, follow and filter the logs')
             [CompletionResult]::new('pairing', 'pairing', [CompletionResultType]::ParameterValue, 'Approve or revoke users who asked to talk to the agent (DM pairing)')
+            [CompletionResult]::new('cron', 'cron', [CompletionResultType]::ParameterValue, 'Manage scheduled tasks (cron jobs)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
@@ -501,6 +502,281 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;pairing;help;help' {
             break
         }
+        'hermes;cron' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scheduled jobs')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a scheduled job')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a scheduled job')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit an existing scheduled job')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause a scheduled job')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused job')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a job on the next scheduler tick')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a scheduled job')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a scheduled job')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove a scheduled job')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Check if the cron scheduler is running')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Show recorded runs, newest first')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show recorded runs, newest first')
+            [CompletionResult]::new('tick', 'tick', [CompletionResultType]::ParameterValue, 'Run due jobs once and exit')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hermes;cron;list' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include paused and completed jobs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the job records as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;create' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Optional human-friendly job name')
+            [CompletionResult]::new('--deliver', '--deliver', [CompletionResultType]::ParameterName, 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several')
+            [CompletionResult]::new('--failure-deliver', '--failure-deliver', [CompletionResultType]::ParameterName, 'Where to report failures of a job that delivers locally')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'How many times to run (default: once for one-shots, forever otherwise)')
+            [CompletionResult]::new('--skill', '--skill', [CompletionResultType]::ParameterName, 'Attach a skill. Repeat to add multiple skills')
+            [CompletionResult]::new('--script', '--script', [CompletionResultType]::ParameterName, 'Path to a script under the profile''s `scripts/` directory')
+            [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'Absolute path for the job to run from')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--no-agent', '--no-agent', [CompletionResultType]::ParameterName, 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;add' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Optional human-friendly job name')
+            [CompletionResult]::new('--deliver', '--deliver', [CompletionResultType]::ParameterName, 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several')
+            [CompletionResult]::new('--failure-deliver', '--failure-deliver', [CompletionResultType]::ParameterName, 'Where to report failures of a job that delivers locally')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'How many times to run (default: once for one-shots, forever otherwise)')
+            [CompletionResult]::new('--skill', '--skill', [CompletionResultType]::ParameterName, 'Attach a skill. Repeat to add multiple skills')
+            [CompletionResult]::new('--script', '--script', [CompletionResultType]::ParameterName, 'Path to a script under the profile''s `scripts/` directory')
+            [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'Absolute path for the job to run from')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--no-agent', '--no-agent', [CompletionResultType]::ParameterName, 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;edit' {
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'New schedule')
+            [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'New prompt')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'New name')
+            [CompletionResult]::new('--deliver', '--deliver', [CompletionResultType]::ParameterName, 'New delivery target')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'New repeat count (0: forever)')
+            [CompletionResult]::new('--skill', '--skill', [CompletionResultType]::ParameterName, 'Replace the skills with these. Repeat to add multiple skills')
+            [CompletionResult]::new('--add-skill', '--add-skill', [CompletionResultType]::ParameterName, 'Add a skill to the existing ones')
+            [CompletionResult]::new('--remove-skill', '--remove-skill', [CompletionResultType]::ParameterName, 'Remove a skill')
+            [CompletionResult]::new('--script', '--script', [CompletionResultType]::ParameterName, 'New script (empty to clear)')
+            [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'New working directory (empty to clear)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--clear-skills', '--clear-skills', [CompletionResultType]::ParameterName, 'Remove every skill')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;pause' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;resume' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;run' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;remove' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;rm' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;delete' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;status' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;runs' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many runs to show')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print runs as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;history' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many runs to show')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print runs as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;tick' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;cron;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scheduled jobs')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a scheduled job')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit an existing scheduled job')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause a scheduled job')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused job')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a job on the next scheduler tick')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a scheduled job')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Check if the cron scheduler is running')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Show recorded runs, newest first')
+            [CompletionResult]::new('tick', 'tick', [CompletionResultType]::ParameterValue, 'Run due jobs once and exit')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hermes;cron;help;list' {
+            break
+        }
+        'hermes;cron;help;create' {
+            break
+        }
+        'hermes;cron;help;edit' {
+            break
+        }
+        'hermes;cron;help;pause' {
+            break
+        }
+        'hermes;cron;help;resume' {
+            break
+        }
+        'hermes;cron;help;run' {
+            break
+        }
+        'hermes;cron;help;remove' {
+            break
+        }
+        'hermes;cron;help;status' {
+            break
+        }
+        'hermes;cron;help;runs' {
+            break
+        }
+        'hermes;cron;help;tick' {
+            break
+        }
+        'hermes;cron;help;help' {
+            break
+        }
         'hermes;completion' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
@@ -784,6 +1060,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show and change configuration (`config.yaml` and `.env`)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'View, follow and filter the logs')
             [CompletionResult]::new('pairing', 'pairing', [CompletionResultType]::ParameterValue, 'Approve or revoke users who asked to talk to the agent (DM pairing)')
+            [CompletionResult]::new('cron', 'cron', [CompletionResultType]::ParameterValue, 'Manage scheduled tasks (cron jobs)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
@@ -884,6 +1161,49 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;pairing;clear-pending' {
+            break
+        }
+        'hermes;help;cron' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scheduled jobs')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a scheduled job')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit an existing scheduled job')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause a scheduled job')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused job')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a job on the next scheduler tick')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a scheduled job')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Check if the cron scheduler is running')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Show recorded runs, newest first')
+            [CompletionResult]::new('tick', 'tick', [CompletionResultType]::ParameterValue, 'Run due jobs once and exit')
+            break
+        }
+        'hermes;help;cron;list' {
+            break
+        }
+        'hermes;help;cron;create' {
+            break
+        }
+        'hermes;help;cron;edit' {
+            break
+        }
+        'hermes;help;cron;pause' {
+            break
+        }
+        'hermes;help;cron;resume' {
+            break
+        }
+        'hermes;help;cron;run' {
+            break
+        }
+        'hermes;help;cron;remove' {
+            break
+        }
+        'hermes;help;cron;status' {
+            break
+        }
+        'hermes;help;cron;runs' {
+            break
+        }
+        'hermes;help;cron;tick' {
             break
         }
         'hermes;help;completion' {

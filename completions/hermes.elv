@@ -31,6 +31,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+            cand cron 'Manage scheduled tasks (cron jobs)'
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
@@ -445,6 +446,254 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;pairing;help;help'= {
         }
+        &'hermes;cron'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List scheduled jobs'
+            cand create 'Create a scheduled job'
+            cand add 'Create a scheduled job'
+            cand edit 'Edit an existing scheduled job'
+            cand pause 'Pause a scheduled job'
+            cand resume 'Resume a paused job'
+            cand run 'Run a job on the next scheduler tick'
+            cand remove 'Remove a scheduled job'
+            cand rm 'Remove a scheduled job'
+            cand delete 'Remove a scheduled job'
+            cand status 'Check if the cron scheduler is running'
+            cand runs 'Show recorded runs, newest first'
+            cand history 'Show recorded runs, newest first'
+            cand tick 'Run due jobs once and exit'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;cron;list'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Include paused and completed jobs'
+            cand --json 'Print the job records as JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;create'= {
+            cand --name 'Optional human-friendly job name'
+            cand --deliver 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several'
+            cand --failure-deliver 'Where to report failures of a job that delivers locally'
+            cand --repeat 'How many times to run (default: once for one-shots, forever otherwise)'
+            cand --skill 'Attach a skill. Repeat to add multiple skills'
+            cand --script 'Path to a script under the profile''s `scripts/` directory'
+            cand --workdir 'Absolute path for the job to run from'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --no-agent 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;add'= {
+            cand --name 'Optional human-friendly job name'
+            cand --deliver 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several'
+            cand --failure-deliver 'Where to report failures of a job that delivers locally'
+            cand --repeat 'How many times to run (default: once for one-shots, forever otherwise)'
+            cand --skill 'Attach a skill. Repeat to add multiple skills'
+            cand --script 'Path to a script under the profile''s `scripts/` directory'
+            cand --workdir 'Absolute path for the job to run from'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --no-agent 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;edit'= {
+            cand --schedule 'New schedule'
+            cand --prompt 'New prompt'
+            cand --name 'New name'
+            cand --deliver 'New delivery target'
+            cand --repeat 'New repeat count (0: forever)'
+            cand --skill 'Replace the skills with these. Repeat to add multiple skills'
+            cand --add-skill 'Add a skill to the existing ones'
+            cand --remove-skill 'Remove a skill'
+            cand --script 'New script (empty to clear)'
+            cand --workdir 'New working directory (empty to clear)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --clear-skills 'Remove every skill'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;pause'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;resume'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;run'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;remove'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;rm'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;delete'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;status'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;runs'= {
+            cand --limit 'How many runs to show'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print runs as JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;history'= {
+            cand --limit 'How many runs to show'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print runs as JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;tick'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;cron;help'= {
+            cand list 'List scheduled jobs'
+            cand create 'Create a scheduled job'
+            cand edit 'Edit an existing scheduled job'
+            cand pause 'Pause a scheduled job'
+            cand resume 'Resume a paused job'
+            cand run 'Run a job on the next scheduler tick'
+            cand remove 'Remove a scheduled job'
+            cand status 'Check if the cron scheduler is running'
+            cand runs 'Show recorded runs, newest first'
+            cand tick 'Run due jobs once and exit'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;cron;help;list'= {
+        }
+        &'hermes;cron;help;create'= {
+        }
+        &'hermes;cron;help;edit'= {
+        }
+        &'hermes;cron;help;pause'= {
+        }
+        &'hermes;cron;help;resume'= {
+        }
+        &'hermes;cron;help;run'= {
+        }
+        &'hermes;cron;help;remove'= {
+        }
+        &'hermes;cron;help;status'= {
+        }
+        &'hermes;cron;help;runs'= {
+        }
+        &'hermes;cron;help;tick'= {
+        }
+        &'hermes;cron;help;help'= {
+        }
         &'hermes;completion'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
@@ -697,6 +946,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+            cand cron 'Manage scheduled tasks (cron jobs)'
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
@@ -772,6 +1022,38 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;pairing;revoke'= {
         }
         &'hermes;help;pairing;clear-pending'= {
+        }
+        &'hermes;help;cron'= {
+            cand list 'List scheduled jobs'
+            cand create 'Create a scheduled job'
+            cand edit 'Edit an existing scheduled job'
+            cand pause 'Pause a scheduled job'
+            cand resume 'Resume a paused job'
+            cand run 'Run a job on the next scheduler tick'
+            cand remove 'Remove a scheduled job'
+            cand status 'Check if the cron scheduler is running'
+            cand runs 'Show recorded runs, newest first'
+            cand tick 'Run due jobs once and exit'
+        }
+        &'hermes;help;cron;list'= {
+        }
+        &'hermes;help;cron;create'= {
+        }
+        &'hermes;help;cron;edit'= {
+        }
+        &'hermes;help;cron;pause'= {
+        }
+        &'hermes;help;cron;resume'= {
+        }
+        &'hermes;help;cron;run'= {
+        }
+        &'hermes;help;cron;remove'= {
+        }
+        &'hermes;help;cron;status'= {
+        }
+        &'hermes;help;cron;runs'= {
+        }
+        &'hermes;help;cron;tick'= {
         }
         &'hermes;help;completion'= {
         }

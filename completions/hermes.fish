@@ -36,6 +36,7 @@ complete -c hermes -n "__fish_hermes_needs_command" -f -a "profile" -d 'Create, 
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "logs" -d 'View, follow and filter the logs'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
@@ -316,6 +317,185 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "clear-pending" -d 'Drop every pending request'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "list" -d 'List scheduled jobs'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "create" -d 'Create a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "add" -d 'Create a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "edit" -d 'Edit an existing scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "pause" -d 'Pause a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "resume" -d 'Resume a paused job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "run" -d 'Run a job on the next scheduler tick'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "remove" -d 'Remove a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "rm" -d 'Remove a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "delete" -d 'Remove a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "status" -d 'Check if the cron scheduler is running'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "runs" -d 'Show recorded runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "history" -d 'Show recorded runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "tick" -d 'Run due jobs once and exit'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l all -d 'Include paused and completed jobs'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l json -d 'Print the job records as JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l name -d 'Optional human-friendly job name' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l deliver -d 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l failure-deliver -d 'Where to report failures of a job that delivers locally' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l repeat -d 'How many times to run (default: once for one-shots, forever otherwise)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l skill -d 'Attach a skill. Repeat to add multiple skills' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l script -d 'Path to a script under the profile\'s `scripts/` directory' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l workdir -d 'Absolute path for the job to run from' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l name -d 'Optional human-friendly job name' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l deliver -d 'Delivery target: `local`, `telegram` (its home channel), `platform:chat_id[:thread_id]`, `all`; comma-separated for several' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l failure-deliver -d 'Where to report failures of a job that delivers locally' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l repeat -d 'How many times to run (default: once for one-shots, forever otherwise)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l skill -d 'Attach a skill. Repeat to add multiple skills' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l script -d 'Path to a script under the profile\'s `scripts/` directory' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l workdir -d 'Absolute path for the job to run from' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l schedule -d 'New schedule' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l prompt -d 'New prompt' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l name -d 'New name' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l deliver -d 'New delivery target' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l repeat -d 'New repeat count (0: forever)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l skill -d 'Replace the skills with these. Repeat to add multiple skills' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l add-skill -d 'Add a skill to the existing ones' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l remove-skill -d 'Remove a skill' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l script -d 'New script (empty to clear)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l workdir -d 'New working directory (empty to clear)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l clear-skills -d 'Remove every skill'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l limit -d 'How many runs to show' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l json -d 'Print runs as JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l limit -d 'How many runs to show' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l json -d 'Print runs as JSON'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "list" -d 'List scheduled jobs'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Edit an existing scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a paused job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a job on the next scheduler tick'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "status" -d 'Check if the cron scheduler is running'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "runs" -d 'Show recorded runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "tick" -d 'Run due jobs once and exit'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
@@ -487,14 +667,15 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or retrying run again, now'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config logs pairing cron completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'
@@ -516,6 +697,16 @@ complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "clear-pending" -d 'Drop every pending request'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "list" -d 'List scheduled jobs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "create" -d 'Create a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "edit" -d 'Edit an existing scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "pause" -d 'Pause a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "resume" -d 'Resume a paused job'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "run" -d 'Run a job on the next scheduler tick'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "remove" -d 'Remove a scheduled job'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "status" -d 'Check if the cron scheduler is running'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "runs" -d 'Show recorded runs, newest first'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "tick" -d 'Run due jobs once and exit'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List recent sessions, newest first'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "show" -d 'Print a session\'s transcript'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "export" -d 'Export a session as JSON Lines (upstream\'s format) or Markdown'

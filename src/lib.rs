@@ -5,6 +5,7 @@ pub mod agent;
 pub mod auth;
 pub mod backoff;
 pub mod config;
+pub mod cron;
 pub mod fsutil;
 pub mod gateway;
 pub mod home;

@@ -3,6 +3,7 @@
 
 pub(crate) mod completion;
 pub(crate) mod config;
+pub(crate) mod cron;
 pub(crate) mod error;
 pub(crate) mod logs;
 pub(crate) mod pairing;
@@ -61,6 +62,8 @@ pub(crate) enum Command {
     Logs(logs::Args),
     /// Approve or revoke users who asked to talk to the agent (DM pairing).
     Pairing(pairing::Args),
+    /// Manage scheduled tasks (cron jobs).
+    Cron(cron::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
     /// Browse, export and clean up conversation history (`state.db`).
@@ -111,6 +114,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Config(a) => config::run(cx, a),
         Command::Logs(a) => logs::run(cx, a),
         Command::Pairing(a) => pairing::run(cx, a),
+        Command::Cron(a) => cron::run(cx, a),
         Command::Completion(a) => completion::run(cx, a),
         Command::Sessions(a) => sessions::run(cx, a),
         Command::Runs(a) => runs::run(cx, a),

@@ -2,6 +2,7 @@
 //! `HERMES_HOME` in a temp dir, a clean environment, and no colour.
 
 mod config;
+mod cron;
 mod help;
 mod logs;
 mod pairing;
