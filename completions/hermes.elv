@@ -29,6 +29,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand --version 'Print version'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand gateway 'Run and manage the messaging gateway'
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand cron 'Manage scheduled tasks (cron jobs)'
@@ -345,6 +346,90 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;config;help;check'= {
         }
         &'hermes;config;help;help'= {
+        }
+        &'hermes;gateway'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run the gateway in the foreground (what services and containers run)'
+            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand list 'Show every profile''s gateway in one table'
+            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;gateway;run'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand -v 'Log to stderr too: -v for INFO, -vv for DEBUG'
+            cand --verbose 'Log to stderr too: -v for INFO, -vv for DEBUG'
+            cand -q 'Print nothing to stderr (logs still go to files)'
+            cand --quiet 'Print nothing to stderr (logs still go to files)'
+            cand --replace 'Take over from a gateway of this same profile that is already running'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;status'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;list'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;stop'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Stop the gateways of every profile'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;help'= {
+            cand run 'Run the gateway in the foreground (what services and containers run)'
+            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand list 'Show every profile''s gateway in one table'
+            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;gateway;help;run'= {
+        }
+        &'hermes;gateway;help;status'= {
+        }
+        &'hermes;gateway;help;list'= {
+        }
+        &'hermes;gateway;help;stop'= {
+        }
+        &'hermes;gateway;help;help'= {
         }
         &'hermes;logs'= {
             cand -n 'How many records to show'
@@ -944,6 +1029,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help'= {
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
+            cand gateway 'Run and manage the messaging gateway'
             cand logs 'View, follow and filter the logs'
             cand pairing 'Approve or revoke users who asked to talk to the agent (DM pairing)'
             cand cron 'Manage scheduled tasks (cron jobs)'
@@ -1006,6 +1092,20 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;config;edit'= {
         }
         &'hermes;help;config;check'= {
+        }
+        &'hermes;help;gateway'= {
+            cand run 'Run the gateway in the foreground (what services and containers run)'
+            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand list 'Show every profile''s gateway in one table'
+            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+        }
+        &'hermes;help;gateway;run'= {
+        }
+        &'hermes;help;gateway;status'= {
+        }
+        &'hermes;help;gateway;list'= {
+        }
+        &'hermes;help;gateway;stop'= {
         }
         &'hermes;help;logs'= {
         }

@@ -90,6 +90,9 @@ fn plain_printer() -> Printer {
 /// Renders an error and chooses the exit code: 1 user, 2 usage, 130 cancelled.
 fn render(out: &Printer, err: &anyhow::Error) -> ExitCode {
     let cli = err.downcast_ref::<CliError>();
+    if let Some(Kind::Exit(code)) = cli.map(|c| c.kind) {
+        return ExitCode::from(code);
+    }
     let mut hints = cli.map(|c| c.hints.clone()).unwrap_or_default();
     hints.extend(library_hints(err));
     let causes: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
@@ -97,7 +100,7 @@ fn render(out: &Printer, err: &anyhow::Error) -> ExitCode {
     match cli.map(|c| c.kind) {
         Some(Kind::Usage) => ExitCode::from(2),
         Some(Kind::Cancelled) => ExitCode::from(130),
-        Some(Kind::User) | None => ExitCode::from(1),
+        Some(Kind::User | Kind::Exit(_)) | None => ExitCode::from(1),
     }
 }
 

@@ -12,6 +12,8 @@ pub(crate) enum Kind {
     Usage,
     /// 130: the user cancelled.
     Cancelled,
+    /// A specific exit code with nothing to print (the gateway's 75 and 78).
+    Exit(u8),
 }
 
 /// An error raised by a command, with hints.
@@ -49,6 +51,16 @@ impl CliError {
         Self {
             kind: Kind::Cancelled,
             message: message.into(),
+            source: None,
+            hints: Vec::new(),
+        }
+    }
+
+    /// Exits with `code`, printing nothing more.
+    pub(crate) fn exit(code: u8) -> Self {
+        Self {
+            kind: Kind::Exit(code),
+            message: String::new(),
             source: None,
             hints: Vec::new(),
         }
@@ -92,6 +104,8 @@ pub(crate) fn library_hints(err: &anyhow::Error) -> Vec<String> {
         } else if let Some(e) = cause.downcast_ref::<hermes::store::StoreError>() {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::auth::PairingError>() {
+            hints.extend(e.hints());
+        } else if let Some(e) = cause.downcast_ref::<hermes::gateway::lock::InstanceLockError>() {
             hints.extend(e.hints());
         }
     }

@@ -5,6 +5,7 @@ pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod cron;
 pub(crate) mod error;
+pub(crate) mod gateway;
 pub(crate) mod logs;
 pub(crate) mod pairing;
 pub(crate) mod profile;
@@ -58,6 +59,8 @@ pub(crate) enum Command {
     Profile(profile::Args),
     /// Show and change configuration (`config.yaml` and `.env`).
     Config(config::Args),
+    /// Run and manage the messaging gateway.
+    Gateway(gateway::Args),
     /// View, follow and filter the logs.
     Logs(logs::Args),
     /// Approve or revoke users who asked to talk to the agent (DM pairing).
@@ -112,6 +115,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
+        Command::Gateway(a) => gateway::run(cx, a),
         Command::Logs(a) => logs::run(cx, a),
         Command::Pairing(a) => pairing::run(cx, a),
         Command::Cron(a) => cron::run(cx, a),

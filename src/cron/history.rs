@@ -71,10 +71,18 @@ pub struct Finish<'a> {
 #[derive(Debug)]
 pub struct RunHistory {
     path: PathBuf,
-    conn: Connection,
+    // Behind a mutex so a tick's future can be `Send` while it holds the history.
+    conn: std::sync::Mutex<Connection>,
 }
 
 impl RunHistory {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A poisoned lock only means a panic mid-statement; the connection itself is fine.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Opens `state.db` (creating it and the table if needed).
     pub fn open(path: &Path) -> Result<Self, CronError> {
         let err = |source| CronError::History {
@@ -95,7 +103,7 @@ impl RunHistory {
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Self {
             path: path.to_path_buf(),
-            conn,
+            conn: std::sync::Mutex::new(conn),
         })
     }
 
@@ -106,18 +114,18 @@ impl RunHistory {
 
     /// Records a run starting; returns its row id.
     pub fn start(&self, job_id: &str, job_name: &str, started_at: &str) -> Result<i64, CronError> {
-        self.conn
+        self.conn()
             .execute(
                 "INSERT INTO cron_runs (job_id, job_name, started_at, status) VALUES (?1, ?2, ?3, 'running')",
                 params![job_id, job_name, started_at],
             )
             .map_err(self.err())?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(self.conn().last_insert_rowid())
     }
 
     /// Records how a run ended.
     pub fn finish(&self, id: i64, f: &Finish<'_>) -> Result<(), CronError> {
-        self.conn
+        self.conn()
             .execute(
                 "UPDATE cron_runs SET finished_at = ?2, status = ?3, delivery_status = ?4, error = ?5,
                  delivery_error = ?6, output_path = ?7 WHERE id = ?1",
@@ -143,7 +151,7 @@ impl RunHistory {
         at: &str,
         why: &str,
     ) -> Result<(), CronError> {
-        self.conn
+        self.conn()
             .execute(
                 "INSERT INTO cron_runs (job_id, job_name, started_at, finished_at, status, error)
                  VALUES (?1, ?2, ?3, ?3, 'skipped', ?4)",
@@ -155,7 +163,7 @@ impl RunHistory {
 
     /// Marks a job's runs still `running` as interrupted (the scheduler died mid-run).
     pub fn interrupt_running(&self, job_id: &str, at: &str, why: &str) -> Result<usize, CronError> {
-        self.conn
+        self.conn()
             .execute(
                 "UPDATE cron_runs SET status = 'interrupted', finished_at = ?2, error = ?3
                  WHERE job_id = ?1 AND status = 'running'",
@@ -166,8 +174,8 @@ impl RunHistory {
 
     /// The newest runs first, of one job or all.
     pub fn list(&self, job_id: Option<&str>, limit: usize) -> Result<Vec<RunRow>, CronError> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT id, job_id, job_name, started_at, finished_at, status, delivery_status, error,
                         delivery_error, output_path
@@ -216,7 +224,7 @@ impl RunHistory {
 
     /// The number of runs recorded for a job.
     pub fn count(&self, job_id: &str) -> Result<i64, CronError> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT COUNT(*) FROM cron_runs WHERE job_id = ?1",
                 params![job_id],

@@ -2,6 +2,7 @@
 //! The runtime (supervisor, router, adapters) builds on these.
 
 pub mod commands;
+pub mod cron_bridge;
 pub mod lock;
 pub mod pid;
 pub mod reset;

@@ -171,3 +171,29 @@ pub trait TurnRunner: Send + Sync {
     /// Resolves the pending approval of a session; false when none is pending.
     fn resolve_approval(&self, session_key: &str, choice: ApprovalChoice) -> bool;
 }
+
+/// The agent when it cannot be built (no model or key configured): the gateway still runs —
+/// pairing, commands, cron scripts — and every turn answers with what to fix.
+#[derive(Debug, Clone)]
+pub struct UnconfiguredRunner {
+    /// Why, and what to do.
+    pub message: String,
+}
+
+#[async_trait::async_trait]
+impl TurnRunner for UnconfiguredRunner {
+    async fn run(
+        &self,
+        _request: TurnRequest,
+        _events: mpsc::UnboundedSender<TurnEvent>,
+        _cancel: CancellationToken,
+    ) -> Result<TurnResult, TurnError> {
+        Err(TurnError::Config {
+            message: self.message.clone(),
+        })
+    }
+
+    fn resolve_approval(&self, _session_key: &str, _choice: ApprovalChoice) -> bool {
+        false
+    }
+}

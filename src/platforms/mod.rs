@@ -4,6 +4,7 @@
 
 pub mod chunk;
 pub mod memory;
+pub mod registry;
 pub mod telegram;
 pub mod weixin;
 

@@ -1,0 +1,197 @@
+//! Cron inside the gateway: the agent runs agent jobs, the running adapters deliver, and a
+//! ticker fires due jobs every 60 s (the same `cron::tick` as `hermes cron tick`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::runtime::deliver_text;
+use super::turn::{TurnError, TurnRequest, TurnRunner};
+use crate::config::{Env, Settings};
+use crate::cron::Job;
+use crate::cron::jobs::JobStore;
+use crate::cron::script::{Executors, ScriptExecutor};
+use crate::cron::targets::{ChatTarget, HomeChannels};
+use crate::cron::tick::{self, DeliveryError, ExecError, JobExecutor, TickEnv};
+use crate::home::HermesPaths;
+use crate::logs;
+use crate::platforms::{Capabilities, ChatRef, ChatType, Outbox, SessionSource};
+use crate::store::{NewMessage, NewSession, SessionStore, Store};
+
+/// Runs agent jobs as fresh, isolated turns (no chat history).
+pub struct AgentJobs {
+    /// The agent.
+    pub runner: Arc<dyn TurnRunner>,
+    /// Where the job's transcript is kept.
+    pub store: Arc<Store>,
+    /// Longest a job may run (`HERMES_CRON_TIMEOUT`, default 600 s).
+    pub timeout: Duration,
+}
+
+#[async_trait]
+impl JobExecutor for AgentJobs {
+    async fn execute(&self, job: &Job) -> Result<String, ExecError> {
+        let prompt = job.prompt.clone().unwrap_or_default();
+        if prompt.trim().is_empty() {
+            return Err(ExecError::Blocked {
+                reason: "the job has no prompt".into(),
+            });
+        }
+        let key = format!("cron:{}", job.id);
+        let session = self
+            .store
+            .create_session(&NewSession {
+                source: "cron".into(),
+                session_key: Some(key.clone()),
+                display_name: job.name.clone(),
+                ..NewSession::default()
+            })
+            .map_err(|e| ExecError::Failed {
+                message: e.to_string(),
+            })?;
+        let _ = self
+            .store
+            .append_message(&session.id, &NewMessage::user(prompt.clone()));
+        let request = TurnRequest {
+            session_id: session.id.clone(),
+            session_key: key,
+            source: SessionSource {
+                platform: "cron".into(),
+                chat_id: job.id.clone(),
+                chat_type: ChatType::Dm,
+                ..SessionSource::default()
+            },
+            input: prompt,
+            model: job.model.clone(),
+            ..TurnRequest::default()
+        };
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let result =
+            tokio::time::timeout(self.timeout, self.runner.run(request, tx, cancel.clone())).await;
+        cancel.cancel();
+        let _ = self.store.end_session(&session.id, "cron");
+        match result {
+            Err(_) => Err(ExecError::Failed {
+                message: format!(
+                    "the agent did not finish within {} s",
+                    self.timeout.as_secs()
+                ),
+            }),
+            Ok(Ok(r)) => {
+                let _ = self
+                    .store
+                    .append_message(&session.id, &NewMessage::assistant(r.text.clone()));
+                let _ = self
+                    .store
+                    .add_tokens(&session.id, r.usage.input, r.usage.output);
+                if r.text.trim().is_empty() {
+                    Err(ExecError::Failed {
+                        message: "the agent returned an empty response".into(),
+                    })
+                } else {
+                    Ok(r.text)
+                }
+            }
+            Ok(Err(TurnError::Config { message })) => Err(ExecError::Blocked { reason: message }),
+            Ok(Err(e)) => Err(ExecError::Failed {
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// Delivers through the gateway's adapters.
+pub struct OutboxDeliverer {
+    /// Adapters by platform name.
+    pub outboxes: HashMap<String, (Arc<dyn Outbox>, Capabilities)>,
+}
+
+#[async_trait]
+impl tick::Deliverer for OutboxDeliverer {
+    async fn deliver(&self, to: &ChatTarget, text: &str) -> Result<(), DeliveryError> {
+        let Some((outbox, caps)) = self.outboxes.get(&to.platform) else {
+            return Err(DeliveryError {
+                message: format!("{} is not connected in this gateway", to.platform),
+            });
+        };
+        let chat = ChatRef {
+            platform: to.platform.clone(),
+            chat_id: to.chat_id.clone(),
+            thread_id: to.thread_id.clone(),
+        };
+        deliver_text(outbox.as_ref(), *caps, &chat, text, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| DeliveryError {
+                message: e.to_string(),
+            })
+    }
+}
+
+/// Everything a tick needs, built from the profile.
+pub struct Ticker {
+    /// The profile.
+    pub paths: HermesPaths,
+    /// Settings.
+    pub settings: Settings,
+    /// Environment (home channels).
+    pub env: Env,
+    /// Agent jobs.
+    pub agent: Option<AgentJobs>,
+    /// Delivery.
+    pub deliverer: OutboxDeliverer,
+}
+
+impl Ticker {
+    /// Runs due jobs once.
+    pub async fn tick_once(self: &Arc<Self>) {
+        let tz = crate::gateway::reset::resolve_time_zone(&self.settings.timezone)
+            .unwrap_or_else(|_| jiff::tz::TimeZone::system());
+        let store = JobStore::open(&self.paths, tz.clone());
+        let env = TickEnv {
+            homes: HomeChannels::from_config(&self.env, &self.settings),
+            wrap_response: self.settings.cron.wrap_response,
+            output_retention: 50,
+            state_db: Some(self.paths.state_db()),
+        };
+        let timeout = Duration::from_secs(match self.settings.cron.script_timeout_seconds {
+            0 => 3600,
+            n => n,
+        });
+        let executors = Executors {
+            script: ScriptExecutor::new(self.paths.scripts_dir(), timeout),
+            agent: self.agent.as_ref().map(|a| {
+                Box::new(AgentJobs {
+                    runner: a.runner.clone(),
+                    store: a.store.clone(),
+                    timeout: a.timeout,
+                }) as Box<dyn JobExecutor>
+            }),
+        };
+        let now = jiff::Timestamp::now().to_zoned(tz);
+        match tick::tick(&now, &store, &env, &executors, &self.deliverer).await {
+            Ok(report) => {
+                if !report.runs.is_empty() {
+                    logs::info("cron", format!("tick ran {} job(s)", report.runs.len()));
+                }
+            }
+            Err(e) => logs::error("cron", format!("tick failed: {e}")),
+        }
+    }
+
+    /// Ticks every `every` until cancelled.
+    pub async fn run(self: Arc<Self>, every: Duration, cancel: CancellationToken) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                _ = interval.tick() => self.tick_once().await,
+            }
+        }
+    }
+}
