@@ -27,6 +27,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand chat 'Talk to the agent in the terminal, or ask one question with `-q`'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand gateway 'Run and manage the messaging gateway'
@@ -37,6 +38,27 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;chat'= {
+            cand -q 'Ask one question, print only the answer on stdout, and exit'
+            cand --query 'Ask one question, print only the answer on stdout, and exit'
+            cand -m 'Use this model for this run'
+            cand --model 'Use this model for this run'
+            cand --provider 'Use this provider for this run (`openrouter`, `anthropic`, `openai`, `custom`, …)'
+            cand -r 'Resume a session by id (or unique prefix), or `latest`'
+            cand --resume 'Resume a session by id (or unique prefix), or `latest`'
+            cand -c 'Continue the most recent CLI session, or the one titled NAME'
+            cand --continue 'Continue the most recent CLI session, or the one titled NAME'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --yolo 'Run dangerous commands without asking (also `HERMES_YOLO_MODE=1`)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'hermes;profile'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
@@ -1027,6 +1049,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;runs;help;help'= {
         }
         &'hermes;help'= {
+            cand chat 'Talk to the agent in the terminal, or ask one question with `-q`'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
             cand config 'Show and change configuration (`config.yaml` and `.env`)'
             cand gateway 'Run and manage the messaging gateway'
@@ -1037,6 +1060,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hermes;help;chat'= {
         }
         &'hermes;help;profile'= {
             cand list 'List every profile: active marker, model, gateway state and alias'

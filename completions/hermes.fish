@@ -32,6 +32,7 @@ complete -c hermes -n "__fish_hermes_needs_command" -l quiet -d 'Print less: no 
 complete -c hermes -n "__fish_hermes_needs_command" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_needs_command" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "chat" -d 'Talk to the agent in the terminal, or ask one question with `-q`'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "gateway" -d 'Run and manage the messaging gateway'
@@ -42,6 +43,20 @@ complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s q -l query -d 'Ask one question, print only the answer on stdout, and exit' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s m -l model -d 'Use this model for this run' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -l provider -d 'Use this provider for this run (`openrouter`, `anthropic`, `openai`, `custom`, …)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s r -l resume -d 'Resume a session by id (or unique prefix), or `latest`' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s c -l continue -d 'Continue the most recent CLI session, or the one titled NAME' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -l yolo -d 'Run dangerous commands without asking (also `HERMES_YOLO_MODE=1`)'
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand chat" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
@@ -723,16 +738,17 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or retrying run again, now'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "gateway" -d 'Run and manage the messaging gateway'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from profile config gateway logs pairing cron completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "chat" -d 'Talk to the agent in the terminal, or ask one question with `-q`'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "gateway" -d 'Run and manage the messaging gateway'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'

@@ -157,7 +157,7 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         let restart = Arc::new(AtomicBool::new(false));
         spawn_signal_handlers(cancel.clone(), restart.clone());
         let cron_cancel = cancel.child_token();
-        let cron = tokio::spawn(ticker.run(Duration::from_secs(60), cron_cancel.clone()));
+        let cron = tokio::spawn(ticker.run(Duration::from_mins(1), cron_cancel.clone()));
         let exit = runtime::run(deps, cancel.clone(), restart).await;
         cron_cancel.cancel();
         let _ = cron.await;
@@ -333,7 +333,7 @@ fn list(cx: &Context, json: bool) -> anyhow::Result<()> {
                 } else {
                     "stopped".into()
                 },
-                r.pid.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
+                r.pid.map_or_else(|| "—".into(), |p| p.to_string()),
                 if r.platforms.is_empty() {
                     "—".into()
                 } else {

@@ -1,6 +1,7 @@
 //! The command tree and dispatch. Each command lives in its own file with its `Args` and
 //! `run`; the work itself lives in the library.
 
+pub(crate) mod chat;
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod cron;
@@ -55,6 +56,8 @@ pub(crate) struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Talk to the agent in the terminal, or ask one question with `-q`.
+    Chat(chat::Args),
     /// Create, switch and manage profiles (separate agents with their own tokens and memory).
     Profile(profile::Args),
     /// Show and change configuration (`config.yaml` and `.env`).
@@ -113,6 +116,7 @@ impl Context {
 /// Runs the parsed command.
 pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Chat(a) => chat::run(cx, a),
         Command::Profile(a) => profile::run(cx, a),
         Command::Config(a) => config::run(cx, a),
         Command::Gateway(a) => gateway::run(cx, a),

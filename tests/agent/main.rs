@@ -5,6 +5,7 @@ mod anthropic;
 mod chain;
 mod fake;
 mod openai;
+mod turns;
 
 use hermes::agent::provider::{Provider, ProviderError};
 use hermes::agent::{ChatRequest, ChatResponse, StreamEvent};

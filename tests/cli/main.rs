@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hermes` binary: each runs the real binary with HOME and
 //! `HERMES_HOME` in a temp dir, a clean environment, and no colour.
 
+mod chat;
 mod config;
 mod cron;
 mod help;
