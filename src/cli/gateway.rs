@@ -120,12 +120,12 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         );
         cx.out.warn("No messaging platforms are configured; the gateway runs cron only (`hermes gateway setup` adds one).");
     }
-    let runner = build_runner(cx, &settings, &env);
-    let outboxes = built
+    let outboxes: std::collections::HashMap<_, _> = built
         .platforms
         .iter()
         .map(|p| (p.name().to_string(), (p.outbox(), p.capabilities())))
         .collect();
+    let runner = build_runner(cx, &settings, &env, &outboxes);
     let cron_timeout = Duration::from_secs(env.number("HERMES_CRON_TIMEOUT").unwrap_or(600));
     let ticker = Arc::new(cron_bridge::Ticker {
         paths: cx.paths.clone(),
@@ -176,17 +176,40 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The agent for this profile, or one that explains what is missing.
+/// The agent for this profile, or one that answers every turn with what is missing (the
+/// gateway still runs: pairing, commands and script jobs work without a model).
 fn build_runner(
-    _cx: &Context,
-    _settings: &hermes::config::Settings,
-    _env: &hermes::config::Env,
+    cx: &Context,
+    settings: &hermes::config::Settings,
+    env: &hermes::config::Env,
+    outboxes: &std::collections::HashMap<
+        String,
+        (
+            Arc<dyn hermes::platforms::Outbox>,
+            hermes::platforms::Capabilities,
+        ),
+    >,
 ) -> Arc<dyn TurnRunner> {
-    Arc::new(UnconfiguredRunner {
-        message:
-            "The agent is not configured yet: set a model and key (`hermes config set model …`)."
-                .into(),
-    })
+    match hermes::agent::Agent::from_settings(cx.paths.clone(), settings, env.clone()) {
+        Ok(agent) => {
+            let sender = cron_bridge::OutboxSender {
+                outboxes: outboxes.clone(),
+                homes: hermes::cron::HomeChannels::from_config(env, settings),
+            };
+            Arc::new(agent.with_message_sender(Arc::new(sender)))
+        }
+        Err(e) => {
+            let hints = e.hints().join("; ");
+            let message = if hints.is_empty() {
+                format!("The agent is not configured: {e}")
+            } else {
+                format!("The agent is not configured: {e} ({hints})")
+            };
+            logs::error("gateway.run", &message);
+            cx.out.warn(&message);
+            Arc::new(UnconfiguredRunner { message })
+        }
+    }
 }
 
 /// SIGTERM/SIGINT stop; SIGUSR1 restarts (exit 75 for the service manager).

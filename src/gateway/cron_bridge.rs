@@ -195,3 +195,68 @@ impl Ticker {
         }
     }
 }
+
+/// The agent's `send_message` tool over the gateway's adapters: `platform` (its home channel),
+/// `platform:chat_id[:thread_id]`, comma fan-out, `all`, `origin`.
+pub struct OutboxSender {
+    /// Adapters by platform name.
+    pub outboxes: HashMap<String, (Arc<dyn Outbox>, Capabilities)>,
+    /// Home channels.
+    pub homes: HomeChannels,
+}
+
+#[async_trait]
+impl crate::agent::tools::MessageSender for OutboxSender {
+    async fn send(
+        &self,
+        origin: &SessionSource,
+        target: &str,
+        message: &str,
+    ) -> Result<String, String> {
+        let origin_chat = ChatTarget {
+            platform: origin.platform.clone(),
+            chat_id: origin.chat_id.clone(),
+            thread_id: origin.thread_id.clone(),
+        };
+        let resolved = crate::cron::targets::resolve(target, Some(&origin_chat), &self.homes);
+        if resolved.chats.is_empty() {
+            return Err(if resolved.unresolved.is_empty() {
+                format!("no chat matches '{target}'")
+            } else {
+                resolved.unresolved.join("; ")
+            });
+        }
+        let deliverer = OutboxDeliverer {
+            outboxes: self.outboxes.clone(),
+        };
+        let mut sent = Vec::new();
+        let mut failed = resolved.unresolved.clone();
+        for chat in &resolved.chats {
+            match tick::Deliverer::deliver(&deliverer, chat, message).await {
+                Ok(()) => sent.push(chat.to_string()),
+                Err(e) => failed.push(format!("{chat}: {}", e.message)),
+            }
+        }
+        if sent.is_empty() {
+            return Err(failed.join("; "));
+        }
+        let mut out = format!("sent to {}", sent.join(", "));
+        if !failed.is_empty() {
+            out.push_str(&format!(" (not sent: {})", failed.join("; ")));
+        }
+        Ok(out)
+    }
+
+    async fn list_targets(&self, _origin: &SessionSource) -> Result<String, String> {
+        let mut lines: Vec<String> = self
+            .outboxes
+            .keys()
+            .map(|p| format!("{p}:<chat_id> (connected)"))
+            .collect();
+        for home in self.homes.all() {
+            lines.push(format!("{} (home channel {})", home.platform, home.chat_id));
+        }
+        lines.sort();
+        Ok(lines.join("\n"))
+    }
+}

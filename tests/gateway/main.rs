@@ -1,5 +1,10 @@
-//! The gateway runtime end to end, in process: a memory platform in, a scripted agent, the
-//! real `SQLite` store and pairing files, replies out.
+//! The gateway runtime end to end: in process (a memory platform in, a scripted agent, the
+//! real `SQLite` store and pairing files) and as real processes against fake platform APIs.
 
+#[path = "../telegram/fake_api.rs"]
+#[allow(dead_code)]
+mod fake_api;
 mod harness;
+mod model;
+mod process;
 mod runtime;

@@ -1,0 +1,209 @@
+//! Real `hermes gateway run` processes against a fake Telegram Bot API and a scripted model:
+//! `kill -9` mid-turn then a restart delivers the reply exactly once; a bot token already
+//! used by another profile's gateway is refused with exit 78, naming that profile and PID.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::fake_api::FakeApi;
+use crate::model::Model;
+
+const TOKEN: &str = "123456:GatewayProcessTestTokenAAAAAAAAAAAAAAAA";
+
+fn hermes() -> &'static str {
+    env!("CARGO_BIN_EXE_hermes")
+}
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn setup_home(home: &Path, telegram: &str, model: &str) {
+    let root = home.join(".hermes");
+    write(
+        &root.join(".env"),
+        &format!(
+            "TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_BASE_URL={telegram}\nTELEGRAM_ALLOWED_USERS=42\nTELEGRAM_HOME_CHANNEL=42\n"
+        ),
+    );
+    write(
+        &root.join("config.yaml"),
+        &format!("model:\n  provider: custom\n  base_url: {model}\n  default: test-model\n"),
+    );
+}
+
+fn spawn(home: &Path, args: &[&str]) -> Child {
+    Command::new(hermes())
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn dm(text: &str) -> serde_json::Value {
+    json!({"message": {"message_id": 1, "date": 1_700_000_000, "text": text,
+        "from": {"id": 42, "is_bot": false, "first_name": "Ann"},
+        "chat": {"id": 42, "type": "private", "first_name": "Ann"}}})
+}
+
+async fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn sent_texts(api: &FakeApi) -> Vec<String> {
+    api.calls("sendMessage")
+        .iter()
+        .filter_map(|r| r.body["text"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn sigterm(child: &mut Child) -> i32 {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let start = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st.code().unwrap_or(-1);
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "gateway did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_turn_then_restart_delivers_the_reply_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    let model = Model::start(Duration::from_secs(20)).await;
+    setup_home(home, &api.base, &model.url);
+
+    let mut first = spawn(home, &["gateway", "run"]);
+    api.push_update(dm("what time is it"));
+    let logs = home.join(".hermes/logs/agent.log");
+    let ok = tokio::time::timeout(Duration::from_secs(20), async {
+        while model.requests() < 1 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .is_ok();
+    assert!(
+        ok,
+        "no model request; log:\n{}\nsent: {:?}",
+        std::fs::read_to_string(&logs).unwrap_or_default(),
+        sent_texts(&api)
+    );
+    // The run is stored and running; kill the gateway hard in the middle of the turn.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!sent_texts(&api).iter().any(|t| t.contains("answer:")));
+
+    let mut second = spawn(home, &["gateway", "run"]);
+    wait_until("the reply", Duration::from_secs(20), || {
+        sent_texts(&api)
+            .iter()
+            .any(|t| t.contains("answer: what time is it"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let replies = sent_texts(&api)
+        .into_iter()
+        .filter(|t| t.contains("answer: what time is it"))
+        .count();
+    assert_eq!(replies, 1, "delivered exactly once: {:?}", sent_texts(&api));
+    assert_eq!(
+        model.requests(),
+        2,
+        "the interrupted turn ran again once, nothing more"
+    );
+    assert_eq!(sigterm(&mut second), 0);
+    // The state file says it stopped cleanly.
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.join(".hermes/gateway_state.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["gateway_state"], "stopped");
+    assert!(!home.join(".hermes/gateway.pid").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_profile_with_the_same_bot_token_exits_78_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    let model = Model::start(Duration::ZERO).await;
+    setup_home(home, &api.base, &model.url);
+    let mut first = spawn(home, &["gateway", "run"]);
+    wait_until("the first gateway to poll", Duration::from_secs(20), || {
+        !api.calls("getUpdates").is_empty()
+    })
+    .await;
+
+    let st = Command::new(hermes())
+        .args(["profile", "create", "coder", "--no-alias"])
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let coder = home.join(".hermes/profiles/coder");
+    setup_home_profile(&coder, &api.base, &model.url);
+    let out = Command::new(hermes())
+        .args(["-p", "coder", "gateway", "run"])
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "already in use by the 'default' profile gateway (PID {})",
+            first.id()
+        )),
+        "{stderr}"
+    );
+    // The first gateway was not touched and still answers.
+    api.push_update(dm("still there?"));
+    wait_until("the first gateway's reply", Duration::from_secs(20), || {
+        sent_texts(&api)
+            .iter()
+            .any(|t| t.contains("answer: still there?"))
+    })
+    .await;
+    assert_eq!(sigterm(&mut first), 0);
+}
+
+fn setup_home_profile(profile: &Path, telegram: &str, model: &str) {
+    write(
+        &profile.join(".env"),
+        &format!(
+            "TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_BASE_URL={telegram}\nTELEGRAM_ALLOWED_USERS=42\n"
+        ),
+    );
+    write(
+        &profile.join("config.yaml"),
+        &format!("model:\n  provider: custom\n  base_url: {model}\n  default: test-model\n"),
+    );
+}
