@@ -607,4 +607,13 @@ impl TurnRunner for Agent {
     fn resolve_approval(&self, session_key: &str, choice: ApprovalChoice) -> bool {
         self.approvals.resolve(session_key, choice)
     }
+
+    async fn compress(
+        &self,
+        history: Vec<HistoryMessage>,
+        model: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<(Vec<HistoryMessage>, TokenUsage), TurnError> {
+        Agent::compress(self, history, model, cancel).await
+    }
 }

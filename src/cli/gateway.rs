@@ -148,6 +148,8 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         state,
         options: Options::default(),
     };
+    // The scheduler ticks every 60 s; HERMES_CRON_TICK_SECONDS shortens it (tests, impatient users).
+    let tick_every = Duration::from_secs(env_tick_seconds(cx));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -157,7 +159,7 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         let restart = Arc::new(AtomicBool::new(false));
         spawn_signal_handlers(cancel.clone(), restart.clone());
         let cron_cancel = cancel.child_token();
-        let cron = tokio::spawn(ticker.run(Duration::from_mins(1), cron_cancel.clone()));
+        let cron = tokio::spawn(ticker.run(tick_every, cron_cancel.clone()));
         let exit = runtime::run(deps, cancel.clone(), restart).await;
         cron_cancel.cancel();
         let _ = cron.await;
@@ -412,4 +414,11 @@ fn stop(cx: &Context, all: bool) -> anyhow::Result<()> {
         cx.out.status("No gateway was running.");
     }
     Ok(())
+}
+
+fn env_tick_seconds(cx: &Context) -> u64 {
+    cx.var("HERMES_CRON_TICK_SECONDS")
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(60)
 }

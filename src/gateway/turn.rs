@@ -170,6 +170,20 @@ pub trait TurnRunner: Send + Sync {
 
     /// Resolves the pending approval of a session; false when none is pending.
     fn resolve_approval(&self, session_key: &str, choice: ApprovalChoice) -> bool;
+
+    /// Summarises the older part of a conversation (`/compress`): the history to keep instead,
+    /// and the tokens the summary cost.
+    async fn compress(
+        &self,
+        history: Vec<HistoryMessage>,
+        model: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<(Vec<HistoryMessage>, TokenUsage), TurnError> {
+        let _ = (history, model, cancel);
+        Err(TurnError::Config {
+            message: "context compression needs a configured model".into(),
+        })
+    }
 }
 
 /// The agent when it cannot be built (no model or key configured): the gateway still runs —

@@ -207,3 +207,71 @@ fn setup_home_profile(profile: &Path, telegram: &str, model: &str) {
         &format!("model:\n  provider: custom\n  base_url: {model}\n  default: test-model\n"),
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_job_created_from_the_cli_is_delivered_by_the_running_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    let model = Model::start(Duration::ZERO).await;
+    setup_home(home, &api.base, &model.url);
+    let mut gw = Command::new(hermes())
+        .args(["gateway", "run"])
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("HERMES_CRON_TICK_SECONDS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the gateway to poll", Duration::from_secs(20), || {
+        !api.calls("getUpdates").is_empty()
+    })
+    .await;
+    let cli = |args: &[&str]| {
+        Command::new(hermes())
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    };
+    let out = cli(&[
+        "cron",
+        "create",
+        "every 1m",
+        "say the daily word",
+        "--name",
+        "word",
+        "--deliver",
+        "telegram:42",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&["cron", "run", "word"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_until("the cron delivery", Duration::from_secs(20), || {
+        sent_texts(&api).iter().any(|t| {
+            t.contains("Cronjob Response: word") && t.contains("answer: say the daily word")
+        })
+    })
+    .await;
+    let out = cli(&["cron", "list", "--json"]);
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = jobs
+        .as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or_else(|| jobs["jobs"][0].clone());
+    assert_eq!(job["last_status"], "ok", "{job}");
+    assert_eq!(sigterm(&mut gw), 0);
+}

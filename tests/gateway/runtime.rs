@@ -394,3 +394,56 @@ async fn restart_warns_running_chats_and_comes_back_online_in_the_home_channel()
     );
     gw2.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cron_insights_and_compress_from_chat() {
+    let mut gw = Gw::start(ALLOW_ALICE, "", Scripted::echo());
+    gw.handle.send(dm(
+        "1",
+        "/cron add \"every 2h\" check the servers --name servers",
+        "c1",
+    ));
+    assert!(
+        gw.wait_text("✅ Scheduled “servers”").await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    let jobs: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(gw.paths.cron_dir().join("jobs.json")).unwrap(),
+    )
+    .unwrap();
+    let job = &jobs["jobs"][0];
+    assert_eq!(job["prompt"], "check the servers");
+    assert_eq!(
+        job["deliver"], "origin",
+        "a job made in chat reports to that chat"
+    );
+    assert_eq!(job["origin"]["chat_id"], "1");
+    gw.handle.send(dm("1", "/cron list", "c2"));
+    assert!(gw.wait_text("⏰ Scheduled jobs").await);
+    gw.handle.send(dm("1", "/cron pause servers", "c3"));
+    assert!(gw.wait_text("⏸ Paused").await);
+    gw.handle.send(dm("1", "/cron remove servers", "c4"));
+    assert!(gw.wait_text("🗑 Removed").await);
+    gw.handle.send(dm("1", "/cron add \"whenever\" x", "c5"));
+    assert!(
+        gw.wait_text("❌").await,
+        "a bad schedule is an error with the accepted forms"
+    );
+    gw.handle.send(dm("1", "hi", "1"));
+    assert!(gw.wait_text("echo: hi").await);
+    gw.handle.send(dm("1", "/insights", "i"));
+    assert!(
+        gw.wait_text("📊 Last 7 day(s): 1 session(s), 10 in / 5 out tokens")
+            .await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    // The scripted agent cannot summarise: the command says so instead of pretending.
+    gw.handle.send(dm("1", "/compress", "z"));
+    assert!(
+        gw.wait_text("❌ context compression needs a configured model")
+            .await
+    );
+    gw.stop().await;
+}

@@ -3,6 +3,7 @@
 //! may acknowledge it, runs one agent turn at a time per session, delivers replies at least
 //! once, and drains on shutdown.
 
+mod cron_cmd;
 mod deliver;
 mod inbound;
 mod slash;

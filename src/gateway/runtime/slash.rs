@@ -73,6 +73,9 @@ pub(crate) async fn handle(shared: &Shared, m: &InboundMessage, cmd: &SlashComma
         "background" => return background(shared, m, &cmd.args).await,
         "queue" | "steer" => return queue(shared, m, &cmd.args, &cmd.name).await,
         "platforms" => platforms(shared),
+        "compress" => compress(shared, &key).await,
+        "insights" => insights(shared, &cmd.args),
+        "cron" => super::cron_cmd::handle(shared, m, &cmd.args),
         other => format!("Unknown command /{other}. Type /help for the list."),
     };
     shared.say(&m.source.chat(), &reply).await;
@@ -617,4 +620,114 @@ fn platforms(shared: &Shared) -> String {
         );
     }
     s.trim_end().to_string()
+}
+
+/// `/compress`: the older part of the conversation becomes a summary; the transcript moves to
+/// a child session holding the compressed history (the full one stays in the store).
+async fn compress(shared: &Shared, key: &str) -> String {
+    let Some(route) = shared.store.route(key).ok().flatten() else {
+        return "No session yet.".into();
+    };
+    let history: Vec<crate::gateway::turn::HistoryMessage> = shared
+        .store
+        .messages(&route.session_id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| crate::gateway::turn::HistoryMessage {
+            role: m.role,
+            content: m.content.unwrap_or_default(),
+            tool_calls: m.tool_calls.map(|v| v.to_string()),
+            tool_call_id: m.tool_call_id,
+            tool_name: m.tool_name,
+        })
+        .collect();
+    let before = history.len();
+    let model = route
+        .model_override
+        .as_ref()
+        .and_then(|v| v.get("model"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let cancel = shared.shutting_down.child_token();
+    let (compressed, usage) = match shared
+        .runner
+        .compress(history, model.as_deref(), &cancel)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return format!("❌ {e}"),
+    };
+    if compressed.len() >= before {
+        return "Nothing to compress yet — the conversation is still short.".into();
+    }
+    let old = shared.store.session(&route.session_id).ok().flatten();
+    let session = match shared.store.create_session(&NewSession {
+        source: old
+            .as_ref()
+            .map_or_else(|| "unknown".into(), |s| s.source.clone()),
+        user_id: old.as_ref().and_then(|s| s.user_id.clone()),
+        session_key: Some(key.to_string()),
+        chat_id: old.as_ref().and_then(|s| s.chat_id.clone()),
+        chat_type: old.as_ref().and_then(|s| s.chat_type.clone()),
+        thread_id: old.as_ref().and_then(|s| s.thread_id.clone()),
+        display_name: old.as_ref().and_then(|s| s.display_name.clone()),
+        parent_id: Some(route.session_id.clone()),
+        model: old.as_ref().and_then(|s| s.model.clone()),
+    }) {
+        Ok(s) => s,
+        Err(e) => return format!("❌ {e}"),
+    };
+    for h in &compressed {
+        let _ = shared.store.append_message(
+            &session.id,
+            &crate::store::NewMessage {
+                role: h.role.clone(),
+                content: Some(h.content.clone()),
+                tool_calls: h
+                    .tool_calls
+                    .as_deref()
+                    .and_then(|t| serde_json::from_str(t).ok()),
+                tool_call_id: h.tool_call_id.clone(),
+                tool_name: h.tool_name.clone(),
+                ..crate::store::NewMessage::default()
+            },
+        );
+    }
+    let _ = shared
+        .store
+        .add_tokens(&session.id, usage.input, usage.output);
+    let _ = shared.store.end_session(&route.session_id, "compressed");
+    let mut moved = route.clone();
+    moved.session_id.clone_from(&session.id);
+    moved.updated_at = shared.store.now();
+    if let Err(e) = shared.store.set_route(&moved) {
+        return format!("❌ {e}");
+    }
+    format!(
+        "🗜 Compressed the conversation: {before} messages → {}.",
+        compressed.len()
+    )
+}
+
+/// `/insights [days]`.
+fn insights(shared: &Shared, args: &str) -> String {
+    let days = args.trim().parse::<u32>().unwrap_or(7).clamp(1, 365);
+    match crate::agent::usage::insights(shared.store.as_ref(), days, shared.store.now(), &shared.tz)
+    {
+        Ok(i) => {
+            let mut s = format!(
+                "📊 Last {days} day(s): {} session(s), {} in / {} out tokens\n",
+                i.sessions, i.input, i.output
+            );
+            for d in &i.days {
+                let _ = writeln!(
+                    s,
+                    "• {}: {} session(s), {} in / {} out",
+                    d.date, d.sessions, d.input, d.output
+                );
+            }
+            s.trim_end().to_string()
+        }
+        Err(e) => format!("❌ {e}"),
+    }
 }
