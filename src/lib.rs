@@ -2,6 +2,7 @@
 //! The terminal (printing, prompts, argument parsing) lives in the binary, never here.
 
 pub mod agent;
+pub mod api;
 pub mod auth;
 pub mod backoff;
 pub mod config;

@@ -138,6 +138,10 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         }),
         deliverer: cron_bridge::OutboxDeliverer { outboxes },
     });
+    let api_config = hermes::api::ApiServerConfig::from_settings(&settings, &cx.paths);
+    let api_runner = runner.clone();
+    let api_store: Arc<dyn hermes::store::SessionStore> = store.clone();
+    let api_state = state.clone();
     let deps = Deps {
         paths: cx.paths.clone(),
         settings,
@@ -146,7 +150,10 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         runner,
         store,
         state,
-        options: Options::default(),
+        options: Options {
+            exit_on_startup_conflict: !api_config.enabled,
+            ..Options::default()
+        },
     };
     // The scheduler ticks every 60 s; HERMES_CRON_TICK_SECONDS shortens it (tests, impatient users).
     let tick_every = Duration::from_secs(env_tick_seconds(cx));
@@ -154,17 +161,39 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let out = cx.out.clone();
     let exit = rt.block_on(async move {
         let cancel = CancellationToken::new();
         let restart = Arc::new(AtomicBool::new(false));
+        // The API server is a platform too: it binds first, so a bad bind fails the start.
+        let api = if api_config.enabled {
+            let server = hermes::api::ApiServer::bind(api_config, api_runner, api_store).await?;
+            for w in server.warnings() {
+                logs::warn("api", w);
+                out.warn(w);
+            }
+            logs::info("api", server.listening_message());
+            out.status(server.listening_message());
+            let _ = api_state.platform("api_server", "connected", None);
+            let api_cancel = cancel.child_token();
+            Some(tokio::spawn(async move { server.run(api_cancel).await }))
+        } else {
+            None
+        };
         spawn_signal_handlers(cancel.clone(), restart.clone());
         let cron_cancel = cancel.child_token();
         let cron = tokio::spawn(ticker.run(tick_every, cron_cancel.clone()));
         let exit = runtime::run(deps, cancel.clone(), restart).await;
+        cancel.cancel();
         cron_cancel.cancel();
         let _ = cron.await;
-        exit
-    });
+        if let Some(api) = api
+            && let Ok(Err(e)) = api.await
+        {
+            logs::error("api", format!("API server stopped with an error: {e}"));
+        }
+        Ok::<_, hermes::api::ApiServerError>(exit)
+    })?;
     drop(lock);
     match exit {
         Exit::Stopped => Ok(()),

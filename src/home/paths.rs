@@ -260,6 +260,11 @@ impl HermesPaths {
     pub fn state_db(&self) -> PathBuf {
         self.home.join("state.db")
     }
+    /// `response_store.db`, the API server's stored Responses (`previous_response_id`).
+    #[must_use]
+    pub fn response_store_db(&self) -> PathBuf {
+        self.home.join("response_store.db")
+    }
     /// `logs/`.
     #[must_use]
     pub fn logs_dir(&self) -> PathBuf {

@@ -15,7 +15,7 @@ pub use error::StoreError;
 pub use routes::{Route, RouteStore};
 pub use runs::{Enqueued, NewRun, Run, RunState, RunStore, UnknownRunState};
 pub use sessions::{
-    Message, NewMessage, NewSession, Session, SessionQuery, SessionStore, SessionSummary,
-    StoreStats, TITLE_MAX_CHARS, sanitize_title,
+    Message, NewMessage, NewSession, RecordedTurn, Session, SessionQuery, SessionStore,
+    SessionSummary, StoreStats, TITLE_MAX_CHARS, sanitize_title,
 };
 pub use sqlite::Store;

@@ -199,6 +199,21 @@ impl NewMessage {
     }
 }
 
+/// A finished turn to record with [`SessionStore::record_turns`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordedTurn {
+    /// The session, chosen by the caller (e.g. `api-<16 hex>`).
+    pub session_id: String,
+    /// What the session starts with if it does not exist yet.
+    pub session: NewSession,
+    /// The turn's messages, in order.
+    pub messages: Vec<NewMessage>,
+    /// Prompt tokens used.
+    pub input_tokens: u64,
+    /// Completion tokens used.
+    pub output_tokens: u64,
+}
+
 /// Counts for `hermes sessions stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreStats {
@@ -245,6 +260,15 @@ pub fn sanitize_title(raw: &str) -> Result<Option<String>, StoreError> {
 pub trait SessionStore: Send + Sync {
     /// Starts a session with a fresh id.
     fn create_session(&self, new: &NewSession) -> Result<Session, StoreError>;
+    /// The session with exactly this id, created from `new` first when it does not exist
+    /// (upstream's API server ids such as `api-<16 hex>` are chosen by the caller).
+    fn ensure_session(&self, id: &str, new: &NewSession) -> Result<Session, StoreError> {
+        let _ = new;
+        Err(StoreError::Query {
+            op: "create a session with a given id",
+            source: format!("this backend cannot create session `{id}` with a chosen id").into(),
+        })
+    }
     /// The session with exactly this id.
     fn session(&self, id: &str) -> Result<Option<Session>, StoreError>;
     /// The full id for an exact id or a unique prefix.
@@ -277,6 +301,20 @@ pub trait SessionStore: Send + Sync {
     fn stats(&self) -> Result<StoreStats, StoreError>;
     /// Appends a message; returns its id.
     fn append_message(&self, session_id: &str, message: &NewMessage) -> Result<i64, StoreError>;
+    /// Records finished turns: each one's session (created with its id if absent), messages
+    /// and token counts. Backends should write a batch in one transaction.
+    fn record_turns(&self, turns: &[RecordedTurn]) -> Result<(), StoreError> {
+        for t in turns {
+            self.ensure_session(&t.session_id, &t.session)?;
+            for m in &t.messages {
+                self.append_message(&t.session_id, m)?;
+            }
+            if t.input_tokens > 0 || t.output_tokens > 0 {
+                self.add_tokens(&t.session_id, t.input_tokens, t.output_tokens)?;
+            }
+        }
+        Ok(())
+    }
     /// The visible transcript, oldest first.
     fn messages(&self, session_id: &str) -> Result<Vec<Message>, StoreError>;
     /// The last `n` visible messages, oldest first.

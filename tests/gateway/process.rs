@@ -275,3 +275,90 @@ async fn a_cron_job_created_from_the_cli_is_delivered_by_the_running_gateway() {
     assert_eq!(job["last_status"], "ok", "{job}");
     assert_eq!(sigterm(&mut gw), 0);
 }
+
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_answers_a_hub_request_through_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let model = Model::start(Duration::ZERO).await;
+    let port = free_port();
+    let root = home.join(".hermes");
+    write(
+        &root.join(".env"),
+        &format!("API_SERVER_KEY=hub-secret-key-123\nAPI_SERVER_PORT={port}\n"),
+    );
+    write(
+        &root.join("config.yaml"),
+        &format!(
+            "model:\n  provider: custom\n  base_url: {}\n  default: test-model\n",
+            model.url
+        ),
+    );
+    let mut gw = spawn(home, &["gateway", "run"]);
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/v1/chat/completions");
+    let mut answer = None;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        // The exact request seed 003's hub sends.
+        let r = http
+            .post(&url)
+            .bearer_auth("hub-secret-key-123")
+            .json(&json!({"model": "hermes-agent", "messages": [{"role": "user", "content": "你好"}]}))
+            .send()
+            .await;
+        if let Ok(r) = r {
+            assert_eq!(r.status(), 200);
+            answer = Some(r.json::<serde_json::Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answer = answer.expect("the API server answered");
+    assert_eq!(answer["choices"][0]["message"]["content"], "answer: 你好");
+    let denied = http
+        .post(&url)
+        .bearer_auth("wrong")
+        .json(&json!({"model": "hermes-agent", "messages": [{"role": "user", "content": "x"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 401);
+    assert_eq!(sigterm(&mut gw), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_bind_without_a_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    write(
+        &home.join(".hermes/.env"),
+        "API_SERVER_ENABLED=true\nAPI_SERVER_HOST=0.0.0.0\n",
+    );
+    let out = Command::new(hermes())
+        .args(["gateway", "run"])
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Refusing to start: binding to 0.0.0.0 requires API_SERVER_KEY"),
+        "{stderr}"
+    );
+    assert!(
+        !home.join(".hermes/gateway.pid").exists(),
+        "nothing left behind"
+    );
+}

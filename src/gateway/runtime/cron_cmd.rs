@@ -196,6 +196,6 @@ mod tests {
             split_args("add “every day at 9am” hi"),
             ["add", "every day at 9am", "hi"]
         );
-        assert_eq!(split_args(r#"add '' x"#), ["add", "", "x"]);
+        assert_eq!(split_args(r"add '' x"), ["add", "", "x"]);
     }
 }

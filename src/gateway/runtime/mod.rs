@@ -47,6 +47,9 @@ pub struct Options {
     pub restart: RestartPolicy,
     /// How long after start all-platform lock conflicts count as a startup conflict (exit 78).
     pub startup_window: Duration,
+    /// Whether such a conflict ends the gateway (false when something else, like the API
+    /// server, still makes it useful).
+    pub exit_on_startup_conflict: bool,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             drain: Duration::from_mins(1),
             restart: RestartPolicy::default(),
             startup_window: Duration::from_secs(30),
+            exit_on_startup_conflict: true,
         }
     }
 }
@@ -361,7 +365,11 @@ fn record_status(
             change.state.clone()
         },
     );
-    if since_start > shared.options.startup_window || total == 0 || states.len() < total {
+    if !shared.options.exit_on_startup_conflict
+        || since_start > shared.options.startup_window
+        || total == 0
+        || states.len() < total
+    {
         return None;
     }
     let all_fatal = states.values().all(|s| s.starts_with("fatal:"));

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::{Store, db};
 use crate::store::clock::{from_epoch, to_epoch};
 use crate::store::{
-    Message, NewMessage, NewSession, Session, SessionQuery, SessionStore, SessionSummary,
-    StoreError, StoreStats, sanitize_title,
+    Message, NewMessage, NewSession, RecordedTurn, Session, SessionQuery, SessionStore,
+    SessionSummary, StoreError, StoreStats, sanitize_title,
 };
 
 /// Upstream's marker for content stored as JSON (a list of parts).
@@ -245,6 +245,35 @@ impl SessionStore for Store {
             })
         })?;
         self.session(&id)?.ok_or(StoreError::SessionNotFound { id })
+    }
+
+    fn ensure_session(&self, id: &str, new: &NewSession) -> Result<Session, StoreError> {
+        let now = self.now();
+        let op = "create a session";
+        self.write(op, |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO sessions (id, source, user_id, session_key, chat_id, \
+                 chat_type, thread_id, display_name, model, parent_session_id, started_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    id,
+                    new.source,
+                    new.user_id,
+                    new.session_key,
+                    new.chat_id,
+                    new.chat_type,
+                    new.thread_id,
+                    new.display_name,
+                    new.model,
+                    new.parent_id,
+                    to_epoch(now)
+                ],
+            )
+            .map_err(db(op))?;
+            Ok(())
+        })?;
+        self.session(id)?
+            .ok_or_else(|| StoreError::SessionNotFound { id: id.to_string() })
     }
 
     fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
@@ -506,6 +535,87 @@ impl SessionStore for Store {
             )
             .map_err(db(op))?;
             Ok(id)
+        })
+    }
+
+    fn record_turns(&self, turns: &[RecordedTurn]) -> Result<(), StoreError> {
+        let op = "record turns";
+        let now = self.now();
+        self.write(op, |tx| {
+            // Cached statements and one transaction per batch: the API server records
+            // thousands of turns a second.
+            let mut session = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO sessions (id, source, user_id, session_key, chat_id, \
+                     chat_type, thread_id, display_name, model, parent_session_id, started_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(db(op))?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO messages (session_id, role, content, tool_call_id, tool_calls, \
+                     tool_name, timestamp, token_count, finish_reason, platform_message_id, \
+                     active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+                )
+                .map_err(db(op))?;
+            let mut counters = tx
+                .prepare_cached(
+                    "UPDATE sessions SET message_count = COALESCE(message_count, 0) + ?2, \
+                     tool_call_count = COALESCE(tool_call_count, 0) + ?3, \
+                     input_tokens = COALESCE(input_tokens, 0) + ?4, \
+                     output_tokens = COALESCE(output_tokens, 0) + ?5 WHERE id = ?1",
+                )
+                .map_err(db(op))?;
+            for t in turns {
+                let new = &t.session;
+                session
+                    .execute(params![
+                        t.session_id,
+                        new.source,
+                        new.user_id,
+                        new.session_key,
+                        new.chat_id,
+                        new.chat_type,
+                        new.thread_id,
+                        new.display_name,
+                        new.model,
+                        new.parent_id,
+                        to_epoch(now)
+                    ])
+                    .map_err(db(op))?;
+                let mut calls = 0usize;
+                for m in &t.messages {
+                    calls += match &m.tool_calls {
+                        Some(Value::Array(a)) => a.len(),
+                        Some(Value::Null) | None => 0,
+                        Some(_) => 1,
+                    };
+                    insert
+                        .execute(params![
+                            t.session_id,
+                            m.role,
+                            m.content,
+                            m.tool_call_id,
+                            m.tool_calls.as_ref().map(Value::to_string),
+                            m.tool_name,
+                            to_epoch(m.timestamp.unwrap_or(now)),
+                            m.token_count.map(i64_of),
+                            m.finish_reason,
+                            m.platform_message_id,
+                        ])
+                        .map_err(db(op))?;
+                }
+                counters
+                    .execute(params![
+                        t.session_id,
+                        i64_of(t.messages.len() as u64),
+                        i64_of(calls as u64),
+                        i64_of(t.input_tokens),
+                        i64_of(t.output_tokens)
+                    ])
+                    .map_err(db(op))?;
+            }
+            Ok(())
         })
     }
 

@@ -253,3 +253,58 @@ fn resolve_ids_by_prefix() {
         Err(StoreError::SessionNotFound { .. })
     ));
 }
+
+#[test]
+fn caller_chosen_ids_and_batched_turns() {
+    let f = Fixture::new();
+    let store = f.open();
+    let new = NewSession {
+        source: "api_server".into(),
+        chat_type: Some("dm".into()),
+        ..NewSession::default()
+    };
+    let s = store.ensure_session("api-0123456789abcdef", &new).unwrap();
+    assert_eq!(
+        (s.id.as_str(), s.source.as_str()),
+        ("api-0123456789abcdef", "api_server")
+    );
+    // Ensuring again keeps the existing session.
+    store.set_title(&s.id, Some("kept")).unwrap();
+    let again = store.ensure_session(&s.id, &new).unwrap();
+    assert_eq!(again.title.as_deref(), Some("kept"));
+
+    let turn = |id: &str, text: &str| crate::store::RecordedTurn {
+        session_id: id.into(),
+        session: new.clone(),
+        messages: vec![
+            NewMessage::user(text),
+            NewMessage {
+                tool_calls: Some(serde_json::json!([{"id": "c1"}, {"id": "c2"}])),
+                ..NewMessage::assistant("")
+            },
+            NewMessage::assistant(format!("re: {text}")),
+        ],
+        input_tokens: 10,
+        output_tokens: 2,
+    };
+    store
+        .record_turns(&[
+            turn(&s.id, "a"),
+            turn("api-fedcba9876543210", "b"),
+            turn(&s.id, "c"),
+        ])
+        .unwrap();
+    let s = store.session(&s.id).unwrap().unwrap();
+    assert_eq!((s.message_count, s.tool_call_count), (6, 4));
+    assert_eq!((s.input_tokens, s.output_tokens), (20, 4));
+    let texts: Vec<String> = store
+        .messages(&s.id)
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.content)
+        .collect();
+    assert_eq!(texts, ["a", "", "re: a", "c", "", "re: c"]);
+    let other = store.session("api-fedcba9876543210").unwrap().unwrap();
+    assert_eq!(other.source, "api_server");
+    assert_eq!(other.message_count, 3);
+}
