@@ -18,7 +18,6 @@ fn split_args(s: &str) -> Vec<String> {
     for c in s.chars() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
             (None, '"' | '\'' | '“' | '”') => {
                 quote = Some(if c == '“' { '”' } else { c });
                 any = true;
@@ -29,7 +28,7 @@ fn split_args(s: &str) -> Vec<String> {
                     any = false;
                 }
             }
-            (None, c) => cur.push(c),
+            (_, c) => cur.push(c),
         }
     }
     if !cur.is_empty() || any {
