@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
+            [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -428,6 +430,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -486,11 +489,77 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hermes;gateway;setup' {
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin')
+            [CompletionResult]::new('--telegram-bot-token-env', '--telegram-bot-token-env', [CompletionResultType]::ParameterName, 'Read TELEGRAM_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--telegram-dm-policy', '--telegram-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)')
+            [CompletionResult]::new('--telegram-allowed-users', '--telegram-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)')
+            [CompletionResult]::new('--telegram-group-policy', '--telegram-group-policy', [CompletionResultType]::ParameterName, 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)')
+            [CompletionResult]::new('--telegram-group-allowed-chats', '--telegram-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--telegram-home-channel', '--telegram-home-channel', [CompletionResultType]::ParameterName, 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)')
+            [CompletionResult]::new('--discord-bot-token-env', '--discord-bot-token-env', [CompletionResultType]::ParameterName, 'Read DISCORD_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--discord-dm-policy', '--discord-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (DISCORD_DM_POLICY)')
+            [CompletionResult]::new('--discord-allowed-users', '--discord-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)')
+            [CompletionResult]::new('--discord-group-policy', '--discord-group-policy', [CompletionResultType]::ParameterName, 'How should server channels be handled? (DISCORD_GROUP_POLICY)')
+            [CompletionResult]::new('--discord-group-allowed-chats', '--discord-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--discord-home-channel', '--discord-home-channel', [CompletionResultType]::ParameterName, 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)')
+            [CompletionResult]::new('--slack-bot-token-env', '--slack-bot-token-env', [CompletionResultType]::ParameterName, 'Read SLACK_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--slack-app-token-env', '--slack-app-token-env', [CompletionResultType]::ParameterName, 'Read SLACK_APP_TOKEN from this environment variable')
+            [CompletionResult]::new('--slack-dm-policy', '--slack-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (SLACK_DM_POLICY)')
+            [CompletionResult]::new('--slack-allowed-users', '--slack-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)')
+            [CompletionResult]::new('--slack-group-policy', '--slack-group-policy', [CompletionResultType]::ParameterName, 'How should channels be handled? (SLACK_GROUP_POLICY)')
+            [CompletionResult]::new('--slack-group-allowed-chats', '--slack-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--slack-home-channel', '--slack-home-channel', [CompletionResultType]::ParameterName, 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)')
+            [CompletionResult]::new('--matrix-homeserver', '--matrix-homeserver', [CompletionResultType]::ParameterName, 'Homeserver URL (MATRIX_HOMESERVER)')
+            [CompletionResult]::new('--matrix-user-id', '--matrix-user-id', [CompletionResultType]::ParameterName, 'Bot user ID (MATRIX_USER_ID)')
+            [CompletionResult]::new('--matrix-access-token-env', '--matrix-access-token-env', [CompletionResultType]::ParameterName, 'Read MATRIX_ACCESS_TOKEN from this environment variable')
+            [CompletionResult]::new('--matrix-password-env', '--matrix-password-env', [CompletionResultType]::ParameterName, 'Read MATRIX_PASSWORD from this environment variable')
+            [CompletionResult]::new('--matrix-dm-policy', '--matrix-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (MATRIX_DM_POLICY)')
+            [CompletionResult]::new('--matrix-allowed-users', '--matrix-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)')
+            [CompletionResult]::new('--matrix-group-policy', '--matrix-group-policy', [CompletionResultType]::ParameterName, 'How should rooms be handled? (MATRIX_GROUP_POLICY)')
+            [CompletionResult]::new('--matrix-group-allowed-chats', '--matrix-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--matrix-home-channel', '--matrix-home-channel', [CompletionResultType]::ParameterName, 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)')
+            [CompletionResult]::new('--email-address', '--email-address', [CompletionResultType]::ParameterName, 'Email address of the agent (EMAIL_ADDRESS)')
+            [CompletionResult]::new('--email-password-env', '--email-password-env', [CompletionResultType]::ParameterName, 'Read EMAIL_PASSWORD from this environment variable')
+            [CompletionResult]::new('--email-imap-host', '--email-imap-host', [CompletionResultType]::ParameterName, 'IMAP server (EMAIL_IMAP_HOST)')
+            [CompletionResult]::new('--email-imap-port', '--email-imap-port', [CompletionResultType]::ParameterName, 'IMAP port (EMAIL_IMAP_PORT)')
+            [CompletionResult]::new('--email-smtp-host', '--email-smtp-host', [CompletionResultType]::ParameterName, 'SMTP server (EMAIL_SMTP_HOST)')
+            [CompletionResult]::new('--email-smtp-port', '--email-smtp-port', [CompletionResultType]::ParameterName, 'SMTP port (EMAIL_SMTP_PORT)')
+            [CompletionResult]::new('--email-dm-policy', '--email-dm-policy', [CompletionResultType]::ParameterName, 'Who may email the agent? (EMAIL_DM_POLICY)')
+            [CompletionResult]::new('--email-allowed-users', '--email-allowed-users', [CompletionResultType]::ParameterName, 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)')
+            [CompletionResult]::new('--email-home-address', '--email-home-address', [CompletionResultType]::ParameterName, 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)')
+            [CompletionResult]::new('--hass-url', '--hass-url', [CompletionResultType]::ParameterName, 'Home Assistant URL (HASS_URL)')
+            [CompletionResult]::new('--hass-token-env', '--hass-token-env', [CompletionResultType]::ParameterName, 'Read HASS_TOKEN from this environment variable')
+            [CompletionResult]::new('--webhook-port', '--webhook-port', [CompletionResultType]::ParameterName, 'Port to listen on (WEBHOOK_PORT)')
+            [CompletionResult]::new('--webhook-secret-env', '--webhook-secret-env', [CompletionResultType]::ParameterName, 'Read WEBHOOK_SECRET from this environment variable')
+            [CompletionResult]::new('--weixin-account-id', '--weixin-account-id', [CompletionResultType]::ParameterName, 'Set WEIXIN_ACCOUNT_ID')
+            [CompletionResult]::new('--weixin-base-url', '--weixin-base-url', [CompletionResultType]::ParameterName, 'Set WEIXIN_BASE_URL')
+            [CompletionResult]::new('--weixin-cdn-base-url', '--weixin-cdn-base-url', [CompletionResultType]::ParameterName, 'Set WEIXIN_CDN_BASE_URL')
+            [CompletionResult]::new('--weixin-token-env', '--weixin-token-env', [CompletionResultType]::ParameterName, 'Read WEIXIN_TOKEN from this environment variable')
+            [CompletionResult]::new('--weixin-dm-policy', '--weixin-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (WEIXIN_DM_POLICY)')
+            [CompletionResult]::new('--weixin-allowed-users', '--weixin-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)')
+            [CompletionResult]::new('--weixin-group-policy', '--weixin-group-policy', [CompletionResultType]::ParameterName, 'How should group chats be handled? (WEIXIN_GROUP_POLICY)')
+            [CompletionResult]::new('--weixin-group-allowed-users', '--weixin-group-allowed-users', [CompletionResultType]::ParameterName, 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)')
+            [CompletionResult]::new('--weixin-home-channel', '--weixin-home-channel', [CompletionResultType]::ParameterName, 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt: take every answer from flags and environment variables')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Skip the live checks (token checks, the one-token model request)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;gateway;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -504,6 +573,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;gateway;help;stop' {
+            break
+        }
+        'hermes;gateway;help;setup' {
             break
         }
         'hermes;gateway;help;help' {
@@ -1174,6 +1246,99 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;runs;help;help' {
             break
         }
+        'hermes;setup' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The model provider: openrouter, openai, anthropic, nous or custom')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The model id (e.g. `anthropic/claude-sonnet-4.6`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)')
+            [CompletionResult]::new('--api-key-env', '--api-key-env', [CompletionResultType]::ParameterName, 'Read the API key from this environment variable')
+            [CompletionResult]::new('--soul-file', '--soul-file', [CompletionResultType]::ParameterName, 'Use this file as the agent''s SOUL.md')
+            [CompletionResult]::new('--toolsets', '--toolsets', [CompletionResultType]::ParameterName, 'The toolsets the agent may use, comma-separated (e.g. `terminal,file,web`)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin')
+            [CompletionResult]::new('--telegram-bot-token-env', '--telegram-bot-token-env', [CompletionResultType]::ParameterName, 'Read TELEGRAM_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--telegram-dm-policy', '--telegram-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)')
+            [CompletionResult]::new('--telegram-allowed-users', '--telegram-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)')
+            [CompletionResult]::new('--telegram-group-policy', '--telegram-group-policy', [CompletionResultType]::ParameterName, 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)')
+            [CompletionResult]::new('--telegram-group-allowed-chats', '--telegram-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--telegram-home-channel', '--telegram-home-channel', [CompletionResultType]::ParameterName, 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)')
+            [CompletionResult]::new('--discord-bot-token-env', '--discord-bot-token-env', [CompletionResultType]::ParameterName, 'Read DISCORD_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--discord-dm-policy', '--discord-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (DISCORD_DM_POLICY)')
+            [CompletionResult]::new('--discord-allowed-users', '--discord-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)')
+            [CompletionResult]::new('--discord-group-policy', '--discord-group-policy', [CompletionResultType]::ParameterName, 'How should server channels be handled? (DISCORD_GROUP_POLICY)')
+            [CompletionResult]::new('--discord-group-allowed-chats', '--discord-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--discord-home-channel', '--discord-home-channel', [CompletionResultType]::ParameterName, 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)')
+            [CompletionResult]::new('--slack-bot-token-env', '--slack-bot-token-env', [CompletionResultType]::ParameterName, 'Read SLACK_BOT_TOKEN from this environment variable')
+            [CompletionResult]::new('--slack-app-token-env', '--slack-app-token-env', [CompletionResultType]::ParameterName, 'Read SLACK_APP_TOKEN from this environment variable')
+            [CompletionResult]::new('--slack-dm-policy', '--slack-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (SLACK_DM_POLICY)')
+            [CompletionResult]::new('--slack-allowed-users', '--slack-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)')
+            [CompletionResult]::new('--slack-group-policy', '--slack-group-policy', [CompletionResultType]::ParameterName, 'How should channels be handled? (SLACK_GROUP_POLICY)')
+            [CompletionResult]::new('--slack-group-allowed-chats', '--slack-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--slack-home-channel', '--slack-home-channel', [CompletionResultType]::ParameterName, 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)')
+            [CompletionResult]::new('--matrix-homeserver', '--matrix-homeserver', [CompletionResultType]::ParameterName, 'Homeserver URL (MATRIX_HOMESERVER)')
+            [CompletionResult]::new('--matrix-user-id', '--matrix-user-id', [CompletionResultType]::ParameterName, 'Bot user ID (MATRIX_USER_ID)')
+            [CompletionResult]::new('--matrix-access-token-env', '--matrix-access-token-env', [CompletionResultType]::ParameterName, 'Read MATRIX_ACCESS_TOKEN from this environment variable')
+            [CompletionResult]::new('--matrix-password-env', '--matrix-password-env', [CompletionResultType]::ParameterName, 'Read MATRIX_PASSWORD from this environment variable')
+            [CompletionResult]::new('--matrix-dm-policy', '--matrix-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (MATRIX_DM_POLICY)')
+            [CompletionResult]::new('--matrix-allowed-users', '--matrix-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)')
+            [CompletionResult]::new('--matrix-group-policy', '--matrix-group-policy', [CompletionResultType]::ParameterName, 'How should rooms be handled? (MATRIX_GROUP_POLICY)')
+            [CompletionResult]::new('--matrix-group-allowed-chats', '--matrix-group-allowed-chats', [CompletionResultType]::ParameterName, 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)')
+            [CompletionResult]::new('--matrix-home-channel', '--matrix-home-channel', [CompletionResultType]::ParameterName, 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)')
+            [CompletionResult]::new('--email-address', '--email-address', [CompletionResultType]::ParameterName, 'Email address of the agent (EMAIL_ADDRESS)')
+            [CompletionResult]::new('--email-password-env', '--email-password-env', [CompletionResultType]::ParameterName, 'Read EMAIL_PASSWORD from this environment variable')
+            [CompletionResult]::new('--email-imap-host', '--email-imap-host', [CompletionResultType]::ParameterName, 'IMAP server (EMAIL_IMAP_HOST)')
+            [CompletionResult]::new('--email-imap-port', '--email-imap-port', [CompletionResultType]::ParameterName, 'IMAP port (EMAIL_IMAP_PORT)')
+            [CompletionResult]::new('--email-smtp-host', '--email-smtp-host', [CompletionResultType]::ParameterName, 'SMTP server (EMAIL_SMTP_HOST)')
+            [CompletionResult]::new('--email-smtp-port', '--email-smtp-port', [CompletionResultType]::ParameterName, 'SMTP port (EMAIL_SMTP_PORT)')
+            [CompletionResult]::new('--email-dm-policy', '--email-dm-policy', [CompletionResultType]::ParameterName, 'Who may email the agent? (EMAIL_DM_POLICY)')
+            [CompletionResult]::new('--email-allowed-users', '--email-allowed-users', [CompletionResultType]::ParameterName, 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)')
+            [CompletionResult]::new('--email-home-address', '--email-home-address', [CompletionResultType]::ParameterName, 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)')
+            [CompletionResult]::new('--hass-url', '--hass-url', [CompletionResultType]::ParameterName, 'Home Assistant URL (HASS_URL)')
+            [CompletionResult]::new('--hass-token-env', '--hass-token-env', [CompletionResultType]::ParameterName, 'Read HASS_TOKEN from this environment variable')
+            [CompletionResult]::new('--webhook-port', '--webhook-port', [CompletionResultType]::ParameterName, 'Port to listen on (WEBHOOK_PORT)')
+            [CompletionResult]::new('--webhook-secret-env', '--webhook-secret-env', [CompletionResultType]::ParameterName, 'Read WEBHOOK_SECRET from this environment variable')
+            [CompletionResult]::new('--weixin-account-id', '--weixin-account-id', [CompletionResultType]::ParameterName, 'Set WEIXIN_ACCOUNT_ID')
+            [CompletionResult]::new('--weixin-base-url', '--weixin-base-url', [CompletionResultType]::ParameterName, 'Set WEIXIN_BASE_URL')
+            [CompletionResult]::new('--weixin-cdn-base-url', '--weixin-cdn-base-url', [CompletionResultType]::ParameterName, 'Set WEIXIN_CDN_BASE_URL')
+            [CompletionResult]::new('--weixin-token-env', '--weixin-token-env', [CompletionResultType]::ParameterName, 'Read WEIXIN_TOKEN from this environment variable')
+            [CompletionResult]::new('--weixin-dm-policy', '--weixin-dm-policy', [CompletionResultType]::ParameterName, 'How should direct messages be authorized? (WEIXIN_DM_POLICY)')
+            [CompletionResult]::new('--weixin-allowed-users', '--weixin-allowed-users', [CompletionResultType]::ParameterName, 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)')
+            [CompletionResult]::new('--weixin-group-policy', '--weixin-group-policy', [CompletionResultType]::ParameterName, 'How should group chats be handled? (WEIXIN_GROUP_POLICY)')
+            [CompletionResult]::new('--weixin-group-allowed-users', '--weixin-group-allowed-users', [CompletionResultType]::ParameterName, 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)')
+            [CompletionResult]::new('--weixin-home-channel', '--weixin-home-channel', [CompletionResultType]::ParameterName, 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt: take every answer from flags and environment variables')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Skip the live checks (token checks, the one-token model request)')
+            [CompletionResult]::new('--reset', '--reset', [CompletionResultType]::ParameterName, 'Start from the built-in defaults instead of the current settings (asks first)')
+            [CompletionResult]::new('--quick', '--quick', [CompletionResultType]::ParameterName, 'Ask only about what is not configured yet')
+            [CompletionResult]::new('--api-key-stdin', '--api-key-stdin', [CompletionResultType]::ParameterName, 'Read the API key from standard input (one line)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;model' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The model provider: openrouter, openai, anthropic, nous or custom')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The model id (e.g. `anthropic/claude-sonnet-4.6`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)')
+            [CompletionResult]::new('--api-key-env', '--api-key-env', [CompletionResultType]::ParameterName, 'Read the API key from this environment variable')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt: take every answer from flags and environment variables')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Skip the live checks (token checks, the one-token model request)')
+            [CompletionResult]::new('--api-key-stdin', '--api-key-stdin', [CompletionResultType]::ParameterName, 'Read the API key from standard input (one line)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Talk to the agent in the terminal, or ask one question with `-q`')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Create, switch and manage profiles (separate agents with their own tokens and memory)')
@@ -1185,6 +1350,8 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
+            [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1270,6 +1437,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             break
         }
         'hermes;help;gateway;run' {
@@ -1282,6 +1450,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;gateway;stop' {
+            break
+        }
+        'hermes;help;gateway;setup' {
             break
         }
         'hermes;help;logs' {
@@ -1404,6 +1575,12 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;runs;retry' {
+            break
+        }
+        'hermes;help;setup' {
+            break
+        }
+        'hermes;help;model' {
             break
         }
         'hermes;help;help' {

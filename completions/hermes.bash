@@ -46,6 +46,9 @@ _hermes() {
             hermes,logs)
                 cmd="hermes__subcmd__logs"
                 ;;
+            hermes,model)
+                cmd="hermes__subcmd__model"
+                ;;
             hermes,pairing)
                 cmd="hermes__subcmd__pairing"
                 ;;
@@ -57,6 +60,9 @@ _hermes() {
                 ;;
             hermes,sessions)
                 cmd="hermes__subcmd__sessions"
+                ;;
+            hermes,setup)
+                cmd="hermes__subcmd__setup"
                 ;;
             hermes__subcmd__config,check)
                 cmd="hermes__subcmd__config__subcmd__check"
@@ -199,6 +205,9 @@ _hermes() {
             hermes__subcmd__gateway,run)
                 cmd="hermes__subcmd__gateway__subcmd__run"
                 ;;
+            hermes__subcmd__gateway,setup)
+                cmd="hermes__subcmd__gateway__subcmd__setup"
+                ;;
             hermes__subcmd__gateway,status)
                 cmd="hermes__subcmd__gateway__subcmd__status"
                 ;;
@@ -213,6 +222,9 @@ _hermes() {
                 ;;
             hermes__subcmd__gateway__subcmd__help,run)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__run"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,setup)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__setup"
                 ;;
             hermes__subcmd__gateway__subcmd__help,status)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__status"
@@ -241,6 +253,9 @@ _hermes() {
             hermes__subcmd__help,logs)
                 cmd="hermes__subcmd__help__subcmd__logs"
                 ;;
+            hermes__subcmd__help,model)
+                cmd="hermes__subcmd__help__subcmd__model"
+                ;;
             hermes__subcmd__help,pairing)
                 cmd="hermes__subcmd__help__subcmd__pairing"
                 ;;
@@ -252,6 +267,9 @@ _hermes() {
                 ;;
             hermes__subcmd__help,sessions)
                 cmd="hermes__subcmd__help__subcmd__sessions"
+                ;;
+            hermes__subcmd__help,setup)
+                cmd="hermes__subcmd__help__subcmd__setup"
                 ;;
             hermes__subcmd__help__subcmd__config,check)
                 cmd="hermes__subcmd__help__subcmd__config__subcmd__check"
@@ -312,6 +330,9 @@ _hermes() {
                 ;;
             hermes__subcmd__help__subcmd__gateway,run)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__run"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,setup)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__setup"
                 ;;
             hermes__subcmd__help__subcmd__gateway,status)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__status"
@@ -575,7 +596,7 @@ _hermes() {
 
     case "${cmd}" in
         hermes)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs setup model help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1589,7 +1610,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version run status list stop help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version run status list stop setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1615,7 +1636,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway__subcmd__help)
-            opts="run status list stop help"
+            opts="run status list stop setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1657,6 +1678,20 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1750,6 +1785,236 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__setup)
+            opts="-p -h -V --non-interactive --no-validate --platform --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --telegram-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --telegram-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --discord-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --discord-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-app-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --slack-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --slack-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-homeserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-user-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-access-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --matrix-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --matrix-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-imap-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-imap-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-smtp-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-smtp-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-dm-policy)
+                    COMPREPLY=($(compgen -W "allowlist pairing open disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --email-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-home-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hass-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hass-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-account-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-cdn-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --weixin-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-group-policy)
+                    COMPREPLY=($(compgen -W "disabled open allowlist" -- "${cur}"))
+                    return 0
+                    ;;
+                --weixin-group-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__status)
             opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1803,7 +2068,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help)
-            opts="chat profile config gateway logs pairing cron completion sessions runs help"
+            opts="chat profile config gateway logs pairing cron completion sessions runs setup model help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2125,7 +2390,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__gateway)
-            opts="run status list stop"
+            opts="run status list stop setup"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2153,6 +2418,20 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2209,6 +2488,20 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__model)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2628,6 +2921,20 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__help__subcmd__setup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__logs)
             opts="-n -f -p -h -V --lines --follow --level --since --session --component --platform --json --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2660,6 +2967,48 @@ _hermes() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__model)
+            opts="-p -h -V --non-interactive --no-validate --provider --model --base-url --api-key-env --api-key-stdin --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3955,6 +4304,260 @@ _hermes() {
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__setup)
+            opts="-p -h -V --non-interactive --no-validate --reset --quick --provider --model --base-url --api-key-env --api-key-stdin --soul-file --toolsets --platform --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --profile --quiet --color --no-input --help --version model gateway agent tools"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --soul-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --toolsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --telegram-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --telegram-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --telegram-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --discord-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --discord-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discord-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-bot-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-app-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --slack-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --slack-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-homeserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-user-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-access-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --matrix-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-group-policy)
+                    COMPREPLY=($(compgen -W "open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --matrix-group-allowed-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --matrix-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-imap-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-imap-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-smtp-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-smtp-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-dm-policy)
+                    COMPREPLY=($(compgen -W "allowlist pairing open disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --email-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email-home-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hass-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hass-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-account-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-cdn-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-dm-policy)
+                    COMPREPLY=($(compgen -W "pairing open allowlist disabled" -- "${cur}"))
+                    return 0
+                    ;;
+                --weixin-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-group-policy)
+                    COMPREPLY=($(compgen -W "disabled open allowlist" -- "${cur}"))
+                    return 0
+                    ;;
+                --weixin-group-allowed-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weixin-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -37,6 +37,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+            cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
+            cand model 'Choose the model provider, its API key and the model'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;chat'= {
@@ -383,6 +385,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand status 'Show whether this profile''s gateway runs, and its platforms'
             cand list 'Show every profile''s gateway in one table'
             cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;gateway;run'= {
@@ -436,11 +439,76 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hermes;gateway;setup'= {
+            cand --platform 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin'
+            cand --telegram-bot-token-env 'Read TELEGRAM_BOT_TOKEN from this environment variable'
+            cand --telegram-dm-policy 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)'
+            cand --telegram-allowed-users 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)'
+            cand --telegram-group-policy 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)'
+            cand --telegram-group-allowed-chats 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)'
+            cand --telegram-home-channel 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)'
+            cand --discord-bot-token-env 'Read DISCORD_BOT_TOKEN from this environment variable'
+            cand --discord-dm-policy 'How should direct messages be authorized? (DISCORD_DM_POLICY)'
+            cand --discord-allowed-users 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)'
+            cand --discord-group-policy 'How should server channels be handled? (DISCORD_GROUP_POLICY)'
+            cand --discord-group-allowed-chats 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)'
+            cand --discord-home-channel 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)'
+            cand --slack-bot-token-env 'Read SLACK_BOT_TOKEN from this environment variable'
+            cand --slack-app-token-env 'Read SLACK_APP_TOKEN from this environment variable'
+            cand --slack-dm-policy 'How should direct messages be authorized? (SLACK_DM_POLICY)'
+            cand --slack-allowed-users 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)'
+            cand --slack-group-policy 'How should channels be handled? (SLACK_GROUP_POLICY)'
+            cand --slack-group-allowed-chats 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)'
+            cand --slack-home-channel 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)'
+            cand --matrix-homeserver 'Homeserver URL (MATRIX_HOMESERVER)'
+            cand --matrix-user-id 'Bot user ID (MATRIX_USER_ID)'
+            cand --matrix-access-token-env 'Read MATRIX_ACCESS_TOKEN from this environment variable'
+            cand --matrix-password-env 'Read MATRIX_PASSWORD from this environment variable'
+            cand --matrix-dm-policy 'How should direct messages be authorized? (MATRIX_DM_POLICY)'
+            cand --matrix-allowed-users 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)'
+            cand --matrix-group-policy 'How should rooms be handled? (MATRIX_GROUP_POLICY)'
+            cand --matrix-group-allowed-chats 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)'
+            cand --matrix-home-channel 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)'
+            cand --email-address 'Email address of the agent (EMAIL_ADDRESS)'
+            cand --email-password-env 'Read EMAIL_PASSWORD from this environment variable'
+            cand --email-imap-host 'IMAP server (EMAIL_IMAP_HOST)'
+            cand --email-imap-port 'IMAP port (EMAIL_IMAP_PORT)'
+            cand --email-smtp-host 'SMTP server (EMAIL_SMTP_HOST)'
+            cand --email-smtp-port 'SMTP port (EMAIL_SMTP_PORT)'
+            cand --email-dm-policy 'Who may email the agent? (EMAIL_DM_POLICY)'
+            cand --email-allowed-users 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)'
+            cand --email-home-address 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)'
+            cand --hass-url 'Home Assistant URL (HASS_URL)'
+            cand --hass-token-env 'Read HASS_TOKEN from this environment variable'
+            cand --webhook-port 'Port to listen on (WEBHOOK_PORT)'
+            cand --webhook-secret-env 'Read WEBHOOK_SECRET from this environment variable'
+            cand --weixin-account-id 'Set WEIXIN_ACCOUNT_ID'
+            cand --weixin-base-url 'Set WEIXIN_BASE_URL'
+            cand --weixin-cdn-base-url 'Set WEIXIN_CDN_BASE_URL'
+            cand --weixin-token-env 'Read WEIXIN_TOKEN from this environment variable'
+            cand --weixin-dm-policy 'How should direct messages be authorized? (WEIXIN_DM_POLICY)'
+            cand --weixin-allowed-users 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)'
+            cand --weixin-group-policy 'How should group chats be handled? (WEIXIN_GROUP_POLICY)'
+            cand --weixin-group-allowed-users 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)'
+            cand --weixin-home-channel 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --non-interactive 'Never prompt: take every answer from flags and environment variables'
+            cand --no-validate 'Skip the live checks (token checks, the one-token model request)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;gateway;help'= {
             cand run 'Run the gateway in the foreground (what services and containers run)'
             cand status 'Show whether this profile''s gateway runs, and its platforms'
             cand list 'Show every profile''s gateway in one table'
             cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;gateway;help;run'= {
@@ -450,6 +518,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;gateway;help;list'= {
         }
         &'hermes;gateway;help;stop'= {
+        }
+        &'hermes;gateway;help;setup'= {
         }
         &'hermes;gateway;help;help'= {
         }
@@ -1048,6 +1118,97 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;runs;help;help'= {
         }
+        &'hermes;setup'= {
+            cand --provider 'The model provider: openrouter, openai, anthropic, nous or custom'
+            cand --model 'The model id (e.g. `anthropic/claude-sonnet-4.6`)'
+            cand --base-url 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)'
+            cand --api-key-env 'Read the API key from this environment variable'
+            cand --soul-file 'Use this file as the agent''s SOUL.md'
+            cand --toolsets 'The toolsets the agent may use, comma-separated (e.g. `terminal,file,web`)'
+            cand --platform 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin'
+            cand --telegram-bot-token-env 'Read TELEGRAM_BOT_TOKEN from this environment variable'
+            cand --telegram-dm-policy 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)'
+            cand --telegram-allowed-users 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)'
+            cand --telegram-group-policy 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)'
+            cand --telegram-group-allowed-chats 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)'
+            cand --telegram-home-channel 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)'
+            cand --discord-bot-token-env 'Read DISCORD_BOT_TOKEN from this environment variable'
+            cand --discord-dm-policy 'How should direct messages be authorized? (DISCORD_DM_POLICY)'
+            cand --discord-allowed-users 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)'
+            cand --discord-group-policy 'How should server channels be handled? (DISCORD_GROUP_POLICY)'
+            cand --discord-group-allowed-chats 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)'
+            cand --discord-home-channel 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)'
+            cand --slack-bot-token-env 'Read SLACK_BOT_TOKEN from this environment variable'
+            cand --slack-app-token-env 'Read SLACK_APP_TOKEN from this environment variable'
+            cand --slack-dm-policy 'How should direct messages be authorized? (SLACK_DM_POLICY)'
+            cand --slack-allowed-users 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)'
+            cand --slack-group-policy 'How should channels be handled? (SLACK_GROUP_POLICY)'
+            cand --slack-group-allowed-chats 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)'
+            cand --slack-home-channel 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)'
+            cand --matrix-homeserver 'Homeserver URL (MATRIX_HOMESERVER)'
+            cand --matrix-user-id 'Bot user ID (MATRIX_USER_ID)'
+            cand --matrix-access-token-env 'Read MATRIX_ACCESS_TOKEN from this environment variable'
+            cand --matrix-password-env 'Read MATRIX_PASSWORD from this environment variable'
+            cand --matrix-dm-policy 'How should direct messages be authorized? (MATRIX_DM_POLICY)'
+            cand --matrix-allowed-users 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)'
+            cand --matrix-group-policy 'How should rooms be handled? (MATRIX_GROUP_POLICY)'
+            cand --matrix-group-allowed-chats 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)'
+            cand --matrix-home-channel 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)'
+            cand --email-address 'Email address of the agent (EMAIL_ADDRESS)'
+            cand --email-password-env 'Read EMAIL_PASSWORD from this environment variable'
+            cand --email-imap-host 'IMAP server (EMAIL_IMAP_HOST)'
+            cand --email-imap-port 'IMAP port (EMAIL_IMAP_PORT)'
+            cand --email-smtp-host 'SMTP server (EMAIL_SMTP_HOST)'
+            cand --email-smtp-port 'SMTP port (EMAIL_SMTP_PORT)'
+            cand --email-dm-policy 'Who may email the agent? (EMAIL_DM_POLICY)'
+            cand --email-allowed-users 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)'
+            cand --email-home-address 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)'
+            cand --hass-url 'Home Assistant URL (HASS_URL)'
+            cand --hass-token-env 'Read HASS_TOKEN from this environment variable'
+            cand --webhook-port 'Port to listen on (WEBHOOK_PORT)'
+            cand --webhook-secret-env 'Read WEBHOOK_SECRET from this environment variable'
+            cand --weixin-account-id 'Set WEIXIN_ACCOUNT_ID'
+            cand --weixin-base-url 'Set WEIXIN_BASE_URL'
+            cand --weixin-cdn-base-url 'Set WEIXIN_CDN_BASE_URL'
+            cand --weixin-token-env 'Read WEIXIN_TOKEN from this environment variable'
+            cand --weixin-dm-policy 'How should direct messages be authorized? (WEIXIN_DM_POLICY)'
+            cand --weixin-allowed-users 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)'
+            cand --weixin-group-policy 'How should group chats be handled? (WEIXIN_GROUP_POLICY)'
+            cand --weixin-group-allowed-users 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)'
+            cand --weixin-home-channel 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --non-interactive 'Never prompt: take every answer from flags and environment variables'
+            cand --no-validate 'Skip the live checks (token checks, the one-token model request)'
+            cand --reset 'Start from the built-in defaults instead of the current settings (asks first)'
+            cand --quick 'Ask only about what is not configured yet'
+            cand --api-key-stdin 'Read the API key from standard input (one line)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;model'= {
+            cand --provider 'The model provider: openrouter, openai, anthropic, nous or custom'
+            cand --model 'The model id (e.g. `anthropic/claude-sonnet-4.6`)'
+            cand --base-url 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)'
+            cand --api-key-env 'Read the API key from this environment variable'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --non-interactive 'Never prompt: take every answer from flags and environment variables'
+            cand --no-validate 'Skip the live checks (token checks, the one-token model request)'
+            cand --api-key-stdin 'Read the API key from standard input (one line)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;help'= {
             cand chat 'Talk to the agent in the terminal, or ask one question with `-q`'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
@@ -1059,6 +1220,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+            cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
+            cand model 'Choose the model provider, its API key and the model'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;help;chat'= {
@@ -1123,6 +1286,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand status 'Show whether this profile''s gateway runs, and its platforms'
             cand list 'Show every profile''s gateway in one table'
             cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
         }
         &'hermes;help;gateway;run'= {
         }
@@ -1131,6 +1295,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;gateway;list'= {
         }
         &'hermes;help;gateway;stop'= {
+        }
+        &'hermes;help;gateway;setup'= {
         }
         &'hermes;help;logs'= {
         }
@@ -1221,6 +1387,10 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;runs;discard'= {
         }
         &'hermes;help;runs;retry'= {
+        }
+        &'hermes;help;setup'= {
+        }
+        &'hermes;help;model'= {
         }
         &'hermes;help;help'= {
         }

@@ -42,6 +42,8 @@ complete -c hermes -n "__fish_hermes_needs_command" -f -a "cron" -d 'Manage sche
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "setup" -d 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
+complete -c hermes -n "__fish_hermes_needs_command" -f -a "model" -d 'Choose the model provider, its API key and the model'
 complete -c hermes -n "__fish_hermes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s q -l query -d 'Ask one question, print only the answer on stdout, and exit' -r
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s m -l model -d 'Use this model for this run' -r
@@ -265,19 +267,20 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Open config.yaml in $VISUAL or $EDITOR (or nano, vim, vi), then check it'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check config.yaml and .env: syntax, keys this version does not use, file modes'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -l quiet -d 'Print less: no status lines, only data and errors'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -s V -l version -d 'Print version'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -f -a "run" -d 'Run the gateway in the foreground (what services and containers run)'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -f -a "status" -d 'Show whether this profile\'s gateway runs, and its platforms'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -f -a "list" -d 'Show every profile\'s gateway in one table'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -f -a "stop" -d 'Stop this profile\'s running gateway (SIGTERM; it drains and tells busy chats)'
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "run" -d 'Run the gateway in the foreground (what services and containers run)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "status" -d 'Show whether this profile\'s gateway runs, and its platforms'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "list" -d 'Show every profile\'s gateway in one table'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "stop" -d 'Stop this profile\'s running gateway (SIGTERM; it drains and tells busy chats)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "setup" -d 'Configure messaging platforms (arrow keys, or a flag per answer)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run status list stop setup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
@@ -315,10 +318,100 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l platform -d 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-dm-policy -d 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-allowed-users -d 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-group-policy -d 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-group-allowed-chats -d 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-home-channel -d 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-dm-policy -d 'How should direct messages be authorized? (DISCORD_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-allowed-users -d 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-group-policy -d 'How should server channels be handled? (DISCORD_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-home-channel -d 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-dm-policy -d 'How should direct messages be authorized? (SLACK_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-allowed-users -d 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-group-policy -d 'How should channels be handled? (SLACK_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-home-channel -d 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-homeserver -d 'Homeserver URL (MATRIX_HOMESERVER)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-user-id -d 'Bot user ID (MATRIX_USER_ID)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-dm-policy -d 'How should direct messages be authorized? (MATRIX_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-allowed-users -d 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-group-policy -d 'How should rooms be handled? (MATRIX_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-group-allowed-chats -d 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-home-channel -d 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-address -d 'Email address of the agent (EMAIL_ADDRESS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-imap-host -d 'IMAP server (EMAIL_IMAP_HOST)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-imap-port -d 'IMAP port (EMAIL_IMAP_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-smtp-host -d 'SMTP server (EMAIL_SMTP_HOST)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-smtp-port -d 'SMTP port (EMAIL_SMTP_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-dm-policy -d 'Who may email the agent? (EMAIL_DM_POLICY)' -r -f -a "allowlist\t''
+pairing\t''
+open\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-allowed-users -d 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-home-address -d 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l hass-url -d 'Home Assistant URL (HASS_URL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l webhook-port -d 'Port to listen on (WEBHOOK_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-account-id -d 'Set WEIXIN_ACCOUNT_ID' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-base-url -d 'Set WEIXIN_BASE_URL' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-cdn-base-url -d 'Set WEIXIN_CDN_BASE_URL' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-dm-policy -d 'How should direct messages be authorized? (WEIXIN_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-allowed-users -d 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-group-policy -d 'How should group chats be handled? (WEIXIN_GROUP_POLICY)' -r -f -a "disabled\t''
+open\t''
+allowlist\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-group-allowed-users -d 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the gateway in the foreground (what services and containers run)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether this profile\'s gateway runs, and its platforms'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show every profile\'s gateway in one table'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop this profile\'s running gateway (SIGTERM; it drains and tells busy chats)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "setup" -d 'Configure messaging platforms (arrow keys, or a flag per answer)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s n -l lines -d 'How many records to show' -r
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l level -d 'Minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL' -r
@@ -738,17 +831,132 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "discard" -d 'Drop a queued, held or retrying run without running it'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or retrying run again, now'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "chat" -d 'Talk to the agent in the terminal, or ask one question with `-q`'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "gateway" -d 'Run and manage the messaging gateway'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "logs" -d 'View, follow and filter the logs'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "completion" -d 'Print a shell completion script'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
-complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l provider -d 'The model provider: openrouter, openai, anthropic, nous or custom' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l model -d 'The model id (e.g. `anthropic/claude-sonnet-4.6`)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l base-url -d 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l api-key-env -d 'Read the API key from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l soul-file -d 'Use this file as the agent\'s SOUL.md' -r -F
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l toolsets -d 'The toolsets the agent may use, comma-separated (e.g. `terminal,file,web`)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l platform -d 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-dm-policy -d 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-allowed-users -d 'Allowed Telegram user IDs (comma-separated) (TELEGRAM_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-group-policy -d 'How should group chats be handled? (TELEGRAM_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-group-allowed-chats -d 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-home-channel -d 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-dm-policy -d 'How should direct messages be authorized? (DISCORD_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-allowed-users -d 'Allowed Discord user IDs (comma-separated) (DISCORD_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-group-policy -d 'How should server channels be handled? (DISCORD_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-home-channel -d 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-dm-policy -d 'How should direct messages be authorized? (SLACK_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-allowed-users -d 'Allowed Slack member IDs (comma-separated) (SLACK_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-group-policy -d 'How should channels be handled? (SLACK_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (SLACK_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-home-channel -d 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-homeserver -d 'Homeserver URL (MATRIX_HOMESERVER)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-user-id -d 'Bot user ID (MATRIX_USER_ID)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-dm-policy -d 'How should direct messages be authorized? (MATRIX_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-allowed-users -d 'Allowed Matrix user IDs (comma-separated) (MATRIX_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-group-policy -d 'How should rooms be handled? (MATRIX_GROUP_POLICY)' -r -f -a "open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-group-allowed-chats -d 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-home-channel -d 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-address -d 'Email address of the agent (EMAIL_ADDRESS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-imap-host -d 'IMAP server (EMAIL_IMAP_HOST)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-imap-port -d 'IMAP port (EMAIL_IMAP_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-smtp-host -d 'SMTP server (EMAIL_SMTP_HOST)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-smtp-port -d 'SMTP port (EMAIL_SMTP_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-dm-policy -d 'Who may email the agent? (EMAIL_DM_POLICY)' -r -f -a "allowlist\t''
+pairing\t''
+open\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-allowed-users -d 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-home-address -d 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l hass-url -d 'Home Assistant URL (HASS_URL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l webhook-port -d 'Port to listen on (WEBHOOK_PORT)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-account-id -d 'Set WEIXIN_ACCOUNT_ID' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-base-url -d 'Set WEIXIN_BASE_URL' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-cdn-base-url -d 'Set WEIXIN_CDN_BASE_URL' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-dm-policy -d 'How should direct messages be authorized? (WEIXIN_DM_POLICY)' -r -f -a "pairing\t''
+open\t''
+allowlist\t''
+disabled\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-allowed-users -d 'Allowed Weixin user IDs (comma-separated) (WEIXIN_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-group-policy -d 'How should group chats be handled? (WEIXIN_GROUP_POLICY)' -r -f -a "disabled\t''
+open\t''
+allowlist\t''"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-group-allowed-users -d 'Allowed group chat IDs (comma-separated; group ids, not member ids) (WEIXIN_GROUP_ALLOWED_USERS)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l reset -d 'Start from the built-in defaults instead of the current settings (asks first)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l quick -d 'Ask only about what is not configured yet'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l api-key-stdin -d 'Read the API key from standard input (one line)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l provider -d 'The model provider: openrouter, openai, anthropic, nous or custom' -r
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l model -d 'The model id (e.g. `anthropic/claude-sonnet-4.6`)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l base-url -d 'The endpoint of a custom OpenAI-compatible server (e.g. `http://127.0.0.1:11434/v1`)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l api-key-env -d 'Read the API key from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand model" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l api-key-stdin -d 'Read the API key from standard input (one line)'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l quiet -d 'Print less: no status lines, only data and errors'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -l no-input -d 'Never prompt; fail with the flag to pass instead'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hermes -n "__fish_hermes_using_subcommand model" -s V -l version -d 'Print version'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "chat" -d 'Talk to the agent in the terminal, or ask one question with `-q`'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "profile" -d 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "config" -d 'Show and change configuration (`config.yaml` and `.env`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "gateway" -d 'Run and manage the messaging gateway'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "logs" -d 'View, follow and filter the logs'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "pairing" -d 'Approve or revoke users who asked to talk to the agent (DM pairing)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "cron" -d 'Manage scheduled tasks (cron jobs)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "completion" -d 'Print a shell completion script'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "sessions" -d 'Browse, export and clean up conversation history (`state.db`)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "runs" -d 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "setup" -d 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "model" -d 'Choose the model provider, its API key and the model'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and not __fish_seen_subcommand_from chat profile config gateway logs pairing cron completion sessions runs setup model help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List every profile: active marker, model, gateway state and alias'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "use" -d 'Make a profile the sticky default (`default` goes back to ~/.hermes)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "create" -d 'Create a new profile'
@@ -770,6 +978,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from gateway" -f -a "status" -d 'Show whether this profile\'s gateway runs, and its platforms'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from gateway" -f -a "list" -d 'Show every profile\'s gateway in one table'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from gateway" -f -a "stop" -d 'Stop this profile\'s running gateway (SIGTERM; it drains and tells busy chats)'
+complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from gateway" -f -a "setup" -d 'Configure messaging platforms (arrow keys, or a flag per answer)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "list" -d 'List pending requests and approved users (codes are never shown)'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "approve" -d 'Approve a pending request by its code or request id, or by the user\'s id'
 complete -c hermes -n "__fish_hermes_using_subcommand help; and __fish_seen_subcommand_from pairing" -f -a "revoke" -d 'Revoke a user\'s access (also removes them from `<PLATFORM>_ALLOWED_USERS` in `.env`)'

@@ -3,6 +3,7 @@
 
 mod cli;
 mod output;
+mod wizard;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -47,6 +47,8 @@ enum Action {
         #[arg(long)]
         all: bool,
     },
+    /// Configure messaging platforms (arrow keys, or a flag per answer).
+    Setup(super::setup::GatewayArgs),
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -68,6 +70,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         Action::Status { json } => status(cx, json),
         Action::List { json } => list(cx, json),
         Action::Stop { all } => stop(cx, all),
+        Action::Setup(a) => super::setup::run_gateway(cx, a),
     }
 }
 

@@ -8,10 +8,12 @@ pub(crate) mod cron;
 pub(crate) mod error;
 pub(crate) mod gateway;
 pub(crate) mod logs;
+pub(crate) mod model;
 pub(crate) mod pairing;
 pub(crate) mod profile;
 pub(crate) mod runs;
 pub(crate) mod sessions;
+pub(crate) mod setup;
 
 use std::path::PathBuf;
 
@@ -76,6 +78,10 @@ pub(crate) enum Command {
     Sessions(sessions::Args),
     /// Inspect queued, held and failed runs (messages waiting for an agent turn).
     Runs(runs::Args),
+    /// Set up the model, the agent and messaging platforms (arrow keys, or flags).
+    Setup(setup::Args),
+    /// Choose the model provider, its API key and the model.
+    Model(model::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -126,6 +132,8 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(a) => completion::run(cx, a),
         Command::Sessions(a) => sessions::run(cx, a),
         Command::Runs(a) => runs::run(cx, a),
+        Command::Setup(a) => setup::run(cx, a),
+        Command::Model(a) => model::run(cx, a),
     }
 }
 

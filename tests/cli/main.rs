@@ -9,6 +9,9 @@ mod logs;
 mod pairing;
 mod profile;
 mod sessions;
+mod setup;
+mod setup_fake;
+mod setup_tty;
 mod upstream_home;
 
 use std::path::{Path, PathBuf};

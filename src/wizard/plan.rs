@@ -1,0 +1,373 @@
+//! `SetupPlan`: what a wizard wants to change, as a plain value. It is shown (secrets masked),
+//! confirmed, then applied at once: every `.env` change in one atomic save, config.yaml edited
+//! losslessly in one atomic write, other files written atomically. Nothing is written before.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use hermes::config::dotenv::EnvFile;
+use hermes::config::{read_yaml, yaml_edit};
+use hermes::fsutil;
+use hermes::home::HermesPaths;
+use serde_yaml_ng::Value;
+
+/// A file the plan writes whole (SOUL.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlannedFile {
+    /// Where.
+    pub(crate) path: PathBuf,
+    /// The new contents.
+    pub(crate) contents: String,
+}
+
+/// The changes a wizard run wants to make.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SetupPlan {
+    /// `.env` variables to set, in the order they were answered.
+    pub(crate) env_set: Vec<(String, String)>,
+    /// `.env` variables to remove.
+    pub(crate) env_unset: Vec<String>,
+    /// config.yaml keys (dotted) to set.
+    pub(crate) config_set: Vec<(String, Value)>,
+    /// config.yaml keys (dotted) to remove.
+    pub(crate) config_unset: Vec<String>,
+    /// Whole files to write.
+    pub(crate) files: Vec<PlannedFile>,
+    /// Variables and keys whose values are masked when shown.
+    pub(crate) secrets: BTreeSet<String>,
+}
+
+/// What applying wrote.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// Files written.
+    pub(crate) written: Vec<PathBuf>,
+}
+
+impl SetupPlan {
+    /// Sets a `.env` variable; an empty value removes it.
+    pub(crate) fn set_env(&mut self, key: &str, value: &str) {
+        self.env_set.retain(|(k, _)| k != key);
+        self.env_unset.retain(|k| k != key);
+        if value.is_empty() {
+            self.env_unset.push(key.to_string());
+        } else {
+            self.env_set.push((key.to_string(), value.to_string()));
+        }
+    }
+
+    /// Sets a secret `.env` variable (masked when shown).
+    pub(crate) fn set_secret(&mut self, key: &str, value: &str) {
+        self.secrets.insert(key.to_string());
+        self.set_env(key, value);
+    }
+
+    /// The value this plan gives a variable: `Some("")` when it removes it.
+    pub(crate) fn env_value(&self, key: &str) -> Option<&str> {
+        if self.env_unset.iter().any(|k| k == key) {
+            return Some("");
+        }
+        self.env_set
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets a config.yaml key.
+    pub(crate) fn set_config(&mut self, key: &str, value: Value) {
+        self.config_set.retain(|(k, _)| k != key);
+        self.config_unset.retain(|k| k != key);
+        self.config_set.push((key.to_string(), value));
+    }
+
+    /// Removes a config.yaml key.
+    pub(crate) fn unset_config(&mut self, key: &str) {
+        self.config_set.retain(|(k, _)| k != key);
+        if !self.config_unset.iter().any(|k| k == key) {
+            self.config_unset.push(key.to_string());
+        }
+    }
+
+    /// Adds another plan's changes (later answers win).
+    pub(crate) fn merge(&mut self, other: SetupPlan) {
+        for (k, v) in other.env_set {
+            self.set_env(&k, &v);
+        }
+        for k in other.env_unset {
+            self.set_env(&k, "");
+        }
+        for (k, v) in other.config_set {
+            self.set_config(&k, v);
+        }
+        for k in other.config_unset {
+            self.unset_config(&k);
+        }
+        for f in other.files {
+            self.files.retain(|g| g.path != f.path);
+            self.files.push(f);
+        }
+        self.secrets.extend(other.secrets);
+    }
+
+    /// Drops changes that would leave things as they are, given the current `.env` and
+    /// config.yaml, so the summary lists real changes only.
+    pub(crate) fn prune(&mut self, paths: &HermesPaths) -> Result<()> {
+        let env = EnvFile::load(&paths.env_file())?.map();
+        self.env_set
+            .retain(|(k, v)| env.get(k).map(String::as_str) != Some(v.as_str()));
+        self.env_unset
+            .retain(|k| env.get(k).is_some_and(|v| !v.is_empty()));
+        let (_, doc) = read_yaml(&paths.config_file())?;
+        self.config_set
+            .retain(|(k, v)| hermes::config::lookup(&doc, k) != Some(v));
+        self.config_unset
+            .retain(|k| hermes::config::lookup(&doc, k).is_some());
+        self.files.retain(|f| {
+            fsutil::read_optional(&f.path)
+                .ok()
+                .flatten()
+                .is_none_or(|old| old != f.contents)
+        });
+        Ok(())
+    }
+
+    /// Whether there is nothing to write.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.env_set.is_empty()
+            && self.env_unset.is_empty()
+            && self.config_set.is_empty()
+            && self.config_unset.is_empty()
+            && self.files.is_empty()
+    }
+
+    /// The summary shown before confirming, secrets masked.
+    pub(crate) fn describe(&self, paths: &HermesPaths) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.env_set.is_empty() || !self.env_unset.is_empty() {
+            out.push(format!("  {}", paths.env_file().display()));
+            for (k, v) in &self.env_set {
+                let shown = if self.is_secret(k) {
+                    mask(v)
+                } else {
+                    v.clone()
+                };
+                out.push(format!("    {k}={shown}"));
+            }
+            for k in &self.env_unset {
+                out.push(format!("    remove {k}"));
+            }
+        }
+        if !self.config_set.is_empty() || !self.config_unset.is_empty() {
+            out.push(format!("  {}", paths.config_file().display()));
+            for (k, v) in &self.config_set {
+                let shown = if self.is_secret(k) {
+                    mask(&scalar(v))
+                } else {
+                    scalar(v)
+                };
+                out.push(format!("    {k}: {shown}"));
+            }
+            for k in &self.config_unset {
+                out.push(format!("    remove {k}"));
+            }
+        }
+        for f in &self.files {
+            out.push(format!(
+                "  {} ({} lines)",
+                f.path.display(),
+                f.contents.lines().count()
+            ));
+        }
+        out
+    }
+
+    fn is_secret(&self, key: &str) -> bool {
+        self.secrets.contains(key) || looks_secret(key)
+    }
+
+    /// Writes everything. All new contents are computed first, so an error (a config.yaml that
+    /// does not parse, say) writes nothing; then `.env`, config.yaml and the files are each
+    /// replaced atomically.
+    pub(crate) fn apply(&self, paths: &HermesPaths) -> Result<Applied> {
+        let env_path = paths.env_file();
+        let mut env = EnvFile::load(&env_path)?;
+        let env_before = env.render();
+        for (k, v) in &self.env_set {
+            env.set(k, v);
+        }
+        for k in &self.env_unset {
+            env.unset(k);
+        }
+        let config_path = paths.config_file();
+        let (text, doc) = read_yaml(&config_path)?;
+        let mut new_text = text.clone();
+        // A bare `model: name` would turn into a mapping and lose the name; keep it.
+        if let Some(Value::String(name)) = doc.get("model")
+            && self.config_set.iter().any(|(k, _)| k.starts_with("model."))
+            && !self.config_set.iter().any(|(k, _)| k == "model.default")
+        {
+            new_text = edit_set(
+                &new_text,
+                "model",
+                &Value::Mapping(serde_yaml_ng::Mapping::default()),
+            )?;
+            new_text = edit_set(&new_text, "model.default", &Value::String(name.clone()))?;
+        }
+        for (k, v) in &self.config_set {
+            new_text = edit_set(&new_text, k, v)?;
+        }
+        for k in &self.config_unset {
+            let current = yaml_edit::parse(&new_text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", config_path.display(), e.message))?;
+            let path = yaml_edit::split_key(k, &current);
+            if let Some(t) = yaml_edit::unset(&new_text, &path)
+                .with_context(|| format!("removing `{k}` from {}", config_path.display()))?
+            {
+                new_text = t;
+            }
+        }
+        let mut applied = Applied::default();
+        if env.render() != env_before {
+            env.save(&env_path)?;
+            applied.written.push(env_path);
+        }
+        if new_text != text {
+            // config.yaml holds `model.api_key` for custom endpoints: keep it private.
+            let mode = self
+                .config_set
+                .iter()
+                .any(|(k, _)| self.is_secret(k))
+                .then_some(fsutil::SECRET_MODE);
+            fsutil::write_atomic(&config_path, new_text.as_bytes(), mode)
+                .with_context(|| format!("writing {}", config_path.display()))?;
+            applied.written.push(config_path);
+        }
+        for f in &self.files {
+            fsutil::write_atomic(&f.path, f.contents.as_bytes(), None)
+                .with_context(|| format!("writing {}", f.path.display()))?;
+            applied.written.push(f.path.clone());
+        }
+        Ok(applied)
+    }
+}
+
+fn edit_set(text: &str, key: &str, value: &Value) -> Result<String> {
+    let doc = yaml_edit::parse(text).map_err(|e| anyhow::anyhow!("config.yaml: {}", e.message))?;
+    let path = yaml_edit::split_key(key, &doc);
+    yaml_edit::set(text, &path, value).with_context(|| format!("setting `{key}` in config.yaml"))
+}
+
+/// A YAML value on one line.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .replace('\n', ", "),
+    }
+}
+
+/// Whether a variable name says it holds a secret.
+pub(crate) fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    ["TOKEN", "PASSWORD", "SECRET", "API_KEY", "_KEY"]
+        .iter()
+        .any(|s| k.ends_with(s))
+        || k.ends_with("API_KEY")
+        || key == "model.api_key"
+}
+
+/// A secret as shown: its last four characters only.
+pub(crate) fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n <= 8 {
+        "********".to_string()
+    } else {
+        let tail: String = secret.chars().skip(n - 4).collect();
+        format!("****{tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &std::path::Path) -> HermesPaths {
+        HermesPaths::at(&dir.join(".hermes"), dir)
+    }
+
+    #[test]
+    fn masks_secrets() {
+        assert_eq!(mask("short"), "********");
+        assert_eq!(mask("123456789:ABCDEFGH"), "****EFGH");
+        assert!(looks_secret("TELEGRAM_BOT_TOKEN"));
+        assert!(looks_secret("OPENROUTER_API_KEY"));
+        assert!(!looks_secret("TELEGRAM_ALLOWED_USERS"));
+    }
+
+    #[test]
+    fn apply_edits_env_and_config_losslessly_in_one_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(p.env_file(), "# mine\nKEEP=1\nTELEGRAM_ALLOWED_USERS=1\n").unwrap();
+        std::fs::write(
+            p.config_file(),
+            "# my config\nmodel: old/model\nagent:\n  max_turns: 9\n",
+        )
+        .unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_secret("OPENROUTER_API_KEY", "sk-or-abcdefghijkl");
+        plan.set_env("TELEGRAM_ALLOWED_USERS", "");
+        plan.set_config("model.provider", Value::String("openrouter".into()));
+        let lines = plan.describe(&p).join("\n");
+        assert!(lines.contains("OPENROUTER_API_KEY=****ijkl"), "{lines}");
+        assert!(lines.contains("remove TELEGRAM_ALLOWED_USERS"), "{lines}");
+        plan.apply(&p).unwrap();
+        let env = std::fs::read_to_string(p.env_file()).unwrap();
+        assert_eq!(
+            env,
+            "# mine\nKEEP=1\nOPENROUTER_API_KEY=sk-or-abcdefghijkl\n"
+        );
+        assert_eq!(fsutil::mode_of(&p.env_file()), Some(0o600));
+        let cfg = std::fs::read_to_string(p.config_file()).unwrap();
+        assert!(cfg.starts_with("# my config\n"), "{cfg}");
+        assert!(cfg.contains("default: old/model"), "{cfg}");
+        assert!(cfg.contains("provider: openrouter"), "{cfg}");
+        assert!(cfg.contains("max_turns: 9"), "{cfg}");
+    }
+
+    #[test]
+    fn a_broken_config_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(p.config_file(), "model: [unclosed\n").unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_env("A", "1");
+        plan.set_config("model.default", Value::String("x".into()));
+        assert!(plan.apply(&p).is_err());
+        assert!(!p.env_file().exists());
+    }
+
+    #[test]
+    fn prune_keeps_real_changes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(p.env_file(), "A=1\nB=2\n").unwrap();
+        std::fs::write(p.config_file(), "model:\n  default: m\n").unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_env("A", "1");
+        plan.set_env("B", "3");
+        plan.set_env("C", "");
+        plan.set_config("model.default", Value::String("m".into()));
+        plan.unset_config("model.base_url");
+        plan.prune(&p).unwrap();
+        assert_eq!(plan.env_set, [("B".to_string(), "3".to_string())]);
+        assert!(plan.env_unset.is_empty());
+        assert!(plan.config_set.is_empty() && plan.config_unset.is_empty());
+    }
+}
