@@ -3,8 +3,10 @@
 //! `Capabilities` as data. Adapters live in one folder each beside this file.
 
 pub mod chunk;
+pub mod discord;
 pub mod memory;
 pub mod registry;
+pub mod slack;
 pub mod telegram;
 pub mod weixin;
 
@@ -61,6 +63,9 @@ pub struct InboundMessage {
     /// Whether the bot was mentioned (group rules use it).
     #[serde(default)]
     pub mentioned: bool,
+    /// The sender's role ids in the chat's server (Discord), for `<P>_ALLOWED_ROLES`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 /// A message to send.

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use super::Platform;
+use super::discord::{Discord, DiscordConfig};
+use super::slack::{Slack, SlackConfig};
 use super::telegram::{Telegram, TelegramConfig};
 use super::weixin::{Weixin, WeixinConfig};
 use crate::config::{Env, Settings};
@@ -62,6 +64,35 @@ pub fn build(paths: &HermesPaths, settings: &Settings, env: &Env, http: &reqwest
         Ok(None) => {}
         Err(e) => out.errors.push(format!("telegram: {e}")),
     }
+    if let Some(cfg) = DiscordConfig::from_env(env, settings) {
+        out.warnings
+            .extend(cfg.warnings.iter().map(|w| format!("discord: {w}")));
+        if is_placeholder(&cfg.token) {
+            out.errors
+                .push(placeholder_error("discord", "DISCORD_BOT_TOKEN"));
+        } else {
+            out.platforms
+                .push(Arc::new(Discord::new(cfg, paths, http.clone())));
+        }
+    }
+    match SlackConfig::from_env(env, settings) {
+        Ok(Some(cfg)) => {
+            out.warnings
+                .extend(cfg.warnings.iter().map(|w| format!("slack: {w}")));
+            if is_placeholder(&cfg.bot_token) {
+                out.errors
+                    .push(placeholder_error("slack", "SLACK_BOT_TOKEN"));
+            } else if is_placeholder(&cfg.app_token) {
+                out.errors
+                    .push(placeholder_error("slack", "SLACK_APP_TOKEN"));
+            } else {
+                out.platforms
+                    .push(Arc::new(Slack::new(cfg, paths, http.clone())));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.errors.push(format!("slack: {e}")),
+    }
     if WeixinConfig::is_configured(env, settings) {
         match WeixinConfig::from_env(env, settings, paths) {
             Ok(cfg) => {
@@ -110,5 +141,42 @@ mod tests {
         );
         assert_eq!(built.platforms.len(), 1);
         assert!(is_placeholder("changeme") && !is_placeholder("123456:realtoken"));
+    }
+
+    #[test]
+    fn discord_and_slack_are_built_or_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(t.path(), t.path());
+        let build_with = |pairs: &[(&str, &str)]| {
+            let env = Env::from_pairs(pairs.iter().copied());
+            build(
+                &paths,
+                &Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+                &env,
+                &reqwest::Client::new(),
+            )
+        };
+        let built = build_with(&[
+            ("DISCORD_BOT_TOKEN", "MTIzNDU2Nzg5.discord.token"),
+            ("SLACK_BOT_TOKEN", "xoxb-123-456-abcdef"),
+            ("SLACK_APP_TOKEN", "xapp-1-A1-123-abcdef"),
+        ]);
+        let names: Vec<&str> = built.platforms.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["discord", "slack"], "{:?}", built.errors);
+        let built = build_with(&[
+            ("DISCORD_BOT_TOKEN", "changeme"),
+            ("SLACK_BOT_TOKEN", "xoxb-123-456-abcdef"),
+        ]);
+        assert!(built.platforms.is_empty());
+        assert!(
+            built.errors[0].contains("DISCORD_BOT_TOKEN"),
+            "{:?}",
+            built.errors
+        );
+        assert!(
+            built.errors[1].contains("SLACK_APP_TOKEN"),
+            "{:?}",
+            built.errors
+        );
     }
 }

@@ -35,7 +35,7 @@ pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
         user_name: m.source.user_name.as_deref(),
         chat_type,
         chat_id: &m.source.chat_id,
-        roles: &[],
+        roles: &m.roles,
     };
     let decision = match auth::authorize(&input, &env, &shared.settings, &shared.pairing) {
         Ok(d) => d,

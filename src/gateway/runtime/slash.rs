@@ -261,7 +261,7 @@ fn whoami(shared: &Shared, m: &InboundMessage) -> String {
         user_name: m.source.user_name.as_deref(),
         chat_type: auth::ChatType::Dm,
         chat_id: &m.source.chat_id,
-        roles: &[],
+        roles: &m.roles,
     };
     let grant = match auth::authorize(&input, &env, &shared.settings, &shared.pairing) {
         Ok(auth::Decision::Allow(g)) => format!("{g:?}"),

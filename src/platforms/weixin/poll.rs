@@ -242,6 +242,7 @@ async fn handle(shared: &Shared, cx: &PlatformCx, msg: &Value) -> Result<(), Sto
         reply_to: None,
         media: files,
         mentioned: false,
+        roles: Vec::new(),
     };
     if !cx.deliver(inbound).await {
         return Err(if cx.cancel.is_cancelled() {
