@@ -3,6 +3,8 @@
 //! `Capabilities` as data. Adapters live in one folder each beside this file.
 
 pub mod chunk;
+pub mod email;
+pub mod homeassistant;
 pub mod memory;
 pub mod registry;
 pub mod telegram;
