@@ -95,6 +95,7 @@ impl Agent {
     ) -> Self {
         let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         let config = AgentConfig::from_settings(settings, &env, &base);
+        let tools = Registry::core(None, None).with_homeassistant(&env);
         Self {
             paths,
             env,
@@ -103,7 +104,7 @@ impl Agent {
             config: Arc::new(config),
             provider,
             default_model: default_model.into(),
-            tools: Registry::core(None, None),
+            tools,
             sender: None,
             cron: None,
             state: Arc::default(),
@@ -126,7 +127,8 @@ impl Agent {
     #[must_use]
     pub fn with_message_sender(mut self, sender: Arc<dyn MessageSender>) -> Self {
         self.sender = Some(sender);
-        self.tools = Registry::core(self.sender.clone(), self.cron.clone());
+        self.tools =
+            Registry::core(self.sender.clone(), self.cron.clone()).with_homeassistant(&self.env);
         self
     }
 
@@ -134,7 +136,8 @@ impl Agent {
     #[must_use]
     pub fn with_cron(mut self, cron: Arc<dyn CronControl>) -> Self {
         self.cron = Some(cron);
-        self.tools = Registry::core(self.sender.clone(), self.cron.clone());
+        self.tools =
+            Registry::core(self.sender.clone(), self.cron.clone()).with_homeassistant(&self.env);
         self
     }
 

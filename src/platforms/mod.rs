@@ -4,6 +4,8 @@
 
 pub mod chunk;
 pub mod discord;
+pub mod email;
+pub mod homeassistant;
 pub mod memory;
 pub mod registry;
 pub mod slack;

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use super::Platform;
 use super::discord::{Discord, DiscordConfig};
+use super::email::{Email, EmailConfig};
+use super::homeassistant::{HomeAssistant, HomeAssistantConfig};
 use super::slack::{Slack, SlackConfig};
 use super::telegram::{Telegram, TelegramConfig};
 use super::weixin::{Weixin, WeixinConfig};
@@ -108,6 +110,26 @@ pub fn build(paths: &HermesPaths, settings: &Settings, env: &Env, http: &reqwest
             Err(e) => out.errors.push(format!("weixin: {e}")),
         }
     }
+    if EmailConfig::is_configured(env, settings) {
+        match EmailConfig::from_env(env, settings) {
+            Ok(cfg) => out.platforms.push(Arc::new(Email::new(cfg, paths))),
+            Err(e) => out.errors.push(format!("email: {e}")),
+        }
+    }
+    match HomeAssistantConfig::from_env(env, settings) {
+        Ok(Some(cfg)) => {
+            if is_placeholder(&cfg.token) {
+                out.errors
+                    .push(placeholder_error("homeassistant", "HASS_TOKEN"));
+            } else {
+                out.warnings.extend(cfg.warnings.iter().cloned());
+                out.platforms
+                    .push(Arc::new(HomeAssistant::new(cfg, paths, http.clone())));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.errors.push(format!("homeassistant: {e}")),
+    }
     out
 }
 
@@ -177,6 +199,44 @@ mod tests {
             built.errors[1].contains("SLACK_APP_TOKEN"),
             "{:?}",
             built.errors
+        );
+    }
+
+    #[test]
+    fn email_and_home_assistant_are_built_or_explained() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(t.path(), t.path());
+        let build_with = |pairs: &[(&str, &str)]| {
+            let env = Env::from_pairs(pairs.iter().copied());
+            build(
+                &paths,
+                &Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+                &env,
+                &reqwest::Client::new(),
+            )
+        };
+        let half = build_with(&[("EMAIL_ADDRESS", "bot@example.test")]);
+        assert!(half.platforms.is_empty());
+        assert!(
+            half.errors[0].starts_with("email: Not configured — missing EMAIL_PASSWORD"),
+            "{:?}",
+            half.errors
+        );
+        let full = build_with(&[
+            ("EMAIL_ADDRESS", "bot@example.test"),
+            ("EMAIL_PASSWORD", "pw"),
+            ("EMAIL_IMAP_HOST", "imap.example.test"),
+            ("EMAIL_SMTP_HOST", "smtp.example.test"),
+            ("HASS_TOKEN", "a-long-lived-access-token"),
+        ]);
+        let names: Vec<&str> = full.platforms.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["email", "homeassistant"]);
+        assert!(full.warnings.iter().any(|w| w.contains("watch_domains")));
+        let placeholder = build_with(&[("HASS_TOKEN", "xxxxxxxxxx")]);
+        assert!(
+            placeholder.errors[0].contains("HASS_TOKEN"),
+            "{:?}",
+            placeholder.errors
         );
     }
 }

@@ -4,6 +4,7 @@
 //! dangerous commands is the runner's job, before a tool runs.
 
 mod files;
+pub mod homeassistant;
 mod memory;
 mod misc;
 mod process;
@@ -225,6 +226,13 @@ impl Registry {
             r.add(Arc::new(misc::Cronjob(c)));
         }
         r
+    }
+
+    /// Adds the `homeassistant` toolset when `HASS_TOKEN` is set in `env`.
+    #[must_use]
+    pub fn with_homeassistant(mut self, env: &crate::config::Env) -> Self {
+        homeassistant::register(&mut self, env);
+        self
     }
 
     /// Adds (or replaces) a tool.
