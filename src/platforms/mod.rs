@@ -3,9 +3,11 @@
 //! `Capabilities` as data. Adapters live in one folder each beside this file.
 
 pub mod chunk;
+pub mod matrix;
 pub mod memory;
 pub mod registry;
 pub mod telegram;
+pub mod webhook;
 pub mod weixin;
 
 use std::path::PathBuf;
@@ -234,6 +236,8 @@ impl PlatformCx {
             return false;
         }
         tokio::select! {
+            // An acceptance that already arrived wins over a concurrent stop.
+            biased;
             r = rx => r.is_ok(),
             () = self.cancel.cancelled() => false,
         }
