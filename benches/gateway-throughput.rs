@@ -3,6 +3,8 @@
 //! reply is delivered, plus RSS idle and after load.
 //! Run: `cargo bench --bench gateway-throughput` (N and M from `BENCH_MESSAGES` / `BENCH_USERS`).
 
+#![allow(clippy::print_stdout, clippy::cast_precision_loss)] // a benchmark reports figures on stdout
+
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};

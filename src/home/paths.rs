@@ -295,6 +295,11 @@ impl HermesPaths {
     pub fn platform_state_dir(&self, platform: &str) -> PathBuf {
         self.home.join(platform)
     }
+    /// `webhook_subscriptions.json`: webhook routes added at run time (hot-reloaded).
+    #[must_use]
+    pub fn webhook_subscriptions_file(&self) -> PathBuf {
+        self.home.join("webhook_subscriptions.json")
+    }
     /// `weixin/` (saved iLink accounts, sync cursors, context tokens).
     #[must_use]
     pub fn weixin_dir(&self) -> PathBuf {

@@ -6,10 +6,12 @@ pub mod chunk;
 pub mod discord;
 pub mod email;
 pub mod homeassistant;
+pub mod matrix;
 pub mod memory;
 pub mod registry;
 pub mod slack;
 pub mod telegram;
+pub mod webhook;
 pub mod weixin;
 
 use std::path::PathBuf;
@@ -241,6 +243,8 @@ impl PlatformCx {
             return false;
         }
         tokio::select! {
+            // An acceptance that already arrived wins over a concurrent stop.
+            biased;
             r = rx => r.is_ok(),
             () = self.cancel.cancelled() => false,
         }

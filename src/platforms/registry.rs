@@ -7,8 +7,10 @@ use super::Platform;
 use super::discord::{Discord, DiscordConfig};
 use super::email::{Email, EmailConfig};
 use super::homeassistant::{HomeAssistant, HomeAssistantConfig};
+use super::matrix::{Matrix, MatrixConfig};
 use super::slack::{Slack, SlackConfig};
 use super::telegram::{Telegram, TelegramConfig};
+use super::webhook::{Webhook, WebhookConfig};
 use super::weixin::{Weixin, WeixinConfig};
 use crate::config::{Env, Settings};
 use crate::home::HermesPaths;
@@ -130,7 +132,53 @@ pub fn build(paths: &HermesPaths, settings: &Settings, env: &Env, http: &reqwest
         Ok(None) => {}
         Err(e) => out.errors.push(format!("homeassistant: {e}")),
     }
+    match MatrixConfig::from_env(env, settings) {
+        Ok(Some(cfg)) => {
+            out.warnings.extend(cfg.warnings.iter().cloned());
+            // Only tokens are checked: a real password may well be short.
+            if cfg.access_token.as_deref().is_some_and(is_placeholder) {
+                out.errors
+                    .push(placeholder_error("matrix", "MATRIX_ACCESS_TOKEN"));
+            } else {
+                out.platforms
+                    .push(Arc::new(Matrix::new(cfg, paths, http.clone())));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.errors.push(format!("matrix: {e}")),
+    }
+    let webhook = match WebhookConfig::from_env(env, settings, paths) {
+        Ok(Some(cfg)) => Some(Arc::new(Webhook::new(cfg))),
+        Ok(None) => None,
+        Err(e) => {
+            out.errors.push(format!("webhook: {e}"));
+            None
+        }
+    };
+    if let Some(w) = webhook {
+        out.platforms.push(w.clone());
+        bind_webhook(&w, &out.platforms, env, settings);
+    }
     out
+}
+
+/// Gives the webhook the outboxes of every other adapter it may forward replies to. Keep this
+/// the last step of `build`, after every platform is in `platforms`.
+fn bind_webhook(
+    webhook: &Webhook,
+    platforms: &[Arc<dyn Platform>],
+    env: &Env,
+    settings: &Settings,
+) {
+    let outboxes = platforms
+        .iter()
+        .filter(|p| p.name() != super::webhook::PLATFORM)
+        .map(|p| (p.name().to_string(), (p.outbox(), p.capabilities())))
+        .collect();
+    webhook.bind_targets(super::webhook::Targets {
+        outboxes,
+        homes: crate::cron::HomeChannels::from_config(env, settings),
+    });
 }
 
 #[cfg(test)]
@@ -238,5 +286,37 @@ mod tests {
             "{:?}",
             placeholder.errors
         );
+    }
+
+    #[test]
+    fn matrix_and_webhook_are_built_and_the_webhook_sees_the_others() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(t.path(), t.path());
+        let env = Env::from_pairs([
+            ("MATRIX_HOMESERVER", "http://127.0.0.1:1"),
+            ("MATRIX_USER_ID", "@bot:x"),
+            ("MATRIX_PASSWORD", "short"),
+            ("WEBHOOK_ENABLED", "true"),
+        ]);
+        let built = build(
+            &paths,
+            &Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+            &env,
+            &reqwest::Client::new(),
+        );
+        let names: Vec<&str> = built.platforms.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["matrix", "webhook"], "{:?}", built.errors);
+        let env = Env::from_pairs([
+            ("MATRIX_HOMESERVER", "http://127.0.0.1:1"),
+            ("MATRIX_ACCESS_TOKEN", "xxxxxx"),
+        ]);
+        let built = build(
+            &paths,
+            &Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+            &env,
+            &reqwest::Client::new(),
+        );
+        assert!(built.platforms.is_empty());
+        assert!(built.errors[0].contains("MATRIX_ACCESS_TOKEN"));
     }
 }
