@@ -107,6 +107,8 @@ pub(crate) fn library_hints(err: &anyhow::Error) -> Vec<String> {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::gateway::lock::InstanceLockError>() {
             hints.extend(e.hints());
+        } else if let Some(e) = cause.downcast_ref::<hermes::gateway::service::manager::ServiceError>() {
+            hints.extend(e.hints());
         }
     }
     hints

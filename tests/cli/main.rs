@@ -6,6 +6,7 @@ mod config;
 mod cron;
 mod help;
 mod logs;
+mod ops_gateway;
 mod pairing;
 mod profile;
 mod sessions;

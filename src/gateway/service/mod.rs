@@ -1,8 +1,15 @@
 //! Service names per profile (`hermes-gateway[-<profile>|-<hash>]` for systemd,
 //! `ai.hermes.gateway[-…]` for launchd), where their files live, and the unit and plist
-//! rendered from the templates in `assets/`.
+//! rendered from the templates in `assets/`. The managers that install and drive them are in
+//! [`manager`] (trait, detection), [`systemd`], [`launchd`] and `gateway::detached` (none).
+
+pub mod account;
+pub mod launchd;
+pub mod manager;
+pub mod systemd;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -61,8 +68,8 @@ pub fn launchd_plist_path(paths: &HermesPaths) -> PathBuf {
         .join(format!("{}.plist", launchd_label(paths)))
 }
 
-const SYSTEMD_TEMPLATE: &str = include_str!("../../assets/hermes-gateway.service");
-const LAUNCHD_TEMPLATE: &str = include_str!("../../assets/ai.hermes.gateway.plist");
+const SYSTEMD_TEMPLATE: &str = include_str!("../../../assets/hermes-gateway.service");
+const LAUNCHD_TEMPLATE: &str = include_str!("../../../assets/ai.hermes.gateway.plist");
 
 /// What a service file needs to know.
 #[derive(Debug, Clone)]
@@ -149,6 +156,45 @@ pub fn render_launchd(paths: &HermesPaths, spec: &ServiceSpec) -> String {
 #[must_use]
 pub fn is_outdated(installed: &Path, expected: &str) -> bool {
     std::fs::read_to_string(installed).map_or(true, |t| t != expected)
+}
+
+/// The service file text for `backend` (`None` has no file).
+#[must_use]
+pub fn render(backend: manager::Backend, paths: &HermesPaths, spec: &ServiceSpec) -> Option<String> {
+    match backend {
+        manager::Backend::SystemdUser | manager::Backend::SystemdSystem => {
+            Some(render_systemd(paths, spec))
+        }
+        manager::Backend::Launchd => Some(render_launchd(paths, spec)),
+        manager::Backend::None => None,
+    }
+}
+
+/// The manager for `backend`; `None` gives the detached supervisor run from `exe`.
+#[must_use]
+pub fn manager_for(
+    backend: manager::Backend,
+    paths: &HermesPaths,
+    exe: &Path,
+    user: &str,
+    runner: Arc<dyn manager::CommandRunner>,
+) -> Box<dyn manager::ServiceManager> {
+    match backend {
+        manager::Backend::SystemdUser => Box::new(systemd::Systemd::new(
+            paths,
+            systemd::Scope::User,
+            user,
+            runner,
+        )),
+        manager::Backend::SystemdSystem => Box::new(systemd::Systemd::new(
+            paths,
+            systemd::Scope::System,
+            user,
+            runner,
+        )),
+        manager::Backend::Launchd => Box::new(launchd::Launchd::new(paths, runner)),
+        manager::Backend::None => Box::new(super::detached::Detached::new(paths, exe)),
+    }
 }
 
 #[cfg(test)]
