@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backoff;
 pub mod config;
 pub mod cron;
+pub mod doctor;
 pub mod fsutil;
 pub mod gateway;
 pub mod home;

@@ -5,6 +5,7 @@ pub(crate) mod chat;
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod cron;
+pub(crate) mod doctor;
 pub(crate) mod error;
 pub(crate) mod gateway;
 pub(crate) mod logs;
@@ -76,6 +77,8 @@ pub(crate) enum Command {
     Sessions(sessions::Args),
     /// Inspect queued, held and failed runs (messages waiting for an agent turn).
     Runs(runs::Args),
+    /// Check the setup and fix what is safe to fix.
+    Doctor(doctor::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -126,6 +129,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(a) => completion::run(cx, a),
         Command::Sessions(a) => sessions::run(cx, a),
         Command::Runs(a) => runs::run(cx, a),
+        Command::Doctor(a) => doctor::run(cx, a),
     }
 }
 

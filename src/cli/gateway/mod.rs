@@ -3,7 +3,7 @@
 //! Service verbs live in `service.rs`, the views in `status.rs`, the hidden supervisor in
 //! `supervise.rs`.
 
-mod service;
+pub(crate) mod service;
 mod status;
 mod supervise;
 

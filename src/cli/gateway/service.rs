@@ -59,7 +59,7 @@ fn runner() -> Arc<SystemRunner> {
 }
 
 /// The backend this host offers for `system` (or the user scope).
-pub(super) fn backend(cx: &Context, system: bool) -> Backend {
+pub(crate) fn backend(cx: &Context, system: bool) -> Backend {
     let facts = HostFacts::probe(&SystemRunner);
     detect(&facts, system, cx.var("HERMES_SERVICE_MANAGER"))
 }
@@ -70,7 +70,7 @@ fn user(cx: &Context) -> String {
 
 /// The manager that controls `paths`' gateway: the installed service when there is one
 /// (the system unit when only that exists), else the detached supervisor.
-pub(super) fn controller(
+pub(crate) fn controller(
     cx: &Context,
     paths: &HermesPaths,
     system: bool,
@@ -104,7 +104,7 @@ pub(super) fn controller(
 }
 
 /// What the service file should say for this profile.
-pub(super) fn spec(cx: &Context, run_as: Option<(String, String)>) -> ServiceSpec {
+pub(crate) fn spec(cx: &Context, run_as: Option<(String, String)>) -> ServiceSpec {
     let exe = std::fs::canonicalize(cx.exe()).unwrap_or_else(|_| cx.exe());
     let mut path = cx.var("PATH").unwrap_or("/usr/local/bin:/usr/bin:/bin").to_string();
     // The gateway's tools must find hermes itself.
@@ -187,7 +187,7 @@ pub(crate) fn install(cx: &Context, args: &InstallArgs) -> anyhow::Result<()> {
 }
 
 /// `hermes [-p NAME] …` for messages.
-pub(super) fn profile_command(profile: &ProfileName, rest: &str) -> String {
+pub(crate) fn profile_command(profile: &ProfileName, rest: &str) -> String {
     if profile.is_default() {
         format!("hermes {rest}")
     } else {
@@ -387,6 +387,6 @@ pub(crate) fn tilde(cx: &Context, p: &std::path::Path) -> String {
 }
 
 /// The systemd user unit of a profile, for linger and scope checks in `status`.
-pub(super) fn systemd_user(cx: &Context, paths: &HermesPaths) -> systemd::Systemd {
+pub(crate) fn systemd_user(cx: &Context, paths: &HermesPaths) -> systemd::Systemd {
     systemd::Systemd::new(paths, systemd::Scope::User, &user(cx), runner())
 }

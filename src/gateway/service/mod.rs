@@ -281,8 +281,20 @@ mod verify_tests {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )
         .unwrap();
+        let default = HermesPaths::at(&root, t.path());
+        // A binary in a directory with a space: ExecStart= must quote it.
+        let tools = t.path().join("my tools");
+        std::fs::create_dir_all(&tools).unwrap();
+        std::fs::copy("/bin/true", tools.join("hermes")).unwrap();
+        let spaced = ServiceSpec {
+            exe: tools.join("hermes"),
+            path: format!("{}:/usr/bin:/bin", tools.display()),
+            run_as: None,
+        };
         for (system, text) in [
             (false, render_systemd(&paths, &spec)),
+            (false, render_systemd(&default, &spec)),
+            (false, render_systemd(&paths, &spaced)),
             (
                 true,
                 render_systemd(
@@ -290,6 +302,16 @@ mod verify_tests {
                     &ServiceSpec {
                         run_as: Some(("root".into(), "root".into())),
                         ..spec.clone()
+                    },
+                ),
+            ),
+            (
+                true,
+                render_systemd(
+                    &default,
+                    &ServiceSpec {
+                        run_as: Some(("root".into(), "root".into())),
+                        ..spaced.clone()
                     },
                 ),
             ),
@@ -313,5 +335,45 @@ mod verify_tests {
                 "system={system}: {stderr}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+    use crate::home::ProfileName;
+
+    fn fixture() -> (HermesPaths, ServiceSpec) {
+        let user = PathBuf::from("/home/ann");
+        let paths = HermesPaths::at(&user.join(".hermes"), &user)
+            .for_profile(&ProfileName::parse("coder").unwrap());
+        let spec = ServiceSpec {
+            exe: "/usr/local/bin/hermes".into(),
+            path: "/usr/local/bin:/usr/bin:/bin".into(),
+            run_as: None,
+        };
+        (paths, spec)
+    }
+
+    #[test]
+    fn user_unit() {
+        let (paths, spec) = fixture();
+        insta::assert_snapshot!(render_systemd(&paths, &spec));
+    }
+
+    #[test]
+    fn system_unit() {
+        let (paths, spec) = fixture();
+        let spec = ServiceSpec {
+            run_as: Some(("ann".into(), "staff".into())),
+            ..spec
+        };
+        insta::assert_snapshot!(render_systemd(&paths, &spec));
+    }
+
+    #[test]
+    fn launchd_plist() {
+        let (paths, spec) = fixture();
+        insta::assert_snapshot!(render_launchd(&paths, &spec));
     }
 }
