@@ -13,6 +13,7 @@ pub(crate) mod pairing;
 pub(crate) mod profile;
 pub(crate) mod runs;
 pub(crate) mod sessions;
+pub(crate) mod status;
 
 use std::path::PathBuf;
 
@@ -77,6 +78,8 @@ pub(crate) enum Command {
     Sessions(sessions::Args),
     /// Inspect queued, held and failed runs (messages waiting for an agent turn).
     Runs(runs::Args),
+    /// Show the setup at a glance: model, keys, platforms, gateway, cron.
+    Status(status::Args),
     /// Check the setup and fix what is safe to fix.
     Doctor(doctor::Args),
 }
@@ -129,6 +132,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(a) => completion::run(cx, a),
         Command::Sessions(a) => sessions::run(cx, a),
         Command::Runs(a) => runs::run(cx, a),
+        Command::Status(a) => status::run(cx, a),
         Command::Doctor(a) => doctor::run(cx, a),
     }
 }

@@ -9,6 +9,7 @@ mod logs;
 mod ops_doctor;
 mod ops_gateway;
 mod ops_http;
+mod ops_status;
 mod pairing;
 mod profile;
 mod sessions;
