@@ -13,6 +13,7 @@ pub mod home;
 pub mod logs;
 pub mod platforms;
 pub mod store;
+pub mod update;
 
 /// The version of this build, as printed by `hermes --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -14,6 +14,7 @@ pub(crate) mod profile;
 pub(crate) mod runs;
 pub(crate) mod sessions;
 pub(crate) mod status;
+pub(crate) mod update;
 
 use std::path::PathBuf;
 
@@ -82,6 +83,8 @@ pub(crate) enum Command {
     Status(status::Args),
     /// Check the setup and fix what is safe to fix.
     Doctor(doctor::Args),
+    /// Update hermes to the latest release (verified), then restart running gateways.
+    Update(update::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -134,6 +137,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Runs(a) => runs::run(cx, a),
         Command::Status(a) => status::run(cx, a),
         Command::Doctor(a) => doctor::run(cx, a),
+        Command::Update(a) => update::run(cx, a),
     }
 }
 

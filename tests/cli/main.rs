@@ -10,6 +10,7 @@ mod ops_doctor;
 mod ops_gateway;
 mod ops_http;
 mod ops_status;
+mod ops_update;
 mod pairing;
 mod profile;
 mod sessions;

@@ -390,3 +390,30 @@ pub(crate) fn tilde(cx: &Context, p: &std::path::Path) -> String {
 pub(crate) fn systemd_user(cx: &Context, paths: &HermesPaths) -> systemd::Systemd {
     systemd::Systemd::new(paths, systemd::Scope::User, &user(cx), runner())
 }
+
+/// After an update: restart `paths`' gateway when something supervises it (a service or the
+/// detached supervisor). `Ok(None)`: nothing to restart; a lone foreground gateway is
+/// reported as `Err` with what to do, since restarting it here would detach it.
+pub(crate) fn restart_supervised(
+    cx: &Context,
+    paths: &HermesPaths,
+) -> anyhow::Result<Option<Started>> {
+    let backend = backend(cx, false);
+    let m = controller(cx, paths, false, backend)?;
+    let supervised = if m.backend() == Backend::None {
+        hermes::gateway::detached::supervisor_pid(paths).is_some()
+    } else {
+        m.is_active() == Some(true)
+    };
+    if supervised {
+        return Ok(Some(m.restart()?));
+    }
+    if let Some(p) = pid::running_gateway(paths) {
+        return Err(CliError::user(format!(
+            "the gateway of profile {} runs in the foreground (PID {p}); restart it yourself to use the new version",
+            paths.profile()
+        ))
+        .into());
+    }
+    Ok(None)
+}
