@@ -6,6 +6,7 @@ mod config;
 mod cron;
 mod help;
 mod logs;
+mod ops_docker;
 mod ops_doctor;
 mod ops_gateway;
 mod ops_http;
