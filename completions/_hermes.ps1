@@ -40,6 +40,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the setup at a glance: model, keys, platforms, gateway, cron')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup and fix what is safe to fix')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update hermes to the latest release (verified), then restart running gateways')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -425,9 +428,14 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -447,10 +455,84 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hermes;gateway;install' {
+            [CompletionResult]::new('--run-as-user', '--run-as-user', [CompletionResultType]::ParameterName, 'With `--system`: run the gateway as this user (default: the user who ran sudo)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Install a boot-time system unit instead of a user unit (needs sudo)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Rewrite an installed service file that is outdated')
+            [CompletionResult]::new('--start-now', '--start-now', [CompletionResultType]::ParameterName, 'Start the service right away (the default)')
+            [CompletionResult]::new('--no-start-now', '--no-start-now', [CompletionResultType]::ParameterName, 'Install without starting it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;uninstall' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit (`/etc/systemd/system`, needs sudo)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;start' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;stop' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;restart' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;gateway;status' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Also show the service manager''s view, recent starts and the last output lines')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Look at the system unit')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
@@ -473,11 +555,10 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'hermes;gateway;stop' {
+        'hermes;gateway;__supervise' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Stop the gateways of every profile')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -488,13 +569,33 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         }
         'hermes;gateway;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hermes;gateway;help;run' {
+            break
+        }
+        'hermes;gateway;help;install' {
+            break
+        }
+        'hermes;gateway;help;uninstall' {
+            break
+        }
+        'hermes;gateway;help;start' {
+            break
+        }
+        'hermes;gateway;help;stop' {
+            break
+        }
+        'hermes;gateway;help;restart' {
             break
         }
         'hermes;gateway;help;status' {
@@ -503,7 +604,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;gateway;help;list' {
             break
         }
-        'hermes;gateway;help;stop' {
+        'hermes;gateway;help;__supervise' {
             break
         }
         'hermes;gateway;help;help' {
@@ -1174,6 +1275,53 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;runs;help;help' {
             break
         }
+        'hermes;status' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Shareable: no key fragments, no chat ids, paths with `~` (for bug reports)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Probe the provider and platforms over the network (short timeouts)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;doctor' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each network probe may take')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Repair what is safe to repair (permissions, missing directories, stale pid files, outdated service files) and say what was done')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the findings as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;update' {
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Install a downloaded release (`.tar.gz` or the binary) without the network; a `FILE.sig` (and `FILE.sha256`) beside it is verified')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only say whether a newer release exists')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask before installing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask before installing')
+            [CompletionResult]::new('--sync-skills', '--sync-skills', [CompletionResultType]::ParameterName, 'Sync bundled skills into every profile and exit (run by the new binary after an update)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Talk to the agent in the terminal, or ask one question with `-q`')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Create, switch and manage profiles (separate agents with their own tokens and memory)')
@@ -1185,6 +1333,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the setup at a glance: model, keys, platforms, gateway, cron')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup and fix what is safe to fix')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update hermes to the latest release (verified), then restart running gateways')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1267,12 +1418,32 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         }
         'hermes;help;gateway' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             break
         }
         'hermes;help;gateway;run' {
+            break
+        }
+        'hermes;help;gateway;install' {
+            break
+        }
+        'hermes;help;gateway;uninstall' {
+            break
+        }
+        'hermes;help;gateway;start' {
+            break
+        }
+        'hermes;help;gateway;stop' {
+            break
+        }
+        'hermes;help;gateway;restart' {
             break
         }
         'hermes;help;gateway;status' {
@@ -1281,7 +1452,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;help;gateway;list' {
             break
         }
-        'hermes;help;gateway;stop' {
+        'hermes;help;gateway;__supervise' {
             break
         }
         'hermes;help;logs' {
@@ -1404,6 +1575,15 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;runs;retry' {
+            break
+        }
+        'hermes;help;status' {
+            break
+        }
+        'hermes;help;doctor' {
+            break
+        }
+        'hermes;help;update' {
             break
         }
         'hermes;help;help' {

@@ -37,6 +37,9 @@ _hermes() {
             hermes,cron)
                 cmd="hermes__subcmd__cron"
                 ;;
+            hermes,doctor)
+                cmd="hermes__subcmd__doctor"
+                ;;
             hermes,gateway)
                 cmd="hermes__subcmd__gateway"
                 ;;
@@ -57,6 +60,12 @@ _hermes() {
                 ;;
             hermes,sessions)
                 cmd="hermes__subcmd__sessions"
+                ;;
+            hermes,status)
+                cmd="hermes__subcmd__status"
+                ;;
+            hermes,update)
+                cmd="hermes__subcmd__update"
                 ;;
             hermes__subcmd__config,check)
                 cmd="hermes__subcmd__config__subcmd__check"
@@ -190,14 +199,26 @@ _hermes() {
             hermes__subcmd__cron__subcmd__help,tick)
                 cmd="hermes__subcmd__cron__subcmd__help__subcmd__tick"
                 ;;
+            hermes__subcmd__gateway,__supervise)
+                cmd="hermes__subcmd__gateway__subcmd____supervise"
+                ;;
             hermes__subcmd__gateway,help)
                 cmd="hermes__subcmd__gateway__subcmd__help"
+                ;;
+            hermes__subcmd__gateway,install)
+                cmd="hermes__subcmd__gateway__subcmd__install"
                 ;;
             hermes__subcmd__gateway,list)
                 cmd="hermes__subcmd__gateway__subcmd__list"
                 ;;
+            hermes__subcmd__gateway,restart)
+                cmd="hermes__subcmd__gateway__subcmd__restart"
+                ;;
             hermes__subcmd__gateway,run)
                 cmd="hermes__subcmd__gateway__subcmd__run"
+                ;;
+            hermes__subcmd__gateway,start)
+                cmd="hermes__subcmd__gateway__subcmd__start"
                 ;;
             hermes__subcmd__gateway,status)
                 cmd="hermes__subcmd__gateway__subcmd__status"
@@ -205,20 +226,38 @@ _hermes() {
             hermes__subcmd__gateway,stop)
                 cmd="hermes__subcmd__gateway__subcmd__stop"
                 ;;
+            hermes__subcmd__gateway,uninstall)
+                cmd="hermes__subcmd__gateway__subcmd__uninstall"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,__supervise)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd____supervise"
+                ;;
             hermes__subcmd__gateway__subcmd__help,help)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__help"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,install)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__install"
                 ;;
             hermes__subcmd__gateway__subcmd__help,list)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__list"
                 ;;
+            hermes__subcmd__gateway__subcmd__help,restart)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__restart"
+                ;;
             hermes__subcmd__gateway__subcmd__help,run)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__run"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,start)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__start"
                 ;;
             hermes__subcmd__gateway__subcmd__help,status)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__status"
                 ;;
             hermes__subcmd__gateway__subcmd__help,stop)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__stop"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,uninstall)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__uninstall"
                 ;;
             hermes__subcmd__help,chat)
                 cmd="hermes__subcmd__help__subcmd__chat"
@@ -231,6 +270,9 @@ _hermes() {
                 ;;
             hermes__subcmd__help,cron)
                 cmd="hermes__subcmd__help__subcmd__cron"
+                ;;
+            hermes__subcmd__help,doctor)
+                cmd="hermes__subcmd__help__subcmd__doctor"
                 ;;
             hermes__subcmd__help,gateway)
                 cmd="hermes__subcmd__help__subcmd__gateway"
@@ -252,6 +294,12 @@ _hermes() {
                 ;;
             hermes__subcmd__help,sessions)
                 cmd="hermes__subcmd__help__subcmd__sessions"
+                ;;
+            hermes__subcmd__help,status)
+                cmd="hermes__subcmd__help__subcmd__status"
+                ;;
+            hermes__subcmd__help,update)
+                cmd="hermes__subcmd__help__subcmd__update"
                 ;;
             hermes__subcmd__help__subcmd__config,check)
                 cmd="hermes__subcmd__help__subcmd__config__subcmd__check"
@@ -307,17 +355,32 @@ _hermes() {
             hermes__subcmd__help__subcmd__cron,tick)
                 cmd="hermes__subcmd__help__subcmd__cron__subcmd__tick"
                 ;;
+            hermes__subcmd__help__subcmd__gateway,__supervise)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd____supervise"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,install)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__install"
+                ;;
             hermes__subcmd__help__subcmd__gateway,list)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__list"
                 ;;
+            hermes__subcmd__help__subcmd__gateway,restart)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__restart"
+                ;;
             hermes__subcmd__help__subcmd__gateway,run)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__run"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,start)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__start"
                 ;;
             hermes__subcmd__help__subcmd__gateway,status)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__status"
                 ;;
             hermes__subcmd__help__subcmd__gateway,stop)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__stop"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,uninstall)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__uninstall"
                 ;;
             hermes__subcmd__help__subcmd__pairing,approve)
                 cmd="hermes__subcmd__help__subcmd__pairing__subcmd__approve"
@@ -575,7 +638,7 @@ _hermes() {
 
     case "${cmd}" in
         hermes)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1588,8 +1651,38 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__doctor)
+            opts="-p -h -V --fix --json --timeout --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version run status list stop help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version run install uninstall start stop restart status list __supervise help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1614,8 +1707,34 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd____supervise)
+            opts="-p -h -V --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__help)
-            opts="run status list stop help"
+            opts="run install uninstall start stop restart status list __supervise help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1628,7 +1747,35 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd____supervise)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1656,7 +1803,35 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__start)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1698,8 +1873,78 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__install)
+            opts="-p -h -V --system --run-as-user --force --start-now --no-start-now --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run-as-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__list)
             opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__restart)
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1750,8 +1995,34 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__start)
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__status)
-            opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --deep --system --json --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1777,7 +2048,33 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway__subcmd__stop)
-            opts="-p -h -V --all --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__uninstall)
+            opts="-p -h -V --system --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1803,7 +2100,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help)
-            opts="chat profile config gateway logs pairing cron completion sessions runs help"
+            opts="chat profile config gateway logs pairing cron completion sessions runs status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2124,9 +2421,51 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hermes__subcmd__help__subcmd__gateway)
-            opts="run status list stop"
+        hermes__subcmd__help__subcmd__doctor)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway)
+            opts="run install uninstall start stop restart status list __supervise"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd____supervise)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2152,7 +2491,35 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__start)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2181,6 +2548,20 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2617,6 +2998,34 @@ _hermes() {
         hermes__subcmd__help__subcmd__sessions__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3955,6 +4364,62 @@ _hermes() {
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__status)
+            opts="-p -h -V --all --deep --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__update)
+            opts="-y -p -h -V --check --from-file --yes --sync-skills --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -163,7 +163,10 @@ impl Printer {
         if self.quiet || !std::io::stderr().is_terminal() {
             return None;
         }
-        let bar = total.map_or_else(indicatif::ProgressBar::new_spinner, indicatif::ProgressBar::new);
+        let bar = total.map_or_else(
+            indicatif::ProgressBar::new_spinner,
+            indicatif::ProgressBar::new,
+        );
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
         ) {

@@ -31,7 +31,13 @@ pub(crate) struct Args {
 fn service_facts(cx: &Context) -> ServiceFacts {
     let backend = gw::backend(cx, false);
     let m = gw::controller(cx, &cx.paths, false, backend).unwrap_or_else(|_| {
-        svc::manager_for(Backend::None, &cx.paths, &cx.exe(), "", Arc::new(SystemRunner))
+        svc::manager_for(
+            Backend::None,
+            &cx.paths,
+            &cx.exe(),
+            "",
+            Arc::new(SystemRunner),
+        )
     });
     // An installed manager wins; otherwise describe what this host offers.
     let shown = if m.is_installed() || backend == Backend::None {
@@ -57,7 +63,9 @@ fn service_facts(cx: &Context) -> ServiceFacts {
         both_scopes: matches!(shown, Backend::SystemdUser | Backend::SystemdSystem)
             && sd.both_scopes_installed(),
         reload: match shown {
-            Backend::SystemdUser => vec!["systemctl".into(), "--user".into(), "daemon-reload".into()],
+            Backend::SystemdUser => {
+                vec!["systemctl".into(), "--user".into(), "daemon-reload".into()]
+            }
             Backend::SystemdSystem => vec!["systemctl".into(), "daemon-reload".into()],
             _ => Vec::new(),
         },
@@ -74,11 +82,16 @@ fn glyph(level: Level) -> &'static str {
 }
 
 fn row(cx: &Context, f: &Finding) {
-    let detail = f.detail.as_ref().map(|d| format!(" {d}")).unwrap_or_default();
+    let detail = f
+        .detail
+        .as_ref()
+        .map(|d| format!(" {d}"))
+        .unwrap_or_default();
     if f.level == Level::Info {
         cx.out.data(format!("    → {}{detail}", f.text));
     } else {
-        cx.out.data(format!("  {} {}{detail}", glyph(f.level), f.text));
+        cx.out
+            .data(format!("  {} {}{detail}", glyph(f.level), f.text));
     }
     for h in &f.hints {
         cx.out.data(format!("    → {h}"));
@@ -106,7 +119,10 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     if args.fix {
         for (i, f) in findings.iter().enumerate() {
             if let Some(fix) = &f.fix {
-                fixed.push((i, doctor::apply(fix, &SystemRunner).map_err(|e| e.to_string())));
+                fixed.push((
+                    i,
+                    doctor::apply(fix, &SystemRunner).map_err(|e| e.to_string()),
+                ));
             }
         }
     }
@@ -144,9 +160,12 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         return finish(failing);
     }
 
-    cx.out.data("┌─────────────────────────────────────────────────────────┐");
-    cx.out.data("│                   🩺 Hermes Doctor                      │");
-    cx.out.data("└─────────────────────────────────────────────────────────┘");
+    cx.out
+        .data("┌─────────────────────────────────────────────────────────┐");
+    cx.out
+        .data("│                   🩺 Hermes Doctor                      │");
+    cx.out
+        .data("└─────────────────────────────────────────────────────────┘");
     let mut section = "";
     for (i, f) in findings.iter().enumerate() {
         if f.section != section {
@@ -166,8 +185,11 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     cx.out.data("");
     let list = |cx: &Context| {
         for (n, f) in remaining.iter().enumerate() {
-            cx.out
-                .data(format!("  {}. {}", n + 1, f.issue.as_deref().unwrap_or_default()));
+            cx.out.data(format!(
+                "  {}. {}",
+                n + 1,
+                f.issue.as_deref().unwrap_or_default()
+            ));
         }
         cx.out.data("");
     };
@@ -186,10 +208,8 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         }
     } else if !remaining.is_empty() {
         cx.out.data("─".repeat(60));
-        cx.out.data(format!(
-            "  Found {} issue(s) to address:",
-            remaining.len()
-        ));
+        cx.out
+            .data(format!("  Found {} issue(s) to address:", remaining.len()));
         cx.out.data("");
         list(cx);
         if !args.fix {

@@ -107,7 +107,9 @@ pub(crate) fn library_hints(err: &anyhow::Error) -> Vec<String> {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::gateway::lock::InstanceLockError>() {
             hints.extend(e.hints());
-        } else if let Some(e) = cause.downcast_ref::<hermes::gateway::service::manager::ServiceError>() {
+        } else if let Some(e) =
+            cause.downcast_ref::<hermes::gateway::service::manager::ServiceError>()
+        {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::update::UpdateError>() {
             hints.extend(e.hints());

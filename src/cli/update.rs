@@ -84,8 +84,9 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     let avail = rt.block_on(update::check(&http, &url, current))?;
     let latest = &avail.manifest.version;
     if !avail.newer {
-        cx.out
-            .success(format!("hermes {current} is up to date (latest release: {latest})"));
+        cx.out.success(format!(
+            "hermes {current} is up to date (latest release: {latest})"
+        ));
         return Ok(());
     }
     if args.check {
@@ -94,17 +95,21 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         ));
         return Ok(());
     }
-    if let Some(notes) = avail.manifest.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+    if let Some(notes) = avail
+        .manifest
+        .notes
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
         cx.out.status(notes.trim());
     }
     confirm(cx, &format!("Install hermes {latest}?"), args.yes)?;
-    cx.out
-        .status(format!("Downloading {}", avail.asset.url));
+    cx.out.status(format!("Downloading {}", avail.asset.url));
     let mut bar: Option<indicatif::ProgressBar> = None;
     let bytes = rt.block_on(update::fetch(
         &http,
         &avail.asset.url,
-        Duration::from_secs(600),
+        Duration::from_mins(10),
         |done, total| {
             if bar.is_none() {
                 bar = cx.out.progress(total);
@@ -119,8 +124,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     }
     let bytes = bytes?;
     update::verify_asset(&bytes, &avail.asset, &key)?;
-    cx.out
-        .success("Checksum and signature verified");
+    cx.out.success("Checksum and signature verified");
     let binary = update::unpack(&bytes)?;
     let installed = update::replace(&current_exe(cx), &binary, Some(latest))?;
     cx.out.success(format!(
@@ -200,7 +204,9 @@ fn after_install(cx: &Context, exe: &Path) {
                 cx.out.success(format!(
                     "Restarted the gateway of profile {}{}",
                     paths.profile(),
-                    s.gateway_pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
+                    s.gateway_pid
+                        .map(|p| format!(" (PID {p})"))
+                        .unwrap_or_default()
                 ));
             }
             Ok(None) => {}
@@ -208,7 +214,8 @@ fn after_install(cx: &Context, exe: &Path) {
         }
     }
     if restarted == 0 {
-        cx.out.status("No supervised gateway was running; nothing to restart.");
+        cx.out
+            .status("No supervised gateway was running; nothing to restart.");
     }
 }
 

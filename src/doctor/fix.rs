@@ -109,7 +109,13 @@ mod tests {
         assert!(msg.starts_with("chmod 600 "));
         assert_eq!(fsutil::mode_of(&env), Some(0o600));
         let dirs = vec![t.path().join("a/b"), t.path().join("c")];
-        apply(&Fix::CreateDirs { paths: dirs.clone() }, &SystemRunner).unwrap();
+        apply(
+            &Fix::CreateDirs {
+                paths: dirs.clone(),
+            },
+            &SystemRunner,
+        )
+        .unwrap();
         assert!(dirs.iter().all(|d| d.is_dir()));
         apply(&Fix::RemoveStale { path: env.clone() }, &SystemRunner).unwrap();
         assert!(!env.exists());

@@ -71,7 +71,10 @@ fn version_of(exe: &Path, timeout: Duration) -> Result<String, String> {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("`--version` did not finish within {} s", timeout.as_secs()));
+                return Err(format!(
+                    "`--version` did not finish within {} s",
+                    timeout.as_secs()
+                ));
             }
         }
     }
@@ -163,10 +166,16 @@ mod tests {
         let target = script(t.path(), "hermes", "echo hermes 0.1.0");
         let ok = replace(&target, b"#!/bin/sh\necho hermes 0.2.0\n", Some("0.2.0")).unwrap();
         assert_eq!(ok.version_output, "hermes 0.2.0");
-        assert_eq!(fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o755);
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
         let err = replace(&target, b"#!/bin/sh\nexit 3\n", Some("0.3.0")).unwrap_err();
         assert!(matches!(err, UpdateError::Broken { .. }), "{err}");
-        assert!(fs::read_to_string(&target).unwrap().contains("0.2.0"), "rolled back");
+        assert!(
+            fs::read_to_string(&target).unwrap().contains("0.2.0"),
+            "rolled back"
+        );
         let names: Vec<String> = fs::read_dir(t.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

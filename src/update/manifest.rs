@@ -68,7 +68,10 @@ pub fn join_url(base: &str, href: &str) -> String {
             .map_or(base.len(), |i| scheme_end + i);
         return format!("{}/{rest}", &base[..host_end]);
     }
-    let dir_end = base.rfind('/').filter(|i| *i >= scheme_end).map_or(base.len(), |i| i);
+    let dir_end = base
+        .rfind('/')
+        .filter(|i| *i >= scheme_end)
+        .map_or(base.len(), |i| i);
     format!("{}/{href}", &base[..dir_end])
 }
 
@@ -148,7 +151,9 @@ mod tests {
             Err(UpdateError::NoTarget { .. })
         ));
         assert_eq!(
-            m.asset("x86_64-unknown-linux-gnu", "http://h/m.json").unwrap().url,
+            m.asset("x86_64-unknown-linux-gnu", "http://h/m.json")
+                .unwrap()
+                .url,
             "http://h/a"
         );
         assert!(target_triple().contains('-'));

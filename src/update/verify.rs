@@ -87,7 +87,13 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert!(check_sha256(b"abc", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD  hermes").is_ok());
+        assert!(
+            check_sha256(
+                b"abc",
+                "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD  hermes"
+            )
+            .is_ok()
+        );
         assert!(matches!(
             check_sha256(b"abd", &sha256_hex(b"abc")),
             Err(UpdateError::Checksum { .. })

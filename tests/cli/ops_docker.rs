@@ -30,12 +30,20 @@ fn sandbox() -> (tempfile::TempDir, PathBuf) {
     (t, bin)
 }
 
-fn entrypoint(dir: &Path, bin: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+fn entrypoint(
+    dir: &Path,
+    bin: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String, String) {
     let mut cmd = Command::new("bash");
     cmd.arg(repo("docker/entrypoint.sh"))
         .args(args)
         .env_clear()
-        .env("PATH", format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display()))
+        .env(
+            "PATH",
+            format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display()),
+        )
         .env("HERMES_HOME", dir.join("data"))
         .env("HOME", "/root")
         .current_dir(dir);
@@ -65,9 +73,16 @@ fn entrypoint_drops_to_the_requested_ids_and_runs_the_gateway_by_default() {
                 d = data.display()
             )
         );
-        assert!(err.contains("Dropping root privileges (uid 12345, gid 12346)"), "{err}");
+        assert!(
+            err.contains("Dropping root privileges (uid 12345, gid 12346)"),
+            "{err}"
+        );
         let m = std::fs::metadata(&data).unwrap();
-        assert_eq!((m.uid(), m.gid()), (12345, 12346), "the data dir is re-owned");
+        assert_eq!(
+            (m.uid(), m.gid()),
+            (12345, 12346),
+            "the data dir is re-owned"
+        );
         // A file left by root inside an already re-owned volume is not walked again…
         std::fs::write(data.join("root-file"), "x").unwrap();
         let (code, out, _) = entrypoint(t.path(), &bin, &ids, &["pairing", "list"]);
@@ -82,7 +97,10 @@ fn entrypoint_drops_to_the_requested_ids_and_runs_the_gateway_by_default() {
             &["hermes", "status"],
         );
         assert_eq!(code, 0);
-        assert_eq!(std::fs::metadata(data.join("root-file")).unwrap().uid(), 23456);
+        assert_eq!(
+            std::fs::metadata(data.join("root-file")).unwrap().uid(),
+            23456
+        );
     } else {
         // Unprivileged already: the command runs as is, nothing is re-owned.
         assert!(out.trim().ends_with("args=gateway run --replace"), "{out}");
@@ -103,7 +121,10 @@ fn entrypoint_runs_a_shell_and_rejects_bad_ids() {
     assert_eq!(out.trim(), "shell 0");
     let (code, _, err) = entrypoint(t.path(), &bin, &[("HERMES_UID", "abc")], &[]);
     assert_eq!(code, 64);
-    assert!(err.contains("HERMES_UID and HERMES_GID must be numbers"), "{err}");
+    assert!(
+        err.contains("HERMES_UID and HERMES_GID must be numbers"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -132,7 +153,18 @@ fn compose_and_dockerfile_match_the_deployment_guides() {
     ] {
         assert!(docker.contains(needle), "Dockerfile lacks {needle}");
     }
-    for pkg in ["bash", "ca-certificates", "git", "gosu", "python3", "tini", "tzdata"] {
-        assert!(docker.contains(&format!(" {pkg} ")) || docker.contains(&format!(" {pkg}\n")), "{pkg}");
+    for pkg in [
+        "bash",
+        "ca-certificates",
+        "git",
+        "gosu",
+        "python3",
+        "tini",
+        "tzdata",
+    ] {
+        assert!(
+            docker.contains(&format!(" {pkg} ")) || docker.contains(&format!(" {pkg}\n")),
+            "{pkg}"
+        );
     }
 }

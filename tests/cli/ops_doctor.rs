@@ -22,8 +22,13 @@ fn model(env: &TestEnv, status: u16) -> FakeHttp {
         br#"{"data":[{"id":"m"}]}"#.to_vec(),
     )]);
     env.run(["config", "set", "model.provider", "custom"]).ok();
-    env.run(["config", "set", "model.base_url", &format!("{}/v1", fake.url)])
-        .ok();
+    env.run([
+        "config",
+        "set",
+        "model.base_url",
+        &format!("{}/v1", fake.url),
+    ])
+    .ok();
     env.run(["config", "set", "model.default", "m"]).ok();
     fake
 }
@@ -53,8 +58,7 @@ fn env_permissions_are_fixed_to_0600() {
     let _fake = model(&env, 200);
     let file = env.root().join(".env");
     env.write(&file, "OPENROUTER_API_KEY=sk-or-abcdefghijklmnop\n");
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let r = doctor(&env, &[], &[]).ok();
     assert!(
         r.stdout
@@ -77,7 +81,10 @@ fn env_permissions_are_fixed_to_0600() {
 #[test]
 fn broken_config_is_a_failure_with_line_and_column_and_exit_1() {
     let env = TestEnv::new();
-    env.write(&env.root().join("config.yaml"), "model:\n  default: [unclosed\n");
+    env.write(
+        &env.root().join("config.yaml"),
+        "model:\n  default: [unclosed\n",
+    );
     let r = doctor(&env, &[], &[]).code(1);
     assert!(
         r.stdout
@@ -95,8 +102,14 @@ fn unknown_keys_bad_time_zone_and_missing_provider() {
         "gatewy:\n  port: 1\ntimezone: Mars/Base\n",
     );
     let r = doctor(&env, &[], &[]).code(1);
-    assert!(r.stdout.contains("⚠ Unknown config key `gatewy.port`"), "{r}");
-    assert!(r.stdout.contains("✗ Time zone `Mars/Base` is not valid"), "{r}");
+    assert!(
+        r.stdout.contains("⚠ Unknown config key `gatewy.port`"),
+        "{r}"
+    );
+    assert!(
+        r.stdout.contains("✗ Time zone `Mars/Base` is not valid"),
+        "{r}"
+    );
     assert!(
         r.stdout
             .contains("✗ no model provider is configured (no API key is set)"),
@@ -109,7 +122,10 @@ fn rejected_and_unreachable_provider() {
     let env = TestEnv::new();
     let _fake = model(&env, 401);
     let r = doctor(&env, &[], &[]).code(1);
-    assert!(r.stdout.contains("✗ custom rejected the key (HTTP 401)"), "{r}");
+    assert!(
+        r.stdout.contains("✗ custom rejected the key (HTTP 401)"),
+        "{r}"
+    );
     // Offline is a warning, not a failure.
     env.run(["config", "set", "model.base_url", "http://127.0.0.1:9/v1"])
         .ok();
@@ -156,7 +172,8 @@ fn telegram_credentials_allowlist_and_pending_pairing() {
     hermes::auth::PairingStore::open(&paths)
         .request_code("telegram", "42", "ann", hermes::auth::now())
         .unwrap();
-    env.run(["config", "set", "TELEGRAM_ALLOWED_USERS", "7"]).ok();
+    env.run(["config", "set", "TELEGRAM_ALLOWED_USERS", "7"])
+        .ok();
     let r = doctor(&env, &[], &[]).ok();
     assert!(
         r.stdout
@@ -219,7 +236,9 @@ fn stale_pid_is_removed_by_fix() {
 fn outdated_systemd_unit_is_rewritten_and_linger_reported() {
     let env = TestEnv::new();
     let _m = model(&env, 200);
-    let unit = env.home().join(".config/systemd/user/hermes-gateway.service");
+    let unit = env
+        .home()
+        .join(".config/systemd/user/hermes-gateway.service");
     env.write(&unit, "[Unit]\nDescription=old\n");
     let sd = [("HERMES_SERVICE_MANAGER", "systemd")];
     let r = env.run_with(["doctor", "--timeout", "3"], &sd, "").ok();
@@ -242,7 +261,10 @@ fn outdated_systemd_unit_is_rewritten_and_linger_reported() {
         .ok();
     assert!(f.stdout.contains("✓ Fixed: rewrote "), "{f}");
     let text = env.read(&unit);
-    assert!(text.contains("ExecStart=") && text.contains("gateway run --replace"), "{text}");
+    assert!(
+        text.contains("ExecStart=") && text.contains("gateway run --replace"),
+        "{text}"
+    );
     assert_eq!(mode(&unit), 0o644);
 }
 
@@ -255,20 +277,39 @@ fn exposed_api_server_hub_key_and_port_in_use() {
         "API_SERVER_ENABLED=true\nAPI_SERVER_HOST=0.0.0.0\n",
     );
     let r = doctor(&env, &[], &[]).code(1);
-    assert!(r.stdout.contains("✗ API server listens on 0.0.0.0:8642 without API_SERVER_KEY"), "{r}");
+    assert!(
+        r.stdout
+            .contains("✗ API server listens on 0.0.0.0:8642 without API_SERVER_KEY"),
+        "{r}"
+    );
 
-    env.run(["config", "set", "API_SERVER_KEY", "changeme"]).ok();
+    env.run(["config", "set", "API_SERVER_KEY", "changeme"])
+        .ok();
     let r = doctor(&env, &[], &[]).code(1);
-    assert!(r.stdout.contains("with a placeholder API_SERVER_KEY"), "{r}");
+    assert!(
+        r.stdout.contains("with a placeholder API_SERVER_KEY"),
+        "{r}"
+    );
 
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port().to_string();
-    env.run(["config", "set", "API_SERVER_HOST", "127.0.0.1"]).ok();
+    env.run(["config", "set", "API_SERVER_HOST", "127.0.0.1"])
+        .ok();
     env.run(["config", "set", "API_SERVER_PORT", &port]).ok();
-    env.run(["config", "set", "API_SERVER_KEY", "3f9a0c1b2d4e5f60718293a4b5c6d7e8"])
-        .ok();
-    env.run(["config", "set", "HERMES_API_KEY", "another-key-entirely-0000"])
-        .ok();
+    env.run([
+        "config",
+        "set",
+        "API_SERVER_KEY",
+        "3f9a0c1b2d4e5f60718293a4b5c6d7e8",
+    ])
+    .ok();
+    env.run([
+        "config",
+        "set",
+        "HERMES_API_KEY",
+        "another-key-entirely-0000",
+    ])
+    .ok();
     let r = doctor(&env, &[], &[]).code(1);
     assert!(
         r.stdout.contains(&format!(
@@ -276,7 +317,11 @@ fn exposed_api_server_hub_key_and_port_in_use() {
         )),
         "{r}"
     );
-    assert!(r.stdout.contains("⚠ HERMES_API_KEY differs from API_SERVER_KEY"), "{r}");
+    assert!(
+        r.stdout
+            .contains("⚠ HERMES_API_KEY differs from API_SERVER_KEY"),
+        "{r}"
+    );
     drop(busy);
     let r = doctor(&env, &[], &[]);
     assert!(r.stdout.contains(&format!("✓ Port {port} is free")), "{r}");
@@ -306,13 +351,13 @@ fn cron_missing_script_and_unset_home_channel() {
         "{r}"
     );
     assert!(
-        r.stdout.contains(
-            "⚠ Cron job 'digest' delivers to telegram, but telegram has no home channel"
-        ),
+        r.stdout
+            .contains("⚠ Cron job 'digest' delivers to telegram, but telegram has no home channel"),
         "{r}"
     );
     env.write(&env.root().join("scripts/check_and_send.sh"), "echo hi\n");
-    env.run(["config", "set", "TELEGRAM_HOME_CHANNEL", "-1001"]).ok();
+    env.run(["config", "set", "TELEGRAM_HOME_CHANNEL", "-1001"])
+        .ok();
     let r = doctor(&env, &[], &[]);
     assert!(!r.stdout.contains("Cron job '"), "{r}");
     assert!(r.stdout.contains("✓ 2 cron job(s), 2 enabled"), "{r}");
@@ -332,7 +377,11 @@ fn local_bin_missing_from_path_with_alias_wrappers() {
     );
     let path = format!("{}/.local/bin:/usr/bin:/bin", env.home().display());
     let r = doctor(&env, &[], &[("PATH", &path)]).ok();
-    assert!(r.stdout.contains("✓ ~/.local/bin is on PATH (aliases: coder)"), "{r}");
+    assert!(
+        r.stdout
+            .contains("✓ ~/.local/bin is on PATH (aliases: coder)"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -24,8 +24,13 @@ fn pid_in(file: &Path) -> Option<u32> {
 }
 
 fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
 }
 
 fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
@@ -65,7 +70,10 @@ fn detached_gateway_restarts_after_kill_9_then_stops() {
             .contains(&format!("Gateway: running (PID {first}) — profile default")),
         "{st}"
     );
-    assert!(st.stdout.contains(&format!("Supervisor: PID {supervisor} (detached)")));
+    assert!(
+        st.stdout
+            .contains(&format!("Supervisor: PID {supervisor} (detached)"))
+    );
     assert!(st.stdout.contains("Uptime: "), "{st}");
 
     // A second start is a no-op that says so.
@@ -86,20 +94,27 @@ fn detached_gateway_restarts_after_kill_9_then_stops() {
     let starts = env.read(&env.root().join("gateway-starts.log"));
     assert_eq!(starts.lines().count(), 2, "{starts}");
     let log = env.read(&env.root().join("logs/gateway.stdout.log"));
-    assert!(log.contains(&format!("gateway PID {first} ended (signal 9)")), "{log}");
+    assert!(
+        log.contains(&format!("gateway PID {first} ended (signal 9)")),
+        "{log}"
+    );
 
     let second = v["pid"].as_u64().unwrap();
     let stop = env.run_with(["gateway", "stop"], NONE, "").ok();
     assert!(
-        stop.stderr
-            .contains(&format!("✓ Stopped the gateway of profile default (PID {second})")),
+        stop.stderr.contains(&format!(
+            "✓ Stopped the gateway of profile default (PID {second})"
+        )),
         "{stop}"
     );
     assert!(!alive(supervisor), "the supervisor exited");
     assert!(!alive(u32::try_from(second).unwrap()));
     assert!(!env.root().join("gateway-supervisor.pid").exists());
     let st = env.run_with(["gateway", "status"], NONE, "").ok();
-    assert!(st.stdout.contains("Gateway: stopped — profile default"), "{st}");
+    assert!(
+        st.stdout.contains("Gateway: stopped — profile default"),
+        "{st}"
+    );
     let again = env.run_with(["gateway", "stop"], NONE, "").ok();
     assert!(
         again
@@ -117,7 +132,11 @@ fn restart_goes_through_the_supervisor() {
     let first = pid_in(&env.root().join("gateway.pid")).unwrap();
     let supervisor = pid_in(&env.root().join("gateway-supervisor.pid")).unwrap();
     let r = env.run_with(["gateway", "restart"], NONE, "").ok();
-    assert!(r.stderr.contains("✓ Restarted the gateway of profile default"), "{r}");
+    assert!(
+        r.stderr
+            .contains("✓ Restarted the gateway of profile default"),
+        "{r}"
+    );
     let second = pid_in(&env.root().join("gateway.pid")).unwrap();
     assert_ne!(first, second);
     assert_eq!(
@@ -143,7 +162,10 @@ fn status_clears_a_stale_pid_file() {
             .contains("Removed a stale gateway.pid (no gateway was running)."),
         "{r}"
     );
-    assert!(r.stderr.contains("Removed a stale gateway-supervisor.pid"), "{r}");
+    assert!(
+        r.stderr.contains("Removed a stale gateway-supervisor.pid"),
+        "{r}"
+    );
     assert!(r.stdout.contains("Gateway: stopped — profile default"));
     assert!(!env.root().join("gateway.pid").exists());
     assert!(!env.root().join("gateway-supervisor.pid").exists());
@@ -160,8 +182,14 @@ fn two_profiles_with_start_all_list_and_stop_all() {
     env.run(["profile", "create", "coder", "--no-alias"]).ok();
     let _c = Cleanup(&env);
     let r = env.run_with(["gateway", "start", "--all"], NONE, "").ok();
-    assert!(r.stderr.contains("Started the gateway of profile default"), "{r}");
-    assert!(r.stderr.contains("Started the gateway of profile coder"), "{r}");
+    assert!(
+        r.stderr.contains("Started the gateway of profile default"),
+        "{r}"
+    );
+    assert!(
+        r.stderr.contains("Started the gateway of profile coder"),
+        "{r}"
+    );
     let d = pid_in(&env.root().join("gateway.pid")).unwrap();
     let c = pid_in(&env.profile("coder").join("gateway.pid")).unwrap();
     assert_ne!(d, c);
@@ -181,15 +209,19 @@ fn two_profiles_with_start_all_list_and_stop_all() {
     assert_eq!(coder["pid"].as_u64(), Some(u64::from(c)));
 
     let stop = env.run_with(["gateway", "stop", "--all"], NONE, "").ok();
-    assert!(stop.stderr.contains("Stopped the gateway of profile default"), "{stop}");
-    assert!(stop.stderr.contains("Stopped the gateway of profile coder"), "{stop}");
+    assert!(
+        stop.stderr
+            .contains("Stopped the gateway of profile default"),
+        "{stop}"
+    );
+    assert!(
+        stop.stderr.contains("Stopped the gateway of profile coder"),
+        "{stop}"
+    );
     let list = env.run_with(["gateway", "list", "--json"], NONE, "").ok();
     let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
     assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["running"] == false),
+        v.as_array().unwrap().iter().all(|r| r["running"] == false),
         "{list}"
     );
     let none = env.run_with(["gateway", "stop", "--all"], NONE, "").ok();
@@ -200,6 +232,13 @@ fn two_profiles_with_start_all_list_and_stop_all() {
 fn install_without_a_service_manager_explains() {
     let env = TestEnv::new();
     let r = env.run_with(["gateway", "install"], NONE, "").code(1);
-    assert!(r.stderr.contains("no service manager is available here"), "{r}");
-    assert!(r.stderr.contains("`hermes gateway start` runs the gateway detached"), "{r}");
+    assert!(
+        r.stderr.contains("no service manager is available here"),
+        "{r}"
+    );
+    assert!(
+        r.stderr
+            .contains("`hermes gateway start` runs the gateway detached"),
+        "{r}"
+    );
 }

@@ -10,10 +10,13 @@ use axum::http::{StatusCode, Uri};
 /// A route: path, status, body.
 pub(crate) type Route = (String, u16, Vec<u8>);
 
+/// Routes by path: status and body.
+type Table = Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>>;
+
 pub(crate) struct FakeHttp {
     /// `http://127.0.0.1:PORT`.
     pub(crate) url: String,
-    routes: Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>>,
+    routes: Table,
     hits: Arc<Mutex<Vec<String>>>,
     _rt: tokio::runtime::Runtime,
 }
@@ -25,7 +28,7 @@ impl FakeHttp {
             .enable_all()
             .build()
             .unwrap();
-        let table: Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>> = Arc::new(Mutex::new(
+        let table: Table = Arc::new(Mutex::new(
             routes.into_iter().map(|(p, s, b)| (p, (s, b))).collect(),
         ));
         let hits = Arc::new(Mutex::new(Vec::new()));

@@ -9,8 +9,13 @@ fn setup(env: &TestEnv) {
         &env.root().join(".env"),
         "OPENROUTER_API_KEY=sk-or-abcdefghijklmnop1234\nTELEGRAM_BOT_TOKEN=123456:ABCDEFGHIJKLMNOPQRSTUV\nTELEGRAM_HOME_CHANNEL=-100777\nTELEGRAM_ALLOWED_USERS=42,43\n",
     );
-    env.run(["config", "set", "model.default", "anthropic/claude-sonnet-4"])
-        .ok();
+    env.run([
+        "config",
+        "set",
+        "model.default",
+        "anthropic/claude-sonnet-4",
+    ])
+    .ok();
 }
 
 #[test]
@@ -18,7 +23,11 @@ fn status_redacts_keys_and_shows_platforms() {
     let env = TestEnv::new();
     setup(&env);
     let r = env.run(["status"]).ok();
-    assert!(r.stdout.contains("  Home:      ~/.hermes (profile default)"), "{r}");
+    assert!(
+        r.stdout
+            .contains("  Home:      ~/.hermes (profile default)"),
+        "{r}"
+    );
     assert!(
         r.stdout
             .contains("  Model:     anthropic/claude-sonnet-4 via openrouter"),
@@ -33,7 +42,10 @@ fn status_redacts_keys_and_shows_platforms() {
         "{r}"
     );
     assert!(r.stdout.contains("◆ Gateway\n  stopped"), "{r}");
-    assert!(!r.stdout.contains("abcdefghijklmnop"), "no secret in the output");
+    assert!(
+        !r.stdout.contains("abcdefghijklmnop"),
+        "no secret in the output"
+    );
 }
 
 #[test]
@@ -43,8 +55,7 @@ fn status_all_is_safe_to_paste() {
     let r = env.run(["status", "--all"]).ok();
     assert!(r.stdout.contains("OPENROUTER_API_KEY  set"), "{r}");
     assert!(
-        r.stdout
-            .contains("allowlist: 2 user(s); home channel: set"),
+        r.stdout.contains("allowlist: 2 user(s); home channel: set"),
         "{r}"
     );
     for secret in ["sk-o", "1234...", "-100777", "42,43", "[TMP]"] {
@@ -62,8 +73,13 @@ fn status_deep_probes_the_provider() {
     let env = TestEnv::new();
     let fake = FakeHttp::start(vec![("/v1/models".into(), 200, b"{}".to_vec())]);
     env.run(["config", "set", "model.provider", "custom"]).ok();
-    env.run(["config", "set", "model.base_url", &format!("{}/v1", fake.url)])
-        .ok();
+    env.run([
+        "config",
+        "set",
+        "model.base_url",
+        &format!("{}/v1", fake.url),
+    ])
+    .ok();
     env.run(["config", "set", "model.default", "m"]).ok();
     let r = env.run(["status", "--deep"]).ok();
     assert!(r.stdout.contains("  Provider:  ok (HTTP 200)"), "{r}");

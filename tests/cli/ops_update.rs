@@ -51,7 +51,8 @@ fn tar_gz(binary: &[u8]) -> Vec<u8> {
     h.set_size(binary.len() as u64);
     h.set_mode(0o755);
     h.set_cksum();
-    b.append_data(&mut h, "hermes-0.2.0/hermes", binary).unwrap();
+    b.append_data(&mut h, "hermes-0.2.0/hermes", binary)
+        .unwrap();
     b.into_inner().unwrap().finish().unwrap()
 }
 
@@ -67,7 +68,11 @@ fn serve(version: &str, artifact: &[u8], sha256: &str, signature: &str) -> FakeH
         }
     });
     FakeHttp::start(vec![
-        ("/rel/latest.json".into(), 200, manifest.to_string().into_bytes()),
+        (
+            "/rel/latest.json".into(),
+            200,
+            manifest.to_string().into_bytes(),
+        ),
         ("/rel/dl/hermes.tar.gz".into(), 200, artifact.to_vec()),
     ])
 }
@@ -89,7 +94,10 @@ fn update(env: &TestEnv, exe: &Path, fake: &FakeHttp, args: &[&str]) -> Run {
 }
 
 fn version(env: &TestEnv, exe: &Path) -> String {
-    env.run_program(exe, &["--version"], &[]).stdout.trim().to_string()
+    env.run_program(exe, &["--version"], &[])
+        .stdout
+        .trim()
+        .to_string()
 }
 
 #[test]
@@ -126,7 +134,10 @@ fn installs_a_verified_release_and_syncs_skills() {
     let art = tar_gz(&script("echo hermes 99.0.0"));
     let fake = serve("99.0.0", &art, &sha(&art), &sign(&art));
     let r = update(&env, &exe, &fake, &["--yes"]).ok();
-    assert!(r.stderr.contains("✓ Checksum and signature verified"), "{r}");
+    assert!(
+        r.stderr.contains("✓ Checksum and signature verified"),
+        "{r}"
+    );
     assert!(
         r.stderr.contains(&format!(
             "✓ Updated hermes {} → 99.0.0 ([TMP]/home/bin/hermes)",
@@ -151,7 +162,10 @@ fn a_bad_checksum_is_refused() {
     let art = tar_gz(&script("echo hermes 99.0.0"));
     let fake = serve("99.0.0", &art, &sha(b"something else"), &sign(&art));
     let r = update(&env, &exe, &fake, &["--yes"]).code(1);
-    assert!(r.stderr.contains("Error: checksum mismatch: expected "), "{r}");
+    assert!(
+        r.stderr.contains("Error: checksum mismatch: expected "),
+        "{r}"
+    );
     assert!(r.stderr.contains("refusing to install"), "{r}");
     assert_eq!(version(&env, &exe), format!("hermes {}", hermes::VERSION));
 }
@@ -209,9 +223,17 @@ fn offline_is_a_clear_error() {
             .contains("Error: cannot reach http://127.0.0.1:9/latest.json (offline?)"),
         "{r}"
     );
-    assert!(r.stderr.contains("hint: offline: download the release elsewhere"), "{r}");
+    assert!(
+        r.stderr
+            .contains("hint: offline: download the release elsewhere"),
+        "{r}"
+    );
     let none = env.run_program(&exe, &["update"], &[]).code(1);
-    assert!(none.stderr.contains("Error: no update manifest is configured"), "{none}");
+    assert!(
+        none.stderr
+            .contains("Error: no update manifest is configured"),
+        "{none}"
+    );
     assert!(none.stderr.contains("updates.manifest_url"), "{none}");
 }
 
@@ -227,7 +249,10 @@ fn from_file_verifies_a_signature_beside_it() {
         env.run_program(
             &exe,
             &["update", "--from-file", file.to_str().unwrap(), "--yes"],
-            &[("HERMES_UPDATE_PUBKEY", pk.as_str()), ("HERMES_SERVICE_MANAGER", "none")],
+            &[
+                ("HERMES_UPDATE_PUBKEY", pk.as_str()),
+                ("HERMES_SERVICE_MANAGER", "none"),
+            ],
         )
     };
     std::fs::write(env.home().join("hermes-99.1.0.sig"), sign(b"not it")).unwrap();
@@ -236,11 +261,19 @@ fn from_file_verifies_a_signature_beside_it() {
     assert_eq!(version(&env, &exe), format!("hermes {}", hermes::VERSION));
 
     std::fs::write(env.home().join("hermes-99.1.0.sig"), sign(&bin)).unwrap();
-    std::fs::write(env.home().join("hermes-99.1.0.sha256"), format!("{}  hermes-99.1.0\n", sha(&bin))).unwrap();
+    std::fs::write(
+        env.home().join("hermes-99.1.0.sha256"),
+        format!("{}  hermes-99.1.0\n", sha(&bin)),
+    )
+    .unwrap();
     let r = run(&env).ok();
     assert!(r.stderr.contains("✓ Checksum verified"), "{r}");
     assert!(r.stderr.contains("✓ Signature verified"), "{r}");
-    assert!(r.stderr.contains("✓ Installed hermes 99.1.0 ([TMP]/home/bin/hermes)"), "{r}");
+    assert!(
+        r.stderr
+            .contains("✓ Installed hermes 99.1.0 ([TMP]/home/bin/hermes)"),
+        "{r}"
+    );
     assert_eq!(version(&env, &exe), "hermes 99.1.0");
 }
 
@@ -275,5 +308,8 @@ fn an_update_restarts_the_detached_gateway_with_the_new_binary() {
         "{r}"
     );
     let log = env.read(&env.root().join("logs/gateway.stdout.log"));
-    assert!(log.contains(&format!("gateway PID {before} ended (exit 75)")), "{log}");
+    assert!(
+        log.contains(&format!("gateway PID {before} ended (exit 75)")),
+        "{log}"
+    );
 }

@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use hermes::gateway::cron_bridge;
 use hermes::gateway::lock::InstanceLock;
 use hermes::gateway::runtime::{self, Deps, Exit, Options};
 use hermes::gateway::state::StateFile;
 use hermes::gateway::turn::{TurnRunner, UnconfiguredRunner};
-use hermes::gateway::cron_bridge;
 use hermes::home::{self, ProfileName};
 use hermes::logs::{self, Level, LogConfig, Redactor};
 use hermes::platforms::registry;

@@ -106,7 +106,10 @@ pub(crate) fn controller(
 /// What the service file should say for this profile.
 pub(crate) fn spec(cx: &Context, run_as: Option<(String, String)>) -> ServiceSpec {
     let exe = std::fs::canonicalize(cx.exe()).unwrap_or_else(|_| cx.exe());
-    let mut path = cx.var("PATH").unwrap_or("/usr/local/bin:/usr/bin:/bin").to_string();
+    let mut path = cx
+        .var("PATH")
+        .unwrap_or("/usr/local/bin:/usr/bin:/bin")
+        .to_string();
     // The gateway's tools must find hermes itself.
     if let Some(dir) = exe.parent().map(|d| d.display().to_string())
         && !path.split(':').any(|p| p == dir)
@@ -169,8 +172,11 @@ pub(crate) fn install(cx: &Context, args: &InstallArgs) -> anyhow::Result<()> {
             .success(format!("{} is installed and up to date", o.path.display()));
     }
     if o.started {
-        cx.out
-            .success(format!("Started {} (profile {})", manager.name(), paths.profile()));
+        cx.out.success(format!(
+            "Started {} (profile {})",
+            manager.name(),
+            paths.profile()
+        ));
     } else {
         cx.out.status(format!(
             "Start it with: {}",
@@ -205,12 +211,12 @@ pub(super) fn print_linger(cx: &Context, linger: &Linger, unit: &str) {
             .success("Linger enabled — gateway will persist after logout"),
         Linger::Failed { user, detail } => {
             cx.out.status("");
-            cx.out.status(
-                "⚠️ Linger not enabled — gateway will STOP when you close this terminal.",
-            );
+            cx.out
+                .status("⚠️ Linger not enabled — gateway will STOP when you close this terminal.");
             cx.out.status(format!("  Auto-enable failed: {detail}"));
             cx.out.status("");
-            cx.out.status("  On headless servers (VPS, cloud instances) run:");
+            cx.out
+                .status("  On headless servers (VPS, cloud instances) run:");
             cx.out
                 .status(format!("    sudo loginctl enable-linger {user}"));
             cx.out.status("");
@@ -240,8 +246,10 @@ pub(crate) fn uninstall(cx: &Context, args: &ScopeArgs) -> anyhow::Result<()> {
     if manager.uninstall()? {
         cx.out.success(format!("Removed {}", path.display()));
     } else {
-        cx.out
-            .status(format!("No gateway service is installed ({}).", path.display()));
+        cx.out.status(format!(
+            "No gateway service is installed ({}).",
+            path.display()
+        ));
     }
     Ok(())
 }

@@ -39,8 +39,15 @@ struct ServiceView {
 
 fn service_view(cx: &Context, system: bool) -> anyhow::Result<ServiceView> {
     let backend = service::backend(cx, system);
-    let m = service::controller(cx, &cx.paths, system, backend)
-        .unwrap_or_else(|_| svc::manager_for(Backend::None, &cx.paths, &cx.exe(), "", std::sync::Arc::new(svc::manager::SystemRunner)));
+    let m = service::controller(cx, &cx.paths, system, backend).unwrap_or_else(|_| {
+        svc::manager_for(
+            Backend::None,
+            &cx.paths,
+            &cx.exe(),
+            "",
+            std::sync::Arc::new(svc::manager::SystemRunner),
+        )
+    });
     let installed = m.is_installed();
     let expected = svc::render(m.backend(), &cx.paths, &service::spec(cx, None));
     let sd = service::systemd_user(cx, &cx.paths);
@@ -118,10 +125,9 @@ fn print_overview(cx: &Context, o: &Overview) {
             "Gateway: running (PID {p}) — profile {}",
             o.profile
         )),
-        None if o.supervisor_pid.is_some() => cx.out.data(format!(
-            "Gateway: restarting — profile {}",
-            o.profile
-        )),
+        None if o.supervisor_pid.is_some() => cx
+            .out
+            .data(format!("Gateway: restarting — profile {}", o.profile)),
         None => cx
             .out
             .data(format!("Gateway: stopped — profile {}", o.profile)),
@@ -163,7 +169,8 @@ fn print_overview(cx: &Context, o: &Overview) {
 fn print_service(cx: &Context, s: &ServiceView, o: &Overview) {
     let profile = cx.paths.profile();
     if s.backend == Backend::None {
-        cx.out.data("Service: none (no service manager; `gateway start` runs a detached supervisor)");
+        cx.out
+            .data("Service: none (no service manager; `gateway start` runs a detached supervisor)");
     } else if s.installed {
         let active = match s.active {
             Some(true) => ", active",

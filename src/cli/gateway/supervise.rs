@@ -72,7 +72,7 @@ pub(crate) fn run(cx: &Context) -> anyhow::Result<()> {
         starts_log: cx.paths.gateway_starts_log(),
         limits,
         restart_delay: Duration::from_secs(1),
-        stop_grace: Duration::from_secs(60),
+        stop_grace: Duration::from_mins(1),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -106,10 +106,7 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         out.push(Finding::info(
             "env.missing",
             S,
-            format!(
-                "No {} (keys come from the environment)",
-                cx.show(&env_file)
-            ),
+            format!("No {} (keys come from the environment)", cx.show(&env_file)),
         ));
     }
 
@@ -134,7 +131,10 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 "home.dirs",
                 S,
                 format!("Missing directories: {}", names.join(", ")),
-                format!("Create the missing directories in {}", cx.show(cx.paths.home())),
+                format!(
+                    "Create the missing directories in {}",
+                    cx.show(cx.paths.home())
+                ),
             )
             .with_fix(Fix::CreateDirs { paths: missing }),
         );

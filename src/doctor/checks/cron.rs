@@ -40,7 +40,10 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 Err(ScriptError::Outside { .. }) => out.push(Finding::fail(
                     "cron.script_outside",
                     C,
-                    format!("Cron job '{name}' runs {raw}, outside {}", cx.show(&scripts)),
+                    format!(
+                        "Cron job '{name}' runs {raw}, outside {}",
+                        cx.show(&scripts)
+                    ),
                     format!("Move the script of '{name}' into {}", cx.show(&scripts)),
                 )),
                 Err(_) => out.push(
@@ -54,7 +57,10 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                             job.id
                         ),
                     )
-                    .detail(format!("(Script not found: {})", scripts.join(raw).display())),
+                    .detail(format!(
+                        "(Script not found: {})",
+                        scripts.join(raw).display()
+                    )),
                 ),
             }
         }

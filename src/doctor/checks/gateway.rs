@@ -139,9 +139,17 @@ fn is_loopback(host: &str) -> bool {
 fn is_placeholder_key(key: &str) -> bool {
     let k = key.trim().to_ascii_lowercase();
     k.len() < 16
-        || ["changeme", "change-me", "secret", "password", "your-key", "your_key", "placeholder"]
-            .iter()
-            .any(|p| k.contains(p))
+        || [
+            "changeme",
+            "change-me",
+            "secret",
+            "password",
+            "your-key",
+            "your_key",
+            "placeholder",
+        ]
+        .iter()
+        .any(|p| k.contains(p))
         || k.chars().all(|c| c == 'x' || c == '*')
 }
 
@@ -149,9 +157,7 @@ pub(in crate::doctor) fn api_server(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let api = &cx.settings.gateway.api_server;
     let hub = cx.env.get("HERMES_API_KEY");
-    if !cx.settings.api_server_enabled() {
-        out.push(Finding::info("api.enabled", A, "API server disabled"));
-    } else {
+    if cx.settings.api_server_enabled() {
         let addr = format!("{}:{}", api.host, api.port);
         if is_loopback(&api.host) {
             out.push(Finding::ok(
@@ -190,8 +196,14 @@ pub(in crate::doctor) fn api_server(cx: &Ctx<'_>) -> Vec<Finding> {
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => out.push(Finding::fail(
                     "api.port",
                     A,
-                    format!("Port {} is in use by another process; the API server will not start", api.port),
-                    format!("Free port {} or set API_SERVER_PORT to another one", api.port),
+                    format!(
+                        "Port {} is in use by another process; the API server will not start",
+                        api.port
+                    ),
+                    format!(
+                        "Free port {} or set API_SERVER_PORT to another one",
+                        api.port
+                    ),
                 )),
                 Err(e) => out.push(Finding::warn(
                     "api.port",
@@ -201,6 +213,8 @@ pub(in crate::doctor) fn api_server(cx: &Ctx<'_>) -> Vec<Finding> {
                 )),
             }
         }
+    } else {
+        out.push(Finding::info("api.enabled", A, "API server disabled"));
     }
     if let Some(hub) = hub
         && !api.key.is_empty()

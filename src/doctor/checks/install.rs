@@ -35,7 +35,11 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         vec![Finding::ok(
             "install.local_bin",
             I,
-            format!("{} is on PATH (aliases: {})", cx.show(&bin), aliases.join(", ")),
+            format!(
+                "{} is on PATH (aliases: {})",
+                cx.show(&bin),
+                aliases.join(", ")
+            ),
         )]
     } else {
         vec![

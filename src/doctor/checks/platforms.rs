@@ -41,16 +41,19 @@ pub(in crate::doctor) async fn provider(cx: &Ctx<'_>) -> Vec<Finding> {
         .api_key
         .as_deref()
         .map_or_else(|| "no key".into(), facts::redact);
-    let mut out = vec![Finding::ok(
-        "provider.key",
-        P,
-        format!("{} for {} ({key})", p.key_label, p.name),
-    )
-    .detail(format!("model {}", p.model))];
+    let mut out = vec![
+        Finding::ok(
+            "provider.key",
+            P,
+            format!("{} for {} ({key})", p.key_label, p.name),
+        )
+        .detail(format!("model {}", p.model)),
+    ];
     let t = cx.inputs.probe_timeout;
     match probe::provider(&p, &cx.inputs.http, t).await {
         Probe::Ok(d) => out.push(
-            Finding::ok("provider.probe", P, format!("{} answers", p.base_url)).detail(format!("({d})")),
+            Finding::ok("provider.probe", P, format!("{} answers", p.base_url))
+                .detail(format!("({d})")),
         ),
         Probe::Rejected(d) => out.push(
             Finding::fail(
@@ -129,7 +132,11 @@ pub(in crate::doctor) async fn platforms(cx: &Ctx<'_>) -> Vec<Finding> {
                 format!("Check the network path to {name}"),
             )),
         }
-        let approved = listing.approved.iter().filter(|a| &a.platform == name).count();
+        let approved = listing
+            .approved
+            .iter()
+            .filter(|a| &a.platform == name)
+            .count();
         let open = s.dm_policy == "open";
         if !s.allow_all
             && !open
@@ -166,7 +173,10 @@ pub(in crate::doctor) async fn platforms(cx: &Ctx<'_>) -> Vec<Finding> {
                     if s.allow_all {
                         "everyone".to_string()
                     } else {
-                        format!("{} user(s)", s.allowed_users.len() + s.gateway_allowed.len())
+                        format!(
+                            "{} user(s)",
+                            s.allowed_users.len() + s.gateway_allowed.len()
+                        )
                     },
                     s.dm_policy
                 ),

@@ -110,11 +110,11 @@ mod tests {
         let limits = StormLimits::default();
         let t = tempfile::tempdir().unwrap();
         let log = t.path().join("gateway-starts.log");
-        for i in 0..5 {
+        for i in 0..5u32 {
             assert_eq!(
                 record_start(&log, 1000.0 + f64::from(i), limits),
                 Verdict::Allowed {
-                    recent: (i + 1) as usize
+                    recent: usize::try_from(i + 1).unwrap()
                 }
             );
         }
@@ -138,8 +138,7 @@ mod tests {
             "gateway:\n  respawn_storm:\n    max_starts: 2\n    window_seconds: 10\n",
         )
         .unwrap();
-        let s = Settings::resolve(&doc, &crate::config::Env::from_pairs::<&str, &str>([]))
-            .unwrap();
+        let s = Settings::resolve(&doc, &crate::config::Env::from_pairs::<&str, &str>([])).unwrap();
         let limits = StormLimits::from_settings(&s);
         assert_eq!(
             limits,

@@ -251,7 +251,15 @@ mod tests {
         );
         let exits = events
             .iter()
-            .filter(|e| matches!(e, Event::Exited { how: ChildExit::Code(3), .. }))
+            .filter(|e| {
+                matches!(
+                    e,
+                    Event::Exited {
+                        how: ChildExit::Code(3),
+                        ..
+                    }
+                )
+            })
             .count();
         assert_eq!(exits, 3);
         assert_eq!(out.exit_code(), 1);

@@ -267,7 +267,10 @@ mod tests {
         assert!(matches!(err, ServiceError::Command { .. }));
         let calls = script.calls.lock().unwrap().clone();
         let uid = rustix::process::getuid().as_raw();
-        assert_eq!(calls[0], format!("launchctl kickstart gui/{uid}/ai.hermes.gateway"));
+        assert_eq!(
+            calls[0],
+            format!("launchctl kickstart gui/{uid}/ai.hermes.gateway")
+        );
         assert!(calls[1].starts_with(&format!("launchctl bootstrap gui/{uid} ")));
         assert!(l.uninstall().unwrap());
         assert!(!o.path.exists());

@@ -323,9 +323,7 @@ impl HostFacts {
         let user_bus = !macos
             && runner
                 .run("systemctl", &["--user".into(), "show-environment".into()])
-                .is_ok_and(|o| {
-                    o.success() && !o.message().contains("Failed to connect to bus")
-                });
+                .is_ok_and(|o| o.success() && !o.message().contains("Failed to connect to bus"));
         Self {
             macos,
             container,

@@ -160,7 +160,11 @@ pub fn is_outdated(installed: &Path, expected: &str) -> bool {
 
 /// The service file text for `backend` (`None` has no file).
 #[must_use]
-pub fn render(backend: manager::Backend, paths: &HermesPaths, spec: &ServiceSpec) -> Option<String> {
+pub fn render(
+    backend: manager::Backend,
+    paths: &HermesPaths,
+    spec: &ServiceSpec,
+) -> Option<String> {
     match backend {
         manager::Backend::SystemdUser | manager::Backend::SystemdSystem => {
             Some(render_systemd(paths, spec))

@@ -96,6 +96,7 @@ impl Systemd {
 
     /// Makes sure the user's services survive logout: the flag file, else `loginctl
     /// enable-linger`, else [`Linger::Failed`] with the reason.
+    #[must_use]
     pub fn ensure_linger(&self) -> Linger {
         if self.linger_enabled() {
             return Linger::Enabled;
@@ -244,9 +245,7 @@ impl ServiceManager for Systemd {
     fn start(&self) -> Result<Started, ServiceError> {
         self.check_root("start")?;
         if !self.is_installed() {
-            return Err(ServiceError::NotInstalled {
-                name: self.unit(),
-            });
+            return Err(ServiceError::NotInstalled { name: self.unit() });
         }
         self.systemctl_ok(&["start", &self.unit()])?;
         Ok(Started {
