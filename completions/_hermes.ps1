@@ -42,6 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the setup at a glance: model, keys, platforms, gateway, cron')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup and fix what is safe to fix')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update hermes to the latest release (verified), then restart running gateways')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -427,9 +430,14 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -450,10 +458,84 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hermes;gateway;install' {
+            [CompletionResult]::new('--run-as-user', '--run-as-user', [CompletionResultType]::ParameterName, 'With `--system`: run the gateway as this user (default: the user who ran sudo)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Install a boot-time system unit instead of a user unit (needs sudo)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Rewrite an installed service file that is outdated')
+            [CompletionResult]::new('--start-now', '--start-now', [CompletionResultType]::ParameterName, 'Start the service right away (the default)')
+            [CompletionResult]::new('--no-start-now', '--no-start-now', [CompletionResultType]::ParameterName, 'Install without starting it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;uninstall' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit (`/etc/systemd/system`, needs sudo)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;start' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;stop' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;gateway;restart' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Act on the gateways of every profile')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Target the Linux system unit')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;gateway;status' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Also show the service manager''s view, recent starts and the last output lines')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Look at the system unit')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
@@ -476,11 +558,10 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'hermes;gateway;stop' {
+        'hermes;gateway;__supervise' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Stop the gateways of every profile')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -556,14 +637,34 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         }
         'hermes;gateway;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hermes;gateway;help;run' {
+            break
+        }
+        'hermes;gateway;help;install' {
+            break
+        }
+        'hermes;gateway;help;uninstall' {
+            break
+        }
+        'hermes;gateway;help;start' {
+            break
+        }
+        'hermes;gateway;help;stop' {
+            break
+        }
+        'hermes;gateway;help;restart' {
             break
         }
         'hermes;gateway;help;status' {
@@ -572,7 +673,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;gateway;help;list' {
             break
         }
-        'hermes;gateway;help;stop' {
+        'hermes;gateway;help;__supervise' {
             break
         }
         'hermes;gateway;help;setup' {
@@ -1339,6 +1440,53 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hermes;status' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Shareable: no key fragments, no chat ids, paths with `~` (for bug reports)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Probe the provider and platforms over the network (short timeouts)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;doctor' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each network probe may take')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Repair what is safe to repair (permissions, missing directories, stale pid files, outdated service files) and say what was done')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the findings as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hermes;update' {
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Install a downloaded release (`.tar.gz` or the binary) without the network; a `FILE.sig` (and `FILE.sha256`) beside it is verified')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only say whether a newer release exists')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask before installing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask before installing')
+            [CompletionResult]::new('--sync-skills', '--sync-skills', [CompletionResultType]::ParameterName, 'Sync bundled skills into every profile and exit (run by the new binary after an update)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Talk to the agent in the terminal, or ask one question with `-q`')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Create, switch and manage profiles (separate agents with their own tokens and memory)')
@@ -1352,6 +1500,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the setup at a glance: model, keys, platforms, gateway, cron')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup and fix what is safe to fix')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update hermes to the latest release (verified), then restart running gateways')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1434,13 +1585,33 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         }
         'hermes;help;gateway' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the gateway in the foreground (what services and containers run)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs, and its platforms')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the gateway service')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the gateway in the background (the service, or a detached supervisor)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the gateway (picks up `.env` and `config.yaml` changes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every profile''s gateway in one table')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)')
+            [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'Run and restart the gateway in the background (used by `gateway start`)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Configure messaging platforms (arrow keys, or a flag per answer)')
             break
         }
         'hermes;help;gateway;run' {
+            break
+        }
+        'hermes;help;gateway;install' {
+            break
+        }
+        'hermes;help;gateway;uninstall' {
+            break
+        }
+        'hermes;help;gateway;start' {
+            break
+        }
+        'hermes;help;gateway;stop' {
+            break
+        }
+        'hermes;help;gateway;restart' {
             break
         }
         'hermes;help;gateway;status' {
@@ -1449,7 +1620,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;help;gateway;list' {
             break
         }
-        'hermes;help;gateway;stop' {
+        'hermes;help;gateway;__supervise' {
             break
         }
         'hermes;help;gateway;setup' {
@@ -1581,6 +1752,15 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;model' {
+            break
+        }
+        'hermes;help;status' {
+            break
+        }
+        'hermes;help;doctor' {
+            break
+        }
+        'hermes;help;update' {
             break
         }
         'hermes;help;help' {

@@ -37,6 +37,9 @@ _hermes() {
             hermes,cron)
                 cmd="hermes__subcmd__cron"
                 ;;
+            hermes,doctor)
+                cmd="hermes__subcmd__doctor"
+                ;;
             hermes,gateway)
                 cmd="hermes__subcmd__gateway"
                 ;;
@@ -63,6 +66,12 @@ _hermes() {
                 ;;
             hermes,setup)
                 cmd="hermes__subcmd__setup"
+                ;;
+            hermes,status)
+                cmd="hermes__subcmd__status"
+                ;;
+            hermes,update)
+                cmd="hermes__subcmd__update"
                 ;;
             hermes__subcmd__config,check)
                 cmd="hermes__subcmd__config__subcmd__check"
@@ -196,11 +205,20 @@ _hermes() {
             hermes__subcmd__cron__subcmd__help,tick)
                 cmd="hermes__subcmd__cron__subcmd__help__subcmd__tick"
                 ;;
+            hermes__subcmd__gateway,__supervise)
+                cmd="hermes__subcmd__gateway__subcmd____supervise"
+                ;;
             hermes__subcmd__gateway,help)
                 cmd="hermes__subcmd__gateway__subcmd__help"
                 ;;
+            hermes__subcmd__gateway,install)
+                cmd="hermes__subcmd__gateway__subcmd__install"
+                ;;
             hermes__subcmd__gateway,list)
                 cmd="hermes__subcmd__gateway__subcmd__list"
+                ;;
+            hermes__subcmd__gateway,restart)
+                cmd="hermes__subcmd__gateway__subcmd__restart"
                 ;;
             hermes__subcmd__gateway,run)
                 cmd="hermes__subcmd__gateway__subcmd__run"
@@ -208,17 +226,32 @@ _hermes() {
             hermes__subcmd__gateway,setup)
                 cmd="hermes__subcmd__gateway__subcmd__setup"
                 ;;
+            hermes__subcmd__gateway,start)
+                cmd="hermes__subcmd__gateway__subcmd__start"
+                ;;
             hermes__subcmd__gateway,status)
                 cmd="hermes__subcmd__gateway__subcmd__status"
                 ;;
             hermes__subcmd__gateway,stop)
                 cmd="hermes__subcmd__gateway__subcmd__stop"
                 ;;
+            hermes__subcmd__gateway,uninstall)
+                cmd="hermes__subcmd__gateway__subcmd__uninstall"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,__supervise)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd____supervise"
+                ;;
             hermes__subcmd__gateway__subcmd__help,help)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__help"
                 ;;
+            hermes__subcmd__gateway__subcmd__help,install)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__install"
+                ;;
             hermes__subcmd__gateway__subcmd__help,list)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__list"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,restart)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__restart"
                 ;;
             hermes__subcmd__gateway__subcmd__help,run)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__run"
@@ -226,11 +259,17 @@ _hermes() {
             hermes__subcmd__gateway__subcmd__help,setup)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__setup"
                 ;;
+            hermes__subcmd__gateway__subcmd__help,start)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__start"
+                ;;
             hermes__subcmd__gateway__subcmd__help,status)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__status"
                 ;;
             hermes__subcmd__gateway__subcmd__help,stop)
                 cmd="hermes__subcmd__gateway__subcmd__help__subcmd__stop"
+                ;;
+            hermes__subcmd__gateway__subcmd__help,uninstall)
+                cmd="hermes__subcmd__gateway__subcmd__help__subcmd__uninstall"
                 ;;
             hermes__subcmd__help,chat)
                 cmd="hermes__subcmd__help__subcmd__chat"
@@ -243,6 +282,9 @@ _hermes() {
                 ;;
             hermes__subcmd__help,cron)
                 cmd="hermes__subcmd__help__subcmd__cron"
+                ;;
+            hermes__subcmd__help,doctor)
+                cmd="hermes__subcmd__help__subcmd__doctor"
                 ;;
             hermes__subcmd__help,gateway)
                 cmd="hermes__subcmd__help__subcmd__gateway"
@@ -270,6 +312,12 @@ _hermes() {
                 ;;
             hermes__subcmd__help,setup)
                 cmd="hermes__subcmd__help__subcmd__setup"
+                ;;
+            hermes__subcmd__help,status)
+                cmd="hermes__subcmd__help__subcmd__status"
+                ;;
+            hermes__subcmd__help,update)
+                cmd="hermes__subcmd__help__subcmd__update"
                 ;;
             hermes__subcmd__help__subcmd__config,check)
                 cmd="hermes__subcmd__help__subcmd__config__subcmd__check"
@@ -325,8 +373,17 @@ _hermes() {
             hermes__subcmd__help__subcmd__cron,tick)
                 cmd="hermes__subcmd__help__subcmd__cron__subcmd__tick"
                 ;;
+            hermes__subcmd__help__subcmd__gateway,__supervise)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd____supervise"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,install)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__install"
+                ;;
             hermes__subcmd__help__subcmd__gateway,list)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__list"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,restart)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__restart"
                 ;;
             hermes__subcmd__help__subcmd__gateway,run)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__run"
@@ -334,11 +391,17 @@ _hermes() {
             hermes__subcmd__help__subcmd__gateway,setup)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__setup"
                 ;;
+            hermes__subcmd__help__subcmd__gateway,start)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__start"
+                ;;
             hermes__subcmd__help__subcmd__gateway,status)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__status"
                 ;;
             hermes__subcmd__help__subcmd__gateway,stop)
                 cmd="hermes__subcmd__help__subcmd__gateway__subcmd__stop"
+                ;;
+            hermes__subcmd__help__subcmd__gateway,uninstall)
+                cmd="hermes__subcmd__help__subcmd__gateway__subcmd__uninstall"
                 ;;
             hermes__subcmd__help__subcmd__pairing,approve)
                 cmd="hermes__subcmd__help__subcmd__pairing__subcmd__approve"
@@ -596,7 +659,7 @@ _hermes() {
 
     case "${cmd}" in
         hermes)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs setup model help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs setup model status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1609,8 +1672,38 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__doctor)
+            opts="-p -h -V --fix --json --timeout --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version run status list stop setup help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version run install uninstall start stop restart status list __supervise setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1635,9 +1728,49 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hermes__subcmd__gateway__subcmd__help)
-            opts="run status list stop setup help"
+        hermes__subcmd__gateway__subcmd____supervise)
+            opts="-p -h -V --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help)
+            opts="run install uninstall start stop restart status list __supervise setup help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd____supervise)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1663,7 +1796,35 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1705,6 +1866,20 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1733,8 +1908,78 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__install)
+            opts="-p -h -V --system --run-as-user --force --start-now --no-start-now --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run-as-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__list)
             opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__restart)
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2015,8 +2260,34 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__gateway__subcmd__start)
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__gateway__subcmd__status)
-            opts="-p -h -V --json --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --deep --system --json --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2042,7 +2313,33 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway__subcmd__stop)
-            opts="-p -h -V --all --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --all --system --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__gateway__subcmd__uninstall)
+            opts="-p -h -V --system --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2068,7 +2365,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help)
-            opts="chat profile config gateway logs pairing cron completion sessions runs setup model help"
+            opts="chat profile config gateway logs pairing cron completion sessions runs setup model status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2389,8 +2686,8 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hermes__subcmd__help__subcmd__gateway)
-            opts="run status list stop setup"
+        hermes__subcmd__help__subcmd__doctor)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2403,7 +2700,63 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__help__subcmd__gateway)
+            opts="run install uninstall start stop restart status list __supervise setup"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd____supervise)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2445,6 +2798,20 @@ _hermes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2460,6 +2827,20 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__gateway__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__gateway__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2922,6 +3303,34 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help__subcmd__setup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4555,6 +4964,62 @@ _hermes() {
                     return 0
                     ;;
                 --weixin-home-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__status)
+            opts="-p -h -V --all --deep --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__update)
+            opts="-y -p -h -V --check --from-file --yes --sync-skills --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

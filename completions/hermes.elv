@@ -39,6 +39,9 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
             cand model 'Choose the model provider, its API key and the model'
+            cand status 'Show the setup at a glance: model, keys, platforms, gateway, cron'
+            cand doctor 'Check the setup and fix what is safe to fix'
+            cand update 'Update hermes to the latest release (verified), then restart running gateways'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;chat'= {
@@ -382,9 +385,14 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand run 'Run the gateway in the foreground (what services and containers run)'
-            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand install 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot'
+            cand uninstall 'Remove the gateway service'
+            cand start 'Start the gateway in the background (the service, or a detached supervisor)'
+            cand stop 'Stop the gateway (SIGTERM; it drains and tells busy chats)'
+            cand restart 'Restart the gateway (picks up `.env` and `config.yaml` changes)'
+            cand status 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service'
             cand list 'Show every profile''s gateway in one table'
-            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand __supervise 'Run and restart the gateway in the background (used by `gateway start`)'
             cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -403,10 +411,79 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hermes;gateway;install'= {
+            cand --run-as-user 'With `--system`: run the gateway as this user (default: the user who ran sudo)'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --system 'Install a boot-time system unit instead of a user unit (needs sudo)'
+            cand --force 'Rewrite an installed service file that is outdated'
+            cand --start-now 'Start the service right away (the default)'
+            cand --no-start-now 'Install without starting it'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;uninstall'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --system 'Target the Linux system unit (`/etc/systemd/system`, needs sudo)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;start'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Act on the gateways of every profile'
+            cand --system 'Target the Linux system unit'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;stop'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Act on the gateways of every profile'
+            cand --system 'Target the Linux system unit'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;gateway;restart'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Act on the gateways of every profile'
+            cand --system 'Target the Linux system unit'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;gateway;status'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
             cand --color 'When to use colour'
+            cand --deep 'Also show the service manager''s view, recent starts and the last output lines'
+            cand --system 'Look at the system unit'
             cand --json 'Print JSON'
             cand --quiet 'Print less: no status lines, only data and errors'
             cand --no-input 'Never prompt; fail with the flag to pass instead'
@@ -427,11 +504,10 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'hermes;gateway;stop'= {
+        &'hermes;gateway;__supervise'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
             cand --color 'When to use colour'
-            cand --all 'Stop the gateways of every profile'
             cand --quiet 'Print less: no status lines, only data and errors'
             cand --no-input 'Never prompt; fail with the flag to pass instead'
             cand -h 'Print help (see more with ''--help'')'
@@ -505,19 +581,34 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;gateway;help'= {
             cand run 'Run the gateway in the foreground (what services and containers run)'
-            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand install 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot'
+            cand uninstall 'Remove the gateway service'
+            cand start 'Start the gateway in the background (the service, or a detached supervisor)'
+            cand stop 'Stop the gateway (SIGTERM; it drains and tells busy chats)'
+            cand restart 'Restart the gateway (picks up `.env` and `config.yaml` changes)'
+            cand status 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service'
             cand list 'Show every profile''s gateway in one table'
-            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand __supervise 'Run and restart the gateway in the background (used by `gateway start`)'
             cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;gateway;help;run'= {
         }
+        &'hermes;gateway;help;install'= {
+        }
+        &'hermes;gateway;help;uninstall'= {
+        }
+        &'hermes;gateway;help;start'= {
+        }
+        &'hermes;gateway;help;stop'= {
+        }
+        &'hermes;gateway;help;restart'= {
+        }
         &'hermes;gateway;help;status'= {
         }
         &'hermes;gateway;help;list'= {
         }
-        &'hermes;gateway;help;stop'= {
+        &'hermes;gateway;help;__supervise'= {
         }
         &'hermes;gateway;help;setup'= {
         }
@@ -1209,6 +1300,50 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hermes;status'= {
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --all 'Shareable: no key fragments, no chat ids, paths with `~` (for bug reports)'
+            cand --deep 'Probe the provider and platforms over the network (short timeouts)'
+            cand --json 'Print JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;doctor'= {
+            cand --timeout 'Seconds each network probe may take'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --fix 'Repair what is safe to repair (permissions, missing directories, stale pid files, outdated service files) and say what was done'
+            cand --json 'Print the findings as JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hermes;update'= {
+            cand --from-file 'Install a downloaded release (`.tar.gz` or the binary) without the network; a `FILE.sig` (and `FILE.sha256`) beside it is verified'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand --check 'Only say whether a newer release exists'
+            cand -y 'Do not ask before installing'
+            cand --yes 'Do not ask before installing'
+            cand --sync-skills 'Sync bundled skills into every profile and exit (run by the new binary after an update)'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;help'= {
             cand chat 'Talk to the agent in the terminal, or ask one question with `-q`'
             cand profile 'Create, switch and manage profiles (separate agents with their own tokens and memory)'
@@ -1222,6 +1357,9 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
             cand model 'Choose the model provider, its API key and the model'
+            cand status 'Show the setup at a glance: model, keys, platforms, gateway, cron'
+            cand doctor 'Check the setup and fix what is safe to fix'
+            cand update 'Update hermes to the latest release (verified), then restart running gateways'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hermes;help;chat'= {
@@ -1283,18 +1421,33 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;help;gateway'= {
             cand run 'Run the gateway in the foreground (what services and containers run)'
-            cand status 'Show whether this profile''s gateway runs, and its platforms'
+            cand install 'Install the gateway as a service (systemd unit or launchd agent) that starts at boot'
+            cand uninstall 'Remove the gateway service'
+            cand start 'Start the gateway in the background (the service, or a detached supervisor)'
+            cand stop 'Stop the gateway (SIGTERM; it drains and tells busy chats)'
+            cand restart 'Restart the gateway (picks up `.env` and `config.yaml` changes)'
+            cand status 'Show whether this profile''s gateway runs: PID, uptime, platforms, runs, service'
             cand list 'Show every profile''s gateway in one table'
-            cand stop 'Stop this profile''s running gateway (SIGTERM; it drains and tells busy chats)'
+            cand __supervise 'Run and restart the gateway in the background (used by `gateway start`)'
             cand setup 'Configure messaging platforms (arrow keys, or a flag per answer)'
         }
         &'hermes;help;gateway;run'= {
+        }
+        &'hermes;help;gateway;install'= {
+        }
+        &'hermes;help;gateway;uninstall'= {
+        }
+        &'hermes;help;gateway;start'= {
+        }
+        &'hermes;help;gateway;stop'= {
+        }
+        &'hermes;help;gateway;restart'= {
         }
         &'hermes;help;gateway;status'= {
         }
         &'hermes;help;gateway;list'= {
         }
-        &'hermes;help;gateway;stop'= {
+        &'hermes;help;gateway;__supervise'= {
         }
         &'hermes;help;gateway;setup'= {
         }
@@ -1391,6 +1544,12 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;setup'= {
         }
         &'hermes;help;model'= {
+        }
+        &'hermes;help;status'= {
+        }
+        &'hermes;help;doctor'= {
+        }
+        &'hermes;help;update'= {
         }
         &'hermes;help;help'= {
         }

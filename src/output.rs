@@ -157,4 +157,21 @@ impl Printer {
             self.data(fmt_row(r.clone()));
         }
     }
+
+    /// A byte progress bar on stderr (for downloads); `None` when quiet or not on a terminal.
+    pub(crate) fn progress(&self, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = total.map_or_else(
+            indicatif::ProgressBar::new_spinner,
+            indicatif::ProgressBar::new,
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        Some(bar)
+    }
 }

@@ -109,6 +109,12 @@ pub(crate) fn library_hints(err: &anyhow::Error) -> Vec<String> {
             hints.extend(e.hints());
         } else if let Some(e) = cause.downcast_ref::<hermes::api::ApiServerError>() {
             hints.extend(e.hints());
+        } else if let Some(e) =
+            cause.downcast_ref::<hermes::gateway::service::manager::ServiceError>()
+        {
+            hints.extend(e.hints());
+        } else if let Some(e) = cause.downcast_ref::<hermes::update::UpdateError>() {
+            hints.extend(e.hints());
         }
     }
     hints

@@ -5,6 +5,7 @@ pub(crate) mod chat;
 pub(crate) mod completion;
 pub(crate) mod config;
 pub(crate) mod cron;
+pub(crate) mod doctor;
 pub(crate) mod error;
 pub(crate) mod gateway;
 pub(crate) mod logs;
@@ -14,6 +15,8 @@ pub(crate) mod profile;
 pub(crate) mod runs;
 pub(crate) mod sessions;
 pub(crate) mod setup;
+pub(crate) mod status;
+pub(crate) mod update;
 
 use std::path::PathBuf;
 
@@ -82,6 +85,12 @@ pub(crate) enum Command {
     Setup(setup::Args),
     /// Choose the model provider, its API key and the model.
     Model(model::Args),
+    /// Show the setup at a glance: model, keys, platforms, gateway, cron.
+    Status(status::Args),
+    /// Check the setup and fix what is safe to fix.
+    Doctor(doctor::Args),
+    /// Update hermes to the latest release (verified), then restart running gateways.
+    Update(update::Args),
 }
 
 /// What every command gets: resolved paths, the printer, and the environment.
@@ -134,6 +143,9 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Runs(a) => runs::run(cx, a),
         Command::Setup(a) => setup::run(cx, a),
         Command::Model(a) => model::run(cx, a),
+        Command::Status(a) => status::run(cx, a),
+        Command::Doctor(a) => doctor::run(cx, a),
+        Command::Update(a) => update::run(cx, a),
     }
 }
 

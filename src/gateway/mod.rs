@@ -3,7 +3,9 @@
 
 pub mod commands;
 pub mod cron_bridge;
+pub mod detached;
 pub mod lock;
+pub mod overview;
 pub mod pid;
 pub mod reset;
 pub mod runtime;

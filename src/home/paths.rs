@@ -325,6 +325,22 @@ impl HermesPaths {
     pub fn gateway_state_file(&self) -> PathBuf {
         self.home.join("gateway_state.json")
     }
+    /// `gateway-supervisor.pid`: the detached supervisor of `hermes gateway start` (no service
+    /// manager), in the same JSON record format as `gateway.pid`.
+    #[must_use]
+    pub fn gateway_supervisor_pid_file(&self) -> PathBuf {
+        self.home.join("gateway-supervisor.pid")
+    }
+    /// `gateway-starts.log`: epoch seconds of recent starts (the respawn-storm breaker).
+    #[must_use]
+    pub fn gateway_starts_log(&self) -> PathBuf {
+        self.home.join("gateway-starts.log")
+    }
+    /// `logs/gateway.stdout.log`: stdout and stderr of a detached gateway.
+    #[must_use]
+    pub fn gateway_stdout_log(&self) -> PathBuf {
+        self.logs_dir().join("gateway.stdout.log")
+    }
     /// `gateway.json` (per-platform and per-chat-type reset policies).
     #[must_use]
     pub fn gateway_json_file(&self) -> PathBuf {

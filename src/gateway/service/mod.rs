@@ -1,8 +1,15 @@
 //! Service names per profile (`hermes-gateway[-<profile>|-<hash>]` for systemd,
 //! `ai.hermes.gateway[-…]` for launchd), where their files live, and the unit and plist
-//! rendered from the templates in `assets/`.
+//! rendered from the templates in `assets/`. The managers that install and drive them are in
+//! [`manager`] (trait, detection), [`systemd`], [`launchd`] and `gateway::detached` (none).
+
+pub mod account;
+pub mod launchd;
+pub mod manager;
+pub mod systemd;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -61,8 +68,8 @@ pub fn launchd_plist_path(paths: &HermesPaths) -> PathBuf {
         .join(format!("{}.plist", launchd_label(paths)))
 }
 
-const SYSTEMD_TEMPLATE: &str = include_str!("../../assets/hermes-gateway.service");
-const LAUNCHD_TEMPLATE: &str = include_str!("../../assets/ai.hermes.gateway.plist");
+const SYSTEMD_TEMPLATE: &str = include_str!("../../../assets/hermes-gateway.service");
+const LAUNCHD_TEMPLATE: &str = include_str!("../../../assets/ai.hermes.gateway.plist");
 
 /// What a service file needs to know.
 #[derive(Debug, Clone)]
@@ -151,6 +158,49 @@ pub fn is_outdated(installed: &Path, expected: &str) -> bool {
     std::fs::read_to_string(installed).map_or(true, |t| t != expected)
 }
 
+/// The service file text for `backend` (`None` has no file).
+#[must_use]
+pub fn render(
+    backend: manager::Backend,
+    paths: &HermesPaths,
+    spec: &ServiceSpec,
+) -> Option<String> {
+    match backend {
+        manager::Backend::SystemdUser | manager::Backend::SystemdSystem => {
+            Some(render_systemd(paths, spec))
+        }
+        manager::Backend::Launchd => Some(render_launchd(paths, spec)),
+        manager::Backend::None => None,
+    }
+}
+
+/// The manager for `backend`; `None` gives the detached supervisor run from `exe`.
+#[must_use]
+pub fn manager_for(
+    backend: manager::Backend,
+    paths: &HermesPaths,
+    exe: &Path,
+    user: &str,
+    runner: Arc<dyn manager::CommandRunner>,
+) -> Box<dyn manager::ServiceManager> {
+    match backend {
+        manager::Backend::SystemdUser => Box::new(systemd::Systemd::new(
+            paths,
+            systemd::Scope::User,
+            user,
+            runner,
+        )),
+        manager::Backend::SystemdSystem => Box::new(systemd::Systemd::new(
+            paths,
+            systemd::Scope::System,
+            user,
+            runner,
+        )),
+        manager::Backend::Launchd => Box::new(launchd::Launchd::new(paths, runner)),
+        manager::Backend::None => Box::new(super::detached::Detached::new(paths, exe)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,8 +285,20 @@ mod verify_tests {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )
         .unwrap();
+        let default = HermesPaths::at(&root, t.path());
+        // A binary in a directory with a space: ExecStart= must quote it.
+        let tools = t.path().join("my tools");
+        std::fs::create_dir_all(&tools).unwrap();
+        std::fs::copy("/bin/true", tools.join("hermes")).unwrap();
+        let spaced = ServiceSpec {
+            exe: tools.join("hermes"),
+            path: format!("{}:/usr/bin:/bin", tools.display()),
+            run_as: None,
+        };
         for (system, text) in [
             (false, render_systemd(&paths, &spec)),
+            (false, render_systemd(&default, &spec)),
+            (false, render_systemd(&paths, &spaced)),
             (
                 true,
                 render_systemd(
@@ -244,6 +306,16 @@ mod verify_tests {
                     &ServiceSpec {
                         run_as: Some(("root".into(), "root".into())),
                         ..spec.clone()
+                    },
+                ),
+            ),
+            (
+                true,
+                render_systemd(
+                    &default,
+                    &ServiceSpec {
+                        run_as: Some(("root".into(), "root".into())),
+                        ..spaced.clone()
                     },
                 ),
             ),
@@ -267,5 +339,45 @@ mod verify_tests {
                 "system={system}: {stderr}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+    use crate::home::ProfileName;
+
+    fn fixture() -> (HermesPaths, ServiceSpec) {
+        let user = PathBuf::from("/home/ann");
+        let paths = HermesPaths::at(&user.join(".hermes"), &user)
+            .for_profile(&ProfileName::parse("coder").unwrap());
+        let spec = ServiceSpec {
+            exe: "/usr/local/bin/hermes".into(),
+            path: "/usr/local/bin:/usr/bin:/bin".into(),
+            run_as: None,
+        };
+        (paths, spec)
+    }
+
+    #[test]
+    fn user_unit() {
+        let (paths, spec) = fixture();
+        insta::assert_snapshot!(render_systemd(&paths, &spec));
+    }
+
+    #[test]
+    fn system_unit() {
+        let (paths, spec) = fixture();
+        let spec = ServiceSpec {
+            run_as: Some(("ann".into(), "staff".into())),
+            ..spec
+        };
+        insta::assert_snapshot!(render_systemd(&paths, &spec));
+    }
+
+    #[test]
+    fn launchd_plist() {
+        let (paths, spec) = fixture();
+        insta::assert_snapshot!(render_launchd(&paths, &spec));
     }
 }

@@ -1,14 +1,21 @@
-//! `hermes gateway` — run the messaging gateway in the foreground, and see or stop it.
+//! `hermes gateway` — run the messaging gateway in the foreground (`run`), as a service
+//! (`install`, `start`, `stop`, `restart`, `uninstall`), and see it (`status`, `list`).
+//! Service verbs live in `service.rs`, the views in `status.rs`, the hidden supervisor in
+//! `supervise.rs`.
+
+pub(crate) mod service;
+mod status;
+mod supervise;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use hermes::gateway::cron_bridge;
 use hermes::gateway::lock::InstanceLock;
 use hermes::gateway::runtime::{self, Deps, Exit, Options};
-use hermes::gateway::state::{self, StateFile};
+use hermes::gateway::state::StateFile;
 use hermes::gateway::turn::{TurnRunner, UnconfiguredRunner};
-use hermes::gateway::{cron_bridge, pid};
 use hermes::home::{self, ProfileName};
 use hermes::logs::{self, Level, LogConfig, Redactor};
 use hermes::platforms::registry;
@@ -29,24 +36,27 @@ pub(crate) struct Args {
 enum Action {
     /// Run the gateway in the foreground (what services and containers run).
     Run(RunArgs),
-    /// Show whether this profile's gateway runs, and its platforms.
-    Status {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Install the gateway as a service (systemd unit or launchd agent) that starts at boot.
+    Install(service::InstallArgs),
+    /// Remove the gateway service.
+    Uninstall(service::ScopeArgs),
+    /// Start the gateway in the background (the service, or a detached supervisor).
+    Start(service::ControlArgs),
+    /// Stop the gateway (SIGTERM; it drains and tells busy chats).
+    Stop(service::ControlArgs),
+    /// Restart the gateway (picks up `.env` and `config.yaml` changes).
+    Restart(service::ControlArgs),
+    /// Show whether this profile's gateway runs: PID, uptime, platforms, runs, service.
+    Status(status::StatusArgs),
     /// Show every profile's gateway in one table.
     List {
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Stop this profile's running gateway (SIGTERM; it drains and tells busy chats).
-    Stop {
-        /// Stop the gateways of every profile.
-        #[arg(long)]
-        all: bool,
-    },
+    /// Run and restart the gateway in the background (used by `gateway start`).
+    #[command(name = "__supervise", hide = true)]
+    Supervise,
     /// Configure messaging platforms (arrow keys, or a flag per answer).
     Setup(super::setup::GatewayArgs),
 }
@@ -67,9 +77,14 @@ struct RunArgs {
 pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     match args.action.unwrap_or(Action::Run(RunArgs::default())) {
         Action::Run(a) => run_gateway(cx, &a),
-        Action::Status { json } => status(cx, json),
-        Action::List { json } => list(cx, json),
-        Action::Stop { all } => stop(cx, all),
+        Action::Install(a) => service::install(cx, &a),
+        Action::Uninstall(a) => service::uninstall(cx, &a),
+        Action::Start(a) => service::start(cx, &a),
+        Action::Stop(a) => service::stop(cx, &a),
+        Action::Restart(a) => service::restart(cx, &a),
+        Action::Status(a) => status::status(cx, &a),
+        Action::List { json } => status::list(cx, json),
+        Action::Supervise => supervise::run(cx),
         Action::Setup(a) => super::setup::run_gateway(cx, a),
     }
 }
@@ -269,183 +284,13 @@ fn spawn_signal_handlers(cancel: CancellationToken, restart: Arc<AtomicBool>) {
     });
 }
 
-/// One profile's gateway as `status` and `list` report it.
-#[derive(serde::Serialize)]
-struct GatewayRow {
-    profile: String,
-    running: bool,
-    pid: Option<u32>,
-    state: Option<String>,
-    platforms: Vec<(String, String)>,
-    active_runs: u32,
-    queued_runs: u32,
-    last_error: Option<String>,
-    started_at: Option<String>,
-    stale_pid_file_removed: bool,
-}
-
-fn row(paths: &hermes::home::HermesPaths) -> GatewayRow {
-    let running = pid::running_gateway(paths);
-    let mut stale = false;
-    if running.is_none() && paths.gateway_pid_file().exists() {
-        // A pid file without a live gateway is stale: clear it so nothing trusts it.
-        stale = std::fs::remove_file(paths.gateway_pid_file()).is_ok();
-    }
-    let st = state::read(paths);
-    let live = running.is_some();
-    GatewayRow {
-        profile: paths.profile().to_string(),
-        running: live,
-        pid: running,
-        state: st.as_ref().map(|s| {
-            if live {
-                s.gateway_state.clone()
-            } else {
-                "stopped".into()
-            }
-        }),
-        platforms: st
-            .as_ref()
-            .filter(|_| live)
-            .map(|s| {
-                s.platforms
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.state.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        active_runs: st.as_ref().filter(|_| live).map_or(0, |s| s.active_agents),
-        queued_runs: st.as_ref().map_or(0, |s| s.queued_runs),
-        last_error: st.as_ref().and_then(|s| s.last_error.clone()),
-        started_at: st
-            .as_ref()
-            .filter(|_| live)
-            .and_then(|s| s.started_at.clone()),
-        stale_pid_file_removed: stale,
-    }
-}
-
-fn status(cx: &Context, json: bool) -> anyhow::Result<()> {
-    let r = row(&cx.paths);
-    if json {
-        cx.out.json(&serde_json::to_value(&r)?);
-        return Ok(());
-    }
-    if r.stale_pid_file_removed {
-        cx.out
-            .warn("Removed a stale gateway.pid (no gateway was running).");
-    }
-    match r.pid {
-        Some(p) => cx.out.data(format!(
-            "Gateway: running (PID {p}) — profile {}",
-            r.profile
-        )),
-        None => cx
-            .out
-            .data(format!("Gateway: stopped — profile {}", r.profile)),
-    }
-    if let Some(s) = &r.started_at {
-        cx.out.data(format!("Started: {s}"));
-    }
-    for (name, st) in &r.platforms {
-        cx.out.data(format!("  {name}: {st}"));
-    }
-    if r.running {
-        cx.out.data(format!(
-            "Active runs: {}   Queued runs: {}",
-            r.active_runs, r.queued_runs
-        ));
-    }
-    if let Some(e) = &r.last_error {
-        cx.out.data(format!("Last error: {e}"));
-    }
-    if !r.running {
-        cx.out
-            .status("Start it with `hermes gateway run` (foreground).");
-    }
-    Ok(())
-}
-
-fn all_profiles(cx: &Context) -> anyhow::Result<Vec<hermes::home::HermesPaths>> {
+/// Every profile's paths, `default` first.
+pub(super) fn all_profiles(cx: &Context) -> anyhow::Result<Vec<hermes::home::HermesPaths>> {
     Ok(home::list_profiles(&cx.paths)?
         .into_iter()
         .filter_map(|p| ProfileName::parse(&p.name).ok())
         .map(|n| cx.paths.for_profile(&n))
         .collect())
-}
-
-fn list(cx: &Context, json: bool) -> anyhow::Result<()> {
-    let rows: Vec<GatewayRow> = all_profiles(cx)?.iter().map(row).collect();
-    if json {
-        cx.out.json(&serde_json::to_value(&rows)?);
-        return Ok(());
-    }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.profile.clone(),
-                if r.running {
-                    "running".into()
-                } else {
-                    "stopped".into()
-                },
-                r.pid.map_or_else(|| "—".into(), |p| p.to_string()),
-                if r.platforms.is_empty() {
-                    "—".into()
-                } else {
-                    r.platforms
-                        .iter()
-                        .map(|(n, s)| format!("{n}:{s}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                },
-                r.queued_runs.to_string(),
-            ]
-        })
-        .collect();
-    cx.out.table(
-        &["PROFILE", "GATEWAY", "PID", "PLATFORMS", "QUEUED"],
-        &table,
-    );
-    Ok(())
-}
-
-fn stop(cx: &Context, all: bool) -> anyhow::Result<()> {
-    let targets = if all {
-        all_profiles(cx)?
-    } else {
-        vec![cx.paths.clone()]
-    };
-    let mut stopped = 0;
-    for paths in targets {
-        let Some(p) = pid::running_gateway(&paths) else {
-            if !all {
-                cx.out.status(format!(
-                    "No gateway is running for profile {}.",
-                    paths.profile()
-                ));
-            }
-            continue;
-        };
-        if pid::terminate(p, Duration::from_secs(70)) {
-            cx.out.success(format!(
-                "Stopped the gateway of profile {} (PID {p})",
-                paths.profile()
-            ));
-            stopped += 1;
-        } else {
-            return Err(CliError::user(format!(
-                "the gateway of profile {} (PID {p}) did not stop",
-                paths.profile()
-            ))
-            .into());
-        }
-    }
-    if all && stopped == 0 {
-        cx.out.status("No gateway was running.");
-    }
-    Ok(())
 }
 
 fn env_tick_seconds(cx: &Context) -> u64 {
