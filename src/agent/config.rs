@@ -66,6 +66,8 @@ pub struct AgentConfig {
     pub compression: CompressionConfig,
     /// `model.context_length` (0 = known per model, else 128k).
     pub context_length: u64,
+    /// Output token cap per model call (`model.max_tokens`; 0 = the provider's default).
+    pub max_tokens: u32,
     /// Memory is read and written.
     pub memory_enabled: bool,
     /// The user profile is read and written.
@@ -103,6 +105,7 @@ impl Default for AgentConfig {
                 protect_last_n: 20,
             },
             context_length: 0,
+            max_tokens: 0,
             memory_enabled: true,
             user_profile_enabled: true,
             memory_char_limit: 2200,
@@ -221,6 +224,7 @@ impl AgentConfig {
             terminal_timeout,
             compression,
             context_length: settings.model.context_length,
+            max_tokens: settings.model.extra.get("max_tokens").and_then(serde_yaml_ng::Value::as_u64).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
             memory_enabled: as_bool(extra(settings, "memory", "memory_enabled"))
                 .unwrap_or(d.memory_enabled),
             user_profile_enabled: as_bool(extra(settings, "memory", "user_profile_enabled"))

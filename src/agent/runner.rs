@@ -532,6 +532,7 @@ impl TurnRunner for Agent {
             let mut req = ChatRequest::new(model.clone(), convo.clone());
             req.reasoning_effort
                 .clone_from(&self.config.reasoning_effort);
+            req.max_tokens = (self.config.max_tokens > 0).then_some(self.config.max_tokens);
             if last_call {
                 req.messages.push(Message::system(format!(
                     "You have used the maximum of {} tool-calling steps for this turn (agent.max_turns). Do not call tools; answer now with what you have, and say what is left undone.",

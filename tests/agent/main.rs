@@ -4,6 +4,7 @@
 mod anthropic;
 mod chain;
 mod fake;
+mod llm_peer;
 mod openai;
 mod turns;
 
