@@ -224,7 +224,13 @@ impl AgentConfig {
             terminal_timeout,
             compression,
             context_length: settings.model.context_length,
-            max_tokens: settings.model.extra.get("max_tokens").and_then(serde_yaml_ng::Value::as_u64).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+            max_tokens: settings
+                .model
+                .extra
+                .get("max_tokens")
+                .and_then(serde_yaml_ng::Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
             memory_enabled: as_bool(extra(settings, "memory", "memory_enabled"))
                 .unwrap_or(d.memory_enabled),
             user_profile_enabled: as_bool(extra(settings, "memory", "user_profile_enabled"))

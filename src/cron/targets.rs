@@ -166,6 +166,16 @@ fn split_chat(platform: &str, rest: &str) -> (String, Option<String>) {
     if platform == "signal" && rest.starts_with("group:") {
         return (rest.to_string(), None);
     }
+    // Matrix room ids carry their server after a colon (`!room:example.org`); a thread is an
+    // event id, which starts with `$` (`!room:example.org:$event`).
+    if platform == "matrix" {
+        return match rest.rsplit_once(":$") {
+            Some((room, event)) if !room.is_empty() => {
+                (room.to_string(), Some(format!("${event}")))
+            }
+            _ => (rest.to_string(), None),
+        };
+    }
     match rest.rsplit_once(':') {
         Some((chat, thread)) if !thread.is_empty() && !chat.is_empty() => {
             (chat.to_string(), Some(thread.to_string()))
@@ -512,5 +522,26 @@ mod tests {
         assert!(r.chats.is_empty() && r.unresolved.is_empty());
         let r = resolve("origin,weixin", None, &HomeChannels::default());
         assert_eq!(r.unresolved.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod matrix_tests {
+    use super::split_chat;
+
+    #[test]
+    fn matrix_room_ids_keep_their_server() {
+        assert_eq!(
+            split_chat("matrix", "!abc:example.org"),
+            ("!abc:example.org".into(), None)
+        );
+        assert_eq!(
+            split_chat("matrix", "!abc:example.org:$ev1"),
+            ("!abc:example.org".into(), Some("$ev1".into()))
+        );
+        assert_eq!(
+            split_chat("telegram", "-100:7"),
+            ("-100".into(), Some("7".into()))
+        );
     }
 }

@@ -96,6 +96,9 @@ pub struct NewRun {
     pub origin: Option<SessionSource>,
     /// The message text.
     pub text: String,
+    /// Store it held for an operator's review (`awaiting_review`) with this reason, so no
+    /// worker can claim it between the insert and the hold.
+    pub held_for_review: Option<String>,
 }
 
 /// A stored run.

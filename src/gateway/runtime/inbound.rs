@@ -189,6 +189,8 @@ async fn store_run(
         message_id: m.message_id.clone(),
         origin: Some(m.source.clone()),
         text: m.text.clone(),
+        held_for_review: review_required(shared, &m)
+            .then(|| "review required by platforms config".to_string()),
     };
     let enqueued = match shared.store.insert_queued(&new) {
         Ok(e) => e,
@@ -214,10 +216,7 @@ async fn store_run(
         );
         return;
     }
-    if review_required(shared, &m) {
-        let _ = shared
-            .store
-            .mark_awaiting_review(enqueued.run.id, "review required by platforms config");
+    if new.held_for_review.is_some() {
         shared
             .say(
                 &m.source.chat(),
@@ -274,8 +273,9 @@ async fn offer_home_channel(shared: &Shared, m: &InboundMessage) {
         return;
     }
     let platform = &m.source.platform;
-    let var = format!("{}_HOME_CHANNEL", auth::env_prefix(platform));
-    if shared.env().get(&var).is_some() {
+    // Upstream's legacy names count too (EMAIL_HOME_ADDRESS, MATRIX_HOME_ROOM, …).
+    let homes = crate::cron::HomeChannels::from_config(&shared.env(), &shared.settings);
+    if homes.get(platform).is_some() {
         return;
     }
     let first = shared

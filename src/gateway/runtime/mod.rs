@@ -397,9 +397,8 @@ async fn announce_restart(shared: &Shared) {
     if !text.contains("restart") {
         return;
     }
-    let env = shared.env();
+    let homes = crate::cron::HomeChannels::from_config(&shared.env(), &shared.settings);
     for name in shared.outboxes.keys() {
-        let var = format!("{}_HOME_CHANNEL", crate::auth::env_prefix(name));
         let notify = shared
             .settings
             .gateway
@@ -408,7 +407,8 @@ async fn announce_restart(shared: &Shared) {
             .and_then(|v| v.get("gateway_restart_notification"))
             .and_then(serde_yaml_ng::Value::as_bool)
             .unwrap_or(true);
-        if let (Some(chat_id), true) = (env.get(&var), notify) {
+        if let (Some(home), true) = (homes.get(name), notify) {
+            let chat_id = home.chat_id.as_str();
             let chat = ChatRef {
                 platform: name.clone(),
                 chat_id: chat_id.to_string(),

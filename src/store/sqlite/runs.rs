@@ -101,7 +101,8 @@ impl RunStore for Store {
                     &format!(
                         "INSERT INTO hermes_runs (session_key, platform, chat_id, thread_id, \
                          user_id, message_id, origin_json, text, state, attempts, created_at, \
-                         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9) \
+                         updated_at, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+                         CASE WHEN ?10 IS NULL THEN 'queued' ELSE 'awaiting_review' END, 0, ?9, ?9, ?10) \
                          ON CONFLICT (platform, message_id) DO NOTHING RETURNING {RUN_COLS}"
                     ),
                     params![
@@ -113,7 +114,8 @@ impl RunStore for Store {
                         new.message_id,
                         origin,
                         new.text,
-                        now
+                        now,
+                        new.held_for_review
                     ],
                     run_row,
                 )
