@@ -260,3 +260,205 @@ impl crate::agent::tools::MessageSender for OutboxSender {
         Ok(lines.join("\n"))
     }
 }
+
+/// The agent's `cronjob` tool over the profile's `cron/jobs.json` (the same store and rules as
+/// `hermes cron` and `/cron`). Jobs created from a chat deliver to that chat by default.
+pub struct JobsTool {
+    /// The profile.
+    pub paths: HermesPaths,
+    /// Settings (time zone).
+    pub settings: Settings,
+    /// Environment (home channels).
+    pub env: Env,
+}
+
+impl JobsTool {
+    fn job_json(job: &crate::cron::Job) -> serde_json::Value {
+        serde_json::json!({
+            "job_id": job.id,
+            "name": job.name,
+            "schedule": job.schedule_display(),
+            "enabled": job.enabled,
+            "state": job.state,
+            "next_run_at": job.next_run_at,
+            "deliver": job.deliver,
+            "last_status": job.last_status,
+        })
+    }
+}
+
+#[async_trait]
+impl crate::agent::tools::CronControl for JobsTool {
+    async fn call(
+        &self,
+        origin: &SessionSource,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        use crate::cron::jobs::{JobEdit, JobRules, NewJob};
+        let tz = crate::gateway::reset::resolve_time_zone(&self.settings.timezone)
+            .unwrap_or_else(|_| jiff::tz::TimeZone::system());
+        let store = JobStore::open(&self.paths, tz.clone());
+        let now = jiff::Timestamp::now().to_zoned(tz);
+        let rules = JobRules {
+            homes: HomeChannels::from_config(&self.env, &self.settings),
+            scripts_dir: self.paths.scripts_dir(),
+        };
+        let s = |k: &str| {
+            args.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        let skills = args
+            .get("skills")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            });
+        let job_id = || {
+            s("job_id")
+                .ok_or_else(|| "this action needs 'job_id' (use action='list' first)".to_string())
+        };
+        let action = s("action").unwrap_or_default();
+        let result = match action.as_str() {
+            "list" => {
+                let jobs = store.load().map_err(|e| e.to_string())?;
+                return Ok(
+                    serde_json::json!({ "jobs": jobs.iter().map(Self::job_json).collect::<Vec<_>>() }),
+                );
+            }
+            "create" => {
+                let schedule = s("schedule").ok_or("create needs 'schedule'")?;
+                let chat_origin = (origin.platform != "cron" && !origin.chat_id.is_empty()).then(|| {
+                    serde_json::json!({"platform": origin.platform, "chat_id": origin.chat_id, "thread_id": origin.thread_id})
+                });
+                store.create(
+                    NewJob {
+                        schedule,
+                        prompt: s("prompt"),
+                        name: s("name"),
+                        deliver: s("deliver"),
+                        repeat: args.get("repeat").and_then(serde_json::Value::as_i64),
+                        skills: skills.unwrap_or_default(),
+                        script: s("script"),
+                        no_agent: args
+                            .get("no_agent")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(false),
+                        origin: chat_origin,
+                        ..NewJob::default()
+                    },
+                    &now,
+                    &rules,
+                )
+            }
+            "update" => store.edit(
+                &job_id()?,
+                JobEdit {
+                    schedule: s("schedule"),
+                    prompt: s("prompt"),
+                    name: s("name"),
+                    deliver: s("deliver"),
+                    repeat: args.get("repeat").and_then(serde_json::Value::as_i64),
+                    skills,
+                    script: s("script"),
+                    workdir: None,
+                },
+                &now,
+                &rules,
+            ),
+            "pause" => store.pause(&job_id()?, &now),
+            "resume" => store.resume(&job_id()?, &now),
+            "run" => store.trigger(&job_id()?, &now),
+            "remove" => store.remove(&job_id()?),
+            other => {
+                return Err(format!(
+                    "unknown action '{other}': use create, list, update, pause, resume, remove or run"
+                ));
+            }
+        };
+        result.map(|job| serde_json::json!({ "ok": true, "action": action, "job": Self::job_json(&job) })).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::tools::CronControl;
+
+    #[tokio::test]
+    async fn the_cronjob_tool_manages_jobs_for_the_chat() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(t.path(), t.path());
+        let env = Env::default();
+        let tool = JobsTool {
+            paths: paths.clone(),
+            settings: Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+            env,
+        };
+        let origin = SessionSource {
+            platform: "telegram".into(),
+            chat_id: "42".into(),
+            ..SessionSource::default()
+        };
+        let made = tool
+            .call(&origin, serde_json::json!({"action": "create", "schedule": "every 2h", "prompt": "check the servers", "name": "servers"}))
+            .await
+            .unwrap();
+        let id = made["job"]["job_id"].as_str().unwrap().to_string();
+        assert_eq!(made["job"]["deliver"], "origin", "{made}");
+        let listed = tool
+            .call(&origin, serde_json::json!({"action": "list"}))
+            .await
+            .unwrap();
+        assert_eq!(listed["jobs"].as_array().unwrap().len(), 1);
+        let paused = tool
+            .call(
+                &origin,
+                serde_json::json!({"action": "pause", "job_id": id}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(paused["job"]["enabled"], false);
+        let edited = tool
+            .call(
+                &origin,
+                serde_json::json!({"action": "update", "job_id": id, "schedule": "every 3h"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(edited["job"]["schedule"], "every 180m", "{edited}");
+        assert!(
+            tool.call(&origin, serde_json::json!({"action": "pause"}))
+                .await
+                .unwrap_err()
+                .contains("job_id")
+        );
+        assert!(
+            tool.call(&origin, serde_json::json!({"action": "explode"}))
+                .await
+                .unwrap_err()
+                .contains("unknown action")
+        );
+        assert!(
+            tool.call(
+                &origin,
+                serde_json::json!({"action": "create", "schedule": "whenever", "prompt": "x"})
+            )
+            .await
+            .is_err()
+        );
+        tool.call(
+            &origin,
+            serde_json::json!({"action": "remove", "job_id": id}),
+        )
+        .await
+        .unwrap();
+        let listed = tool
+            .call(&origin, serde_json::json!({"action": "list"}))
+            .await
+            .unwrap();
+        assert!(listed["jobs"].as_array().unwrap().is_empty());
+    }
+}

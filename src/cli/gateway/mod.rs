@@ -245,7 +245,16 @@ fn build_runner(
                 outboxes: outboxes.clone(),
                 homes: hermes::cron::HomeChannels::from_config(env, settings),
             };
-            Arc::new(agent.with_message_sender(Arc::new(sender)))
+            let jobs = cron_bridge::JobsTool {
+                paths: cx.paths.clone(),
+                settings: settings.clone(),
+                env: env.clone(),
+            };
+            Arc::new(
+                agent
+                    .with_message_sender(Arc::new(sender))
+                    .with_cron(Arc::new(jobs)),
+            )
         }
         Err(e) => {
             let hints = e.hints().join("; ");
