@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('cron', 'cron', [CompletionResultType]::ParameterValue, 'Manage scheduled tasks (cron jobs)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a message to a chat without the agent (the same delivery as cron)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
@@ -1238,6 +1239,27 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
         'hermes;sessions;help;help' {
             break
         }
+        'hermes;send' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Where: `telegram` (its home channel), `telegram:<chat_id>[:<thread_id>]`, `all`, or a comma-separated list')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where: `telegram` (its home channel), `telegram:<chat_id>[:<thread_id>]`, `all`, or a comma-separated list')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the text from a file')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the text from a file')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A subject (email); other platforms show it as a bold first line')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'A subject (email); other platforms show it as a bold first line')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'List the platforms you can send to and their home channels')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the platforms you can send to and their home channels')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no status lines, only data and errors')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with the flag to pass instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hermes;runs' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile for this command only (accepted anywhere on the line)')
@@ -1497,6 +1519,7 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             [CompletionResult]::new('cron', 'cron', [CompletionResultType]::ParameterValue, 'Manage scheduled tasks (cron jobs)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Browse, export and clean up conversation history (`state.db`)')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a message to a chat without the agent (the same delivery as cron)')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'Inspect queued, held and failed runs (messages waiting for an agent turn)')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Set up the model, the agent and messaging platforms (arrow keys, or flags)')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Choose the model provider, its API key and the model')
@@ -1723,6 +1746,9 @@ Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
             break
         }
         'hermes;help;sessions;stats' {
+            break
+        }
+        'hermes;help;send' {
             break
         }
         'hermes;help;runs' {

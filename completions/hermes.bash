@@ -61,6 +61,9 @@ _hermes() {
             hermes,runs)
                 cmd="hermes__subcmd__runs"
                 ;;
+            hermes,send)
+                cmd="hermes__subcmd__send"
+                ;;
             hermes,sessions)
                 cmd="hermes__subcmd__sessions"
                 ;;
@@ -306,6 +309,9 @@ _hermes() {
                 ;;
             hermes__subcmd__help,runs)
                 cmd="hermes__subcmd__help__subcmd__runs"
+                ;;
+            hermes__subcmd__help,send)
+                cmd="hermes__subcmd__help__subcmd__send"
                 ;;
             hermes__subcmd__help,sessions)
                 cmd="hermes__subcmd__help__subcmd__sessions"
@@ -659,7 +665,7 @@ _hermes() {
 
     case "${cmd}" in
         hermes)
-            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions runs setup model status doctor update help"
+            opts="-p -h -V --profile --quiet --color --no-input --help --version chat profile config gateway logs pairing cron completion sessions send runs setup model status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2365,7 +2371,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__help)
-            opts="chat profile config gateway logs pairing cron completion sessions runs setup model status doctor update help"
+            opts="chat profile config gateway logs pairing cron completion sessions send runs setup model status doctor update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3179,6 +3185,20 @@ _hermes() {
         hermes__subcmd__help__subcmd__runs__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4339,6 +4359,56 @@ _hermes() {
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hermes__subcmd__send)
+            opts="-t -f -s -l -p -h -V --to --file --subject --list --json --profile --quiet --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

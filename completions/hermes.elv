@@ -36,6 +36,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand cron 'Manage scheduled tasks (cron jobs)'
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
+            cand send 'Send a message to a chat without the agent (the same delivery as cron)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
             cand model 'Choose the model provider, its API key and the model'
@@ -1113,6 +1114,26 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
         &'hermes;sessions;help;help'= {
         }
+        &'hermes;send'= {
+            cand -t 'Where: `telegram` (its home channel), `telegram:<chat_id>[:<thread_id>]`, `all`, or a comma-separated list'
+            cand --to 'Where: `telegram` (its home channel), `telegram:<chat_id>[:<thread_id>]`, `all`, or a comma-separated list'
+            cand -f 'Read the text from a file'
+            cand --file 'Read the text from a file'
+            cand -s 'A subject (email); other platforms show it as a bold first line'
+            cand --subject 'A subject (email); other platforms show it as a bold first line'
+            cand -p 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
+            cand --color 'When to use colour'
+            cand -l 'List the platforms you can send to and their home channels'
+            cand --list 'List the platforms you can send to and their home channels'
+            cand --json 'Print the result as JSON'
+            cand --quiet 'Print less: no status lines, only data and errors'
+            cand --no-input 'Never prompt; fail with the flag to pass instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hermes;runs'= {
             cand -p 'Use this profile for this command only (accepted anywhere on the line)'
             cand --profile 'Use this profile for this command only (accepted anywhere on the line)'
@@ -1354,6 +1375,7 @@ set edit:completion:arg-completer[hermes] = {|@words|
             cand cron 'Manage scheduled tasks (cron jobs)'
             cand completion 'Print a shell completion script'
             cand sessions 'Browse, export and clean up conversation history (`state.db`)'
+            cand send 'Send a message to a chat without the agent (the same delivery as cron)'
             cand runs 'Inspect queued, held and failed runs (messages waiting for an agent turn)'
             cand setup 'Set up the model, the agent and messaging platforms (arrow keys, or flags)'
             cand model 'Choose the model provider, its API key and the model'
@@ -1523,6 +1545,8 @@ set edit:completion:arg-completer[hermes] = {|@words|
         &'hermes;help;sessions;prune'= {
         }
         &'hermes;help;sessions;stats'= {
+        }
+        &'hermes;help;send'= {
         }
         &'hermes;help;runs'= {
             cand list 'List runs, newest first'

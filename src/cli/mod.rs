@@ -13,6 +13,7 @@ pub(crate) mod model;
 pub(crate) mod pairing;
 pub(crate) mod profile;
 pub(crate) mod runs;
+pub(crate) mod send;
 pub(crate) mod sessions;
 pub(crate) mod setup;
 pub(crate) mod status;
@@ -79,6 +80,8 @@ pub(crate) enum Command {
     Completion(completion::Args),
     /// Browse, export and clean up conversation history (`state.db`).
     Sessions(sessions::Args),
+    /// Send a message to a chat without the agent (the same delivery as cron).
+    Send(send::Args),
     /// Inspect queued, held and failed runs (messages waiting for an agent turn).
     Runs(runs::Args),
     /// Set up the model, the agent and messaging platforms (arrow keys, or flags).
@@ -141,6 +144,7 @@ pub(crate) fn dispatch(cx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(a) => completion::run(cx, a),
         Command::Sessions(a) => sessions::run(cx, a),
         Command::Runs(a) => runs::run(cx, a),
+        Command::Send(a) => send::run(cx, a),
         Command::Setup(a) => setup::run(cx, a),
         Command::Model(a) => model::run(cx, a),
         Command::Status(a) => status::run(cx, a),

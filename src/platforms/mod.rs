@@ -81,6 +81,8 @@ pub struct OutboundMessage {
     pub reply_to: Option<String>,
     /// Files to attach.
     pub attachments: Vec<PathBuf>,
+    /// A subject, where the platform has one (email; `hermes send -s`).
+    pub subject: Option<String>,
 }
 
 impl OutboundMessage {

@@ -236,6 +236,7 @@ async fn mentions_auto_threads_reactions_typing_and_edits() {
         text: "42".into(),
         reply_to: Some(msg_id.clone()),
         attachments: Vec::new(),
+        subject: None,
     };
     let sent = outbox.send(&chat, &reply).await.unwrap();
     let posts = fake.requests("POST", &format!("/channels/{thread}/messages"));
@@ -269,6 +270,7 @@ async fn mentions_auto_threads_reactions_typing_and_edits() {
                 text: long,
                 reply_to: Some(dm_id.clone()),
                 attachments: Vec::new(),
+                subject: None,
             },
         )
         .await
@@ -345,6 +347,7 @@ async fn attachments_in_and_out() {
                 text: String::new(),
                 reply_to: None,
                 attachments: vec![file],
+                subject: None,
             },
         )
         .await

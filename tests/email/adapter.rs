@@ -77,6 +77,7 @@ async fn a_long_reply_arrives_threaded_in_one_mail_with_its_attachment() {
         text: text.clone(),
         reply_to: msg.message_id.clone(),
         attachments: vec![file],
+        subject: None,
     };
     assert!(
         email.capabilities().max_message_length > text.len(),

@@ -362,3 +362,70 @@ async fn a_network_bind_without_a_key_refuses_to_start() {
         "nothing left behind"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hermes_send_delivers_without_the_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    setup_home(home, &api.base, "http://127.0.0.1:1/v1");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(hermes())
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("PATH", "/usr/bin:/bin")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["send", "--to", "telegram:42", "hello from cron-less"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A bare platform goes to its home channel (TELEGRAM_HOME_CHANNEL=42), text from stdin.
+    let out = run(
+        &["send", "--to", "telegram", "-s", "Report"],
+        "piped text\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let texts = sent_texts(&api);
+    assert!(
+        texts.iter().any(|t| t == "hello from cron-less"),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("**Report**\n\npiped text")),
+        "{texts:?}"
+    );
+    let out = run(&["send", "--list", "--json"], "");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["platform"], "telegram");
+    assert_eq!(listed[0]["home_channel"], "42");
+    for bad in [
+        &["send", "--to", "discord:1", "x"][..],
+        &["send", "--to", "origin", "x"][..],
+        &["send", "--to", "nowhere", "x"][..],
+    ] {
+        let out = run(bad, "");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

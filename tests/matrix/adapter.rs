@@ -59,6 +59,7 @@ async fn invites_dms_groups_threads_media_replies_edits_reactions_and_restart() 
                 text: "**hi** there".into(),
                 reply_to: Some(e1.clone()),
                 attachments: Vec::new(),
+                subject: None,
             },
         )
         .await

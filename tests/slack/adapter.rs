@@ -156,6 +156,7 @@ async fn threads_mentions_app_mention_reactions_and_edits() {
         text: "42".into(),
         reply_to: Some(ts.clone()),
         attachments: Vec::new(),
+        subject: None,
     };
     let sent = outbox.send(&chat, &reply).await.unwrap();
     let post = &fake.calls("chat.postMessage")[0];
@@ -298,6 +299,7 @@ async fn files_in_and_out_and_slash_commands() {
                 text: String::new(),
                 reply_to: None,
                 attachments: vec![file],
+                subject: None,
             },
         )
         .await

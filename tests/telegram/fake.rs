@@ -249,6 +249,7 @@ async fn sends_carry_reply_and_topic_ids() {
         text: long,
         reply_to: m.message_id.clone(),
         attachments: vec![],
+        subject: None,
     };
     tg.outbox().send(&m.source.chat(), &reply).await.unwrap();
     let calls = fake.calls("sendMessage");
@@ -292,6 +293,7 @@ async fn sends_carry_reply_and_topic_ids() {
                 text: "x".into(),
                 reply_to: Some("9".into()),
                 attachments: vec![],
+                subject: None,
             },
         )
         .await
@@ -317,6 +319,7 @@ async fn attachments_are_uploaded_as_multipart() {
         text: "here".into(),
         reply_to: None,
         attachments: vec![report],
+        subject: None,
     };
     let sent = tg.outbox().send(&chat("42", None), &msg).await.unwrap();
     let docs = fake.calls("sendDocument");

@@ -176,6 +176,7 @@ async fn an_attachment_is_encrypted_uploaded_and_referenced() {
         text: "here it is".into(),
         reply_to: None,
         attachments: vec![file],
+        subject: None,
     };
     w.outbox().send(&chat("dan@im.wechat"), &msg).await.unwrap();
 

@@ -18,19 +18,36 @@ pub async fn deliver_text(
     text: &str,
     reply_to: Option<&str>,
 ) -> Result<Option<String>, PlatformError> {
+    let msg = OutboundMessage {
+        text: text.to_string(),
+        reply_to: reply_to.map(str::to_string),
+        ..OutboundMessage::default()
+    };
+    deliver_message(outbox, caps, chat, &msg).await
+}
+
+/// Sends a message, its text chunked at the platform's limit; the reply-to, subject and
+/// attachments go with the first chunk. Returns the id of the last message sent.
+pub async fn deliver_message(
+    outbox: &dyn Outbox,
+    caps: Capabilities,
+    chat: &ChatRef,
+    whole: &OutboundMessage,
+) -> Result<Option<String>, PlatformError> {
     let mut last = None;
-    for (i, chunk) in chunk_text(text, caps.max_message_length)
+    for (i, chunk) in chunk_text(&whole.text, caps.max_message_length)
         .into_iter()
         .enumerate()
     {
         let msg = OutboundMessage {
             text: chunk,
-            reply_to: if i == 0 {
-                reply_to.map(str::to_string)
+            reply_to: if i == 0 { whole.reply_to.clone() } else { None },
+            attachments: if i == 0 {
+                whole.attachments.clone()
             } else {
-                None
+                Vec::new()
             },
-            attachments: Vec::new(),
+            subject: whole.subject.clone(),
         };
         let mut attempt = 0;
         loop {
@@ -44,7 +61,7 @@ pub async fn deliver_text(
                         PlatformError::RateLimited {
                             retry_after: Some(d),
                             ..
-                        } => (*d).min(Duration::from_mins(1)),
+                        } => (*d).min(Duration::from_secs(60)),
                         _ => backoff::delay(
                             attempt,
                             Duration::from_millis(500),

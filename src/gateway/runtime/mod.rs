@@ -28,7 +28,7 @@ use crate::logs;
 use crate::platforms::{Capabilities, ChatRef, Inbound, Outbox, Platform, PlatformCx};
 use crate::store::{RunStore, Store};
 
-pub use deliver::deliver_text;
+pub use deliver::{deliver_message, deliver_text};
 
 /// Tunables, with production defaults; tests shorten them.
 #[derive(Debug, Clone)]

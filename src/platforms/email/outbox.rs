@@ -90,7 +90,13 @@ impl EmailOutbox {
                 Some(c.message_id.clone()),
                 c.reply_references(),
             ),
-            None => (DEFAULT_SUBJECT.to_string(), None, Vec::new()),
+            None => (
+                msg.subject
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_SUBJECT.to_string()),
+                None,
+                Vec::new(),
+            ),
         };
         Ok(Outgoing {
             from: self.config.address.clone(),

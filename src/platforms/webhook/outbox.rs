@@ -189,6 +189,7 @@ impl WebhookOutbox {
                 } else {
                     Vec::new()
                 },
+                subject: msg.subject.clone(),
             };
             last = outbox.send(chat, &part).await?;
         }
