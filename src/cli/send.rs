@@ -144,7 +144,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
                     &chat,
                     &msg,
                 ))
-                .map(|id| id.unwrap_or_default())
+                .map(std::option::Option::unwrap_or_default)
                 .map_err(|e| e.to_string())
             }
         };

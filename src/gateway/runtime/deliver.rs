@@ -61,7 +61,7 @@ pub async fn deliver_message(
                         PlatformError::RateLimited {
                             retry_after: Some(d),
                             ..
-                        } => (*d).min(Duration::from_secs(60)),
+                        } => (*d).min(Duration::from_mins(1)),
                         _ => backoff::delay(
                             attempt,
                             Duration::from_millis(500),
