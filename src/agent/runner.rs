@@ -597,6 +597,12 @@ impl TurnRunner for Agent {
             if cancel.is_cancelled() {
                 return Err(TurnError::Cancelled);
             }
+            // Busy mode `steer`: what the user added meanwhile joins the turn here.
+            for text in request.steer.take() {
+                let note = format!("[The user added while you were working]: {text}");
+                convo.push(Message::user(note.clone()));
+                new_msgs.push(HistoryMessage::text("user", note));
+            }
             let prompt_tokens = resp.usage.map_or(0, |u| u.prompt_tokens);
             if self.should_compress(prompt_tokens, &model)
                 && let Some(marker) = self

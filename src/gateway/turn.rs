@@ -67,6 +67,32 @@ pub struct TurnRequest {
     pub context_note: Option<String>,
     /// Skip dangerous-command approval (`--yolo`).
     pub yolo: bool,
+    /// Guidance the user sends while the turn runs (busy mode `steer`): the agent takes what
+    /// is here after its next tool call, as a user message. What is left when the turn ends
+    /// becomes the next turn.
+    pub steer: Steer,
+}
+
+/// A shared inbox of steering messages for a running turn.
+#[derive(Debug, Clone, Default)]
+pub struct Steer(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Steer {
+    /// Adds a message.
+    pub fn push(&self, text: String) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(text);
+        }
+    }
+
+    /// Takes every waiting message.
+    #[must_use]
+    pub fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
 }
 
 /// Token counts of a turn.

@@ -174,6 +174,9 @@ pub trait RunStore: Send + Sync {
     /// turn was interrupted are answered by one follow-up): they become `sent` with the note
     /// "merged into run #N"; returns them, oldest first, so the caller can merge their texts.
     fn absorb_queued(&self, into: i64, session_key: &str) -> Result<Vec<Run>, StoreError>;
+    /// `queued → sent` with a note, for a message answered as part of another turn (busy
+    /// mode `steer`).
+    fn mark_folded(&self, id: i64, note: &str) -> Result<Run, StoreError>;
     /// One run.
     fn run(&self, id: i64) -> Result<Option<Run>, StoreError>;
     /// Runs, newest first, optionally in one state.

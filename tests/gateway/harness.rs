@@ -26,6 +26,8 @@ pub(crate) struct Scripted {
     pub(crate) script: Box<Script>,
     pub(crate) calls: Mutex<Vec<TurnRequest>>,
     pub(crate) cancelled: AtomicBool,
+    /// Steering messages taken by the turns (busy mode `steer`).
+    pub(crate) steered: Mutex<Vec<String>>,
 }
 
 impl Scripted {
@@ -37,6 +39,7 @@ impl Scripted {
             script: Box::new(script),
             calls: Mutex::new(Vec::new()),
             cancelled: AtomicBool::new(false),
+            steered: Mutex::new(Vec::new()),
         })
     }
 
@@ -86,6 +89,7 @@ impl TurnRunner for Scripted {
                 return Err(TurnError::Cancelled);
             }
         }
+        self.steered.lock().unwrap().extend(request.steer.take());
         let text = (self.script)(&request, n)?;
         Ok(TurnResult {
             messages: vec![hermes::gateway::turn::HistoryMessage::text(

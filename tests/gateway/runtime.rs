@@ -447,3 +447,40 @@ async fn cron_insights_and_compress_from_chat() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steer_mode_feeds_the_running_turn() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_millis(500));
+    let mut gw = Gw::start(
+        ALLOW_ALICE,
+        "display:\n  busy_input_mode: steer\n",
+        runner.clone(),
+    );
+    gw.handle.send(dm("1", "write the report", "1"));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    gw.handle.send(dm("1", "make it short", "2"));
+    assert!(gw.wait_text("⏩ Got it").await);
+    assert!(gw.wait_text("echo: write the report").await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        *runner.steered.lock().unwrap(),
+        ["make it short"],
+        "the running turn took the guidance"
+    );
+    assert_eq!(
+        runner.inputs(),
+        ["write the report"],
+        "no extra turn and no interruption"
+    );
+    let runs = gw.store.list_runs(None, 10).unwrap();
+    assert!(
+        runs.iter().any(|r| r.error.as_deref()
+            == Some(&*format!(
+                "steered into run #{}",
+                runs.iter().map(|r| r.id).min().unwrap()
+            ))),
+        "{runs:?}"
+    );
+    gw.stop().await;
+}

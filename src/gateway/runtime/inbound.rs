@@ -245,7 +245,16 @@ async fn store_run(
                 turn.acked_busy = true;
                 let text = match mode.as_str() {
                     "queue" => "⏳ Queued — I'll answer this after the current task.",
-                    "steer" => "⏩ Noted — I'll take this up right after the current task.",
+                    "steer" => {
+                        // The running turn takes it after its next tool call; the run is
+                        // answered by that turn (leftovers become the next turn).
+                        turn.steer.push(m.text.clone());
+                        let note = format!("steered into run #{}", turn.run_id);
+                        if let Err(e) = shared.store.mark_folded(enqueued.run.id, &note) {
+                            logs::warn("gateway.run", format!("run #{}: {e}", enqueued.run.id));
+                        }
+                        "⏩ Got it — I'll take that into account in the current task."
+                    }
                     _ => {
                         turn.reason = Some(CancelReason::Interrupt);
                         turn.cancel.cancel();

@@ -119,6 +119,8 @@ pub(crate) struct Active {
     pub(crate) cancel: CancellationToken,
     pub(crate) reason: Option<CancelReason>,
     pub(crate) acked_busy: bool,
+    /// Guidance for the running turn (busy mode `steer`).
+    pub(crate) steer: crate::gateway::turn::Steer,
 }
 
 /// State shared by the inbound handler, the dispatcher and the workers.

@@ -137,6 +137,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         .and_then(|v| v.get("model"))
         .and_then(serde_json::Value::as_str)
         .map(str::to_string);
+    let steer = crate::gateway::turn::Steer::default();
     let request = TurnRequest {
         session_id: session_id.clone(),
         session_key: run.session_key.clone(),
@@ -145,6 +146,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         input: text,
         model,
         context_note: note.for_agent,
+        steer: steer.clone(),
         ..TurnRequest::default()
     };
     let cancel = CancellationToken::new();
@@ -158,6 +160,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
                 cancel: cancel.clone(),
                 reason: None,
                 acked_busy: false,
+                steer: steer.clone(),
             },
         );
     }
@@ -178,6 +181,26 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         .ok()
         .and_then(|mut a| a.remove(&run.session_key))
         .and_then(|t| t.reason);
+    // Steering the turn ended before taking becomes the next turn.
+    let leftover = steer.take();
+    if !leftover.is_empty() {
+        let new = crate::store::NewRun {
+            session_key: run.session_key.clone(),
+            platform: run.platform.clone(),
+            chat_id: run.chat_id.clone(),
+            thread_id: run.thread_id.clone(),
+            user_id: run.user_id.clone(),
+            origin: run.origin.clone(),
+            text: leftover.join("\n\n"),
+            ..crate::store::NewRun::default()
+        };
+        if let Err(e) = shared.store.insert_queued(&new) {
+            logs::error(
+                "gateway.run",
+                format!("run #{}: cannot queue the steering left over: {e}", run.id),
+            );
+        }
+    }
     shared.publish_counts();
     match result {
         Ok(r) => {

@@ -182,6 +182,16 @@ impl RunStore for Store {
         Ok(runs)
     }
 
+    fn mark_folded(&self, id: i64, note: &str) -> Result<Run, StoreError> {
+        self.transition(
+            id,
+            &[RunState::Queued],
+            "fold into a running turn",
+            "state = 'sent', error = ?3, next_attempt_at = NULL",
+            (Some(note), None),
+        )
+    }
+
     fn set_reply(&self, id: i64, reply: &str) -> Result<Run, StoreError> {
         self.transition(
             id,
