@@ -6,6 +6,7 @@
 mod emulator;
 mod fake;
 mod fake_api;
+mod gateway;
 mod wizard;
 
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 mod fake;
 mod login;
 mod poll;
+mod seed002;
 mod send;
 
 use std::sync::Arc;
