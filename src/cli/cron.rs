@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use hermes::cron::history::{RunHistory, RunRow};
 use hermes::cron::jobs::{JobEdit, JobRules, NewJob};
 use hermes::cron::script::{Executors, ScriptExecutor};
-use hermes::cron::tick::{DeliveryError, DeliveryStatus, TickEnv};
-use hermes::cron::{ChatTarget, CronError, Deliverer, HomeChannels, Job, JobStore};
+use hermes::cron::tick::{DeliveryStatus, TickEnv};
+use hermes::cron::{CronError, HomeChannels, Job, JobStore};
 use hermes::gateway::pid;
 use jiff::Zoned;
 use jiff::tz::TimeZone;
@@ -539,26 +538,41 @@ fn runs(
     Ok(())
 }
 
-/// Platform delivery belongs to the gateway; from the CLI it fails with a clear reason.
-struct NoPlatforms;
-
-#[async_trait]
-impl Deliverer for NoPlatforms {
-    async fn deliver(&self, to: &ChatTarget, _text: &str) -> Result<(), DeliveryError> {
-        Err(DeliveryError {
-            message: format!(
-                "sending to {} needs the running gateway; `hermes cron tick` delivers locally only for now",
-                to.platform
-            ),
-        })
-    }
-}
-
 fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
+    // The same agent and adapters the gateway uses: agent jobs run here, and delivery goes
+    // straight to each platform's API (a running gateway is not needed).
+    let settings = cx.settings()?;
+    let env = cx.env()?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()?;
+    let built = hermes::platforms::registry::build(&cx.paths, &settings, &env, &http);
+    let outboxes: std::collections::HashMap<_, _> = built
+        .platforms
+        .iter()
+        .map(|p| (p.name().to_string(), (p.outbox(), p.capabilities())))
+        .collect();
+    let agent: Option<Box<dyn hermes::cron::JobExecutor>> =
+        match hermes::agent::Agent::from_settings(cx.paths.clone(), &settings, env.clone()) {
+            Ok(agent) => {
+                let store = std::sync::Arc::new(hermes::store::Store::open_home(&cx.paths)?);
+                let timeout = std::time::Duration::from_secs(
+                    env.number("HERMES_CRON_TIMEOUT").unwrap_or(600),
+                );
+                Some(Box::new(hermes::gateway::cron_bridge::AgentJobs {
+                    runner: std::sync::Arc::new(agent),
+                    store,
+                    timeout,
+                }))
+            }
+            // Without a model, agent jobs stay due and say why (blocked_config); scripts still run.
+            Err(_) => None,
+        };
     let executor = Executors {
         script: ScriptExecutor::new(cx.paths.scripts_dir(), cron.script_timeout),
-        agent: None,
+        agent,
     };
+    let deliverer = hermes::gateway::cron_bridge::OutboxDeliverer { outboxes };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -568,7 +582,7 @@ fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
             &cron.store,
             &cron.env,
             &executor,
-            &NoPlatforms,
+            &deliverer,
         ))
         .map_err(cli_err)?;
     if report.busy {

@@ -219,8 +219,8 @@ impl JobExecutor for Executors {
 
 fn no_agent_runtime() -> ExecError {
     ExecError::Blocked {
-        reason: "agent jobs need the agent runtime, which `hermes cron tick` does not have yet; \
-                 run them from the gateway, or make the job a script job (`--script … --no-agent`)"
+        reason: "agent jobs need a configured model and key (`hermes setup model`), or make the \
+                 job a script job (`--script … --no-agent`)"
             .into(),
     }
 }

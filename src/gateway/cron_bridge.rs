@@ -115,7 +115,7 @@ impl tick::Deliverer for OutboxDeliverer {
     async fn deliver(&self, to: &ChatTarget, text: &str) -> Result<(), DeliveryError> {
         let Some((outbox, caps)) = self.outboxes.get(&to.platform) else {
             return Err(DeliveryError {
-                message: format!("{} is not connected in this gateway", to.platform),
+                message: format!("{} is not configured in this profile", to.platform),
             });
         };
         let chat = ChatRef {

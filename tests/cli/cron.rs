@@ -309,12 +309,12 @@ fn tick_runs_a_shell_script_job_with_local_delivery() {
     assert!(run.stdout.contains("  Delivery: local"), "{run}");
     assert!(
         run.stderr
-            .contains("not run (blocked_config): agent jobs need the agent runtime"),
+            .contains("not run (blocked_config): agent jobs need a configured model and key"),
         "{run}"
     );
     assert!(
         run.stderr.contains(
-            "Delivery failed: telegram:-1001: sending to telegram needs the running gateway"
+            "Delivery failed: telegram:-1001: telegram is not configured in this profile"
         ),
         "{run}"
     );
@@ -350,7 +350,7 @@ fn tick_runs_a_shell_script_job_with_local_delivery() {
         remote_job["last_delivery_error"]
             .as_str()
             .unwrap()
-            .contains("needs the running gateway")
+            .contains("is not configured in this profile")
     );
 
     let runs = cron(&env, &["runs", "disk"]).ok();

@@ -429,3 +429,51 @@ async fn hermes_send_delivers_without_the_agent() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hermes_cron_tick_runs_agent_jobs_and_delivers_without_a_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    let model = Model::start(Duration::ZERO).await;
+    setup_home(home, &api.base, &model.url);
+    let cli = |args: &[&str]| {
+        Command::new(hermes())
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    };
+    let out = cli(&[
+        "cron",
+        "create",
+        "every 1h",
+        "the weather",
+        "--name",
+        "wx",
+        "--deliver",
+        "telegram",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(cli(&["cron", "run", "wx"]).status.success());
+    let out = cli(&["cron", "tick"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let texts = sent_texts(&api);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Cronjob Response: wx") && t.contains("answer: the weather")),
+        "{texts:?}"
+    );
+    assert_eq!(model.requests(), 1);
+}
