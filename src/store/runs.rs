@@ -177,6 +177,8 @@ pub trait RunStore: Send + Sync {
     /// `queued → sent` with a note, for a message answered as part of another turn (busy
     /// mode `steer`).
     fn mark_folded(&self, id: i64, note: &str) -> Result<Run, StoreError>;
+    /// How many runs wait for a turn (`queued` or `retry_pending`).
+    fn count_waiting(&self) -> Result<usize, StoreError>;
     /// One run.
     fn run(&self, id: i64) -> Result<Option<Run>, StoreError>;
     /// Runs, newest first, optionally in one state.

@@ -142,6 +142,7 @@ pub(crate) struct Shared {
     pub(crate) options: Options,
     pub(crate) workers: TaskTracker,
     pub(crate) shutting_down: CancellationToken,
+    pub(crate) counts_dirty: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -167,13 +168,23 @@ impl Shared {
         }
     }
 
+    /// Marks the run counters as changed; a background task writes them (at most twice a
+    /// second), so busy gateways do not rewrite `gateway_state.json` for every message.
     fn publish_counts(&self) {
+        self.counts_dirty
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Writes the counters to `gateway_state.json` if they changed.
+    fn flush_counts(&self) {
+        if !self
+            .counts_dirty
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
         let active = self.active.lock().map_or(0, |a| a.len());
-        let queued = self.store.list_runs(None, 10_000).map_or(0, |runs| {
-            runs.iter()
-                .filter(|r| matches!(r.state.as_str(), "queued" | "retry_pending"))
-                .count()
-        });
+        let queued = self.store.count_waiting().unwrap_or(0);
         let _ = self.state.update(|s| {
             s.active_agents = u32::try_from(active).unwrap_or(u32::MAX);
             s.queued_runs = u32::try_from(queued).unwrap_or(u32::MAX);
@@ -223,6 +234,7 @@ pub async fn run(
         options: deps.options,
         workers: TaskTracker::new(),
         shutting_down: CancellationToken::new(),
+        counts_dirty: std::sync::atomic::AtomicBool::new(true),
     });
     logs::info("gateway.run", "Starting Hermes Gateway...");
 
@@ -268,6 +280,16 @@ pub async fn run(
     );
     announce_restart(&shared).await;
 
+    let counts = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                every.tick().await;
+                shared.flush_counts();
+            }
+        })
+    };
     let dispatcher = {
         let shared = shared.clone();
         tokio::spawn(async move { worker::dispatch_loop(shared).await })
@@ -309,6 +331,8 @@ pub async fn run(
     })
     .await;
     dispatcher.abort();
+    counts.abort();
+    shared.flush_counts();
     platforms_root.cancel();
     tracker.close();
     let _ = tokio::time::timeout(Duration::from_secs(10), tracker.wait()).await;
@@ -339,6 +363,16 @@ fn record_status(
     total: usize,
     since_start: Duration,
 ) -> Option<String> {
+    // The supervisor's "connecting" and the adapter's own "connected" travel on two channels;
+    // a "connecting" read after the "connected" of the same run must not overwrite it.
+    if change.state == "connecting"
+        && shared
+            .platform_states
+            .lock()
+            .is_ok_and(|m| m.get(&change.platform).is_some_and(|s| s == "connected"))
+    {
+        return None;
+    }
     let error = change.error.clone();
     if let Some((code, message)) = &error {
         let level = if change.state == "fatal" {

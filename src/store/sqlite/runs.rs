@@ -182,6 +182,18 @@ impl RunStore for Store {
         Ok(runs)
     }
 
+    fn count_waiting(&self) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM hermes_runs WHERE state IN ('queued', 'retry_pending')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db("count runs"))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     fn mark_folded(&self, id: i64, note: &str) -> Result<Run, StoreError> {
         self.transition(
             id,
