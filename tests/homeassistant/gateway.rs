@@ -111,7 +111,15 @@ async fn a_state_change_is_answered_as_a_notification_beside_a_parked_platform()
         let fresh = notifications()
             .await
             .into_iter()
-            .find(|n| !known.contains(n) && n["title"] == "Hermes Agent");
+            // Other state changes may arrive meanwhile (and the busy notice with them): wait
+            // for the answer to this one.
+            .find(|n| {
+                !known.contains(n)
+                    && n["title"] == "Hermes Agent"
+                    && n["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("answer:") && m.contains(&want))
+            });
         if let Some(n) = fresh {
             break n;
         }
@@ -127,6 +135,6 @@ async fn a_state_change_is_answered_as_a_notification_beside_a_parked_platform()
         text.starts_with("answer:") && text.contains(SWITCH) && text.contains(&want),
         "{text}"
     );
-    assert_eq!(model.requests(), 1);
+    assert!(model.requests() >= 1);
     assert_eq!(sigterm(&mut gateway), 0);
 }
