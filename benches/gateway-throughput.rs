@@ -78,7 +78,8 @@ fn main() {
         ("TELEGRAM_HOME_CHANNEL", "0"),
     ]);
     let yaml: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str("display:\n  tool_progress: off\n").unwrap();
+        serde_yaml_ng::from_str("display:\n  tool_progress: off\n  busy_input_mode: queue\n")
+            .unwrap();
     let settings = Settings::resolve(&yaml, &env).unwrap();
     rt.block_on(async move {
         let store = Arc::new(Store::open(&paths.state_db()).unwrap());

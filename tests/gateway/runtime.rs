@@ -484,3 +484,21 @@ async fn steer_mode_feeds_the_running_turn() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_mode_answers_each_queued_message_in_its_own_turn() {
+    let runner = Scripted::echo();
+    runner.set_delay(Duration::from_millis(300));
+    let mut gw = Gw::start(
+        ALLOW_ALICE,
+        "display:\n  busy_input_mode: queue\n",
+        runner.clone(),
+    );
+    gw.handle.send(dm("1", "a", "1"));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    gw.handle.send(dm("1", "b", "2"));
+    gw.handle.send(dm("1", "c", "3"));
+    assert!(gw.wait_text("echo: c").await, "{:?}", gw.handle.texts());
+    assert_eq!(runner.inputs(), ["a", "b", "c"]);
+    gw.stop().await;
+}

@@ -136,7 +136,7 @@ fn review_required(shared: &Shared, m: &InboundMessage) -> bool {
 }
 
 /// The busy input mode for a platform: `display.platforms.<p>.busy_input_mode`, else the global.
-fn busy_mode(shared: &Shared, platform: &str) -> String {
+pub(crate) fn busy_mode(shared: &Shared, platform: &str) -> String {
     shared
         .settings
         .display

@@ -62,7 +62,15 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     }
     let mut text = run.text.clone();
     let mut covers_up_to = run.id;
-    match shared.store.absorb_queued(run.id, &run.session_key) {
+    // In `interrupt` mode, messages sent while a turn was interrupted are answered by one
+    // follow-up; in `queue` mode each queued message is its own turn, in order.
+    let merge = super::inbound::busy_mode(&shared, &run.platform) != "queue";
+    let absorbed = if merge {
+        shared.store.absorb_queued(run.id, &run.session_key)
+    } else {
+        Ok(Vec::new())
+    };
+    match absorbed {
         Ok(merged) if !merged.is_empty() => {
             covers_up_to = merged
                 .iter()
