@@ -28,6 +28,8 @@ pub(crate) struct Scripted {
     pub(crate) cancelled: AtomicBool,
     /// Steering messages taken by the turns (busy mode `steer`).
     pub(crate) steered: Mutex<Vec<String>>,
+    /// How long a cancelled turn takes to stop.
+    pub(crate) cancel_delay: Mutex<Duration>,
 }
 
 impl Scripted {
@@ -40,6 +42,7 @@ impl Scripted {
             calls: Mutex::new(Vec::new()),
             cancelled: AtomicBool::new(false),
             steered: Mutex::new(Vec::new()),
+            cancel_delay: Mutex::new(Duration::ZERO),
         })
     }
 
@@ -85,6 +88,9 @@ impl TurnRunner for Scripted {
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
             () = cancel.cancelled() => {
+                // Like a real agent stopping its tools (SIGTERM, grace), cancelling takes time.
+                let wind_down = *self.cancel_delay.lock().unwrap();
+                tokio::time::sleep(wind_down).await;
                 self.cancelled.store(true, Ordering::SeqCst);
                 return Err(TurnError::Cancelled);
             }

@@ -103,6 +103,7 @@ async fn strangers_pair_groups_are_ignored_and_approval_applies_at_once() {
 async fn interrupt_merges_messages_into_one_follow_up() {
     let runner = Scripted::echo();
     runner.set_delay(Duration::from_millis(600));
+    *runner.cancel_delay.lock().unwrap() = Duration::from_millis(400);
     let mut gw = Gw::start(ALLOW_ALICE, "", runner.clone());
     gw.handle.send(dm("1", "first", "1"));
     tokio::time::sleep(Duration::from_millis(150)).await;
