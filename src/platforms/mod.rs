@@ -272,3 +272,39 @@ pub trait Platform: Send + Sync + 'static {
     /// Receives until `cx.cancel` fires, delivering each message with [`PlatformCx::deliver`].
     async fn run(&self, cx: PlatformCx) -> Result<(), PlatformError>;
 }
+
+/// What an adapter's machine-wide credential lock guards: `identity` (a token, an
+/// account) under `scope`, described to the user as `label` ("Telegram bot token").
+pub struct LockRequest<'a> {
+    pub platform: &'a str,
+    pub scope: &'a str,
+    pub identity: &'a str,
+    pub label: &'a str,
+    /// The noun used when the lock directory itself is unusable ("token", "mailbox").
+    pub noun: &'a str,
+}
+
+/// Takes an adapter's credential lock in the profile's (or the configured) lock
+/// directory. Another holder, or an unusable directory, is fatal for the adapter.
+pub fn take_credential_lock(
+    paths: &crate::home::HermesPaths,
+    lock_dir: Option<&std::path::Path>,
+    req: &LockRequest<'_>,
+) -> Result<crate::gateway::token_lock::TokenLock, PlatformError> {
+    use crate::gateway::token_lock::{TokenLock, lock_dir as dir_for};
+    let dir = dir_for(paths, lock_dir.and_then(|p| p.to_str()));
+    let fail = |message: String| PlatformError::Fatal {
+        platform: req.platform.into(),
+        message,
+        code: format!("{}_lock", req.scope),
+    };
+    match TokenLock::acquire(&dir, req.scope, req.identity, req.label, paths) {
+        Ok(Ok(lock)) => Ok(lock),
+        Ok(Err(conflict)) => Err(fail(conflict.to_string())),
+        Err(e) => Err(fail(format!(
+            "cannot take the {} lock in {}: {e}",
+            req.noun,
+            dir.display()
+        ))),
+    }
+}

@@ -31,7 +31,7 @@ pub use state::{Cursor, ThreadContext, Threads};
 
 use super::{Capabilities, Outbox, Platform, PlatformCx, PlatformError};
 use crate::backoff;
-use crate::gateway::token_lock::{self, TokenLock};
+use crate::gateway::token_lock::TokenLock;
 use crate::home::HermesPaths;
 use crate::logs;
 
@@ -150,28 +150,22 @@ impl Email {
     }
 
     fn take_lock(&self) -> Result<TokenLock, PlatformError> {
-        let dir = token_lock::lock_dir(
-            &self.paths,
-            self.config.lock_dir.as_deref().and_then(|p| p.to_str()),
-        );
-        let fail = |message: String| PlatformError::Fatal {
-            platform: PLATFORM.into(),
-            message,
-            code: format!("{LOCK_SCOPE}_lock"),
-        };
         let identity = format!(
             "{}@{}",
             self.config.address.to_ascii_lowercase(),
             self.config.imap_host.to_ascii_lowercase()
         );
-        match TokenLock::acquire(&dir, LOCK_SCOPE, &identity, "Email address", &self.paths) {
-            Ok(Ok(lock)) => Ok(lock),
-            Ok(Err(conflict)) => Err(fail(conflict.to_string())),
-            Err(e) => Err(fail(format!(
-                "cannot take the mailbox lock in {}: {e}",
-                dir.display()
-            ))),
-        }
+        super::take_credential_lock(
+            &self.paths,
+            self.config.lock_dir.as_deref(),
+            &super::LockRequest {
+                platform: PLATFORM,
+                scope: LOCK_SCOPE,
+                identity: &identity,
+                label: "Email address",
+                noun: "mailbox",
+            },
+        )
     }
 }
 

@@ -24,7 +24,7 @@ use super::{
     Capabilities, ChatRef, OutboundMessage, Outbox, Platform, PlatformCx, PlatformError, Sent,
 };
 use crate::backoff;
-use crate::gateway::token_lock::{self, TokenLock};
+use crate::gateway::token_lock::TokenLock;
 use crate::home::HermesPaths;
 use crate::logs;
 
@@ -120,29 +120,17 @@ impl HomeAssistant {
     }
 
     fn take_lock(&self) -> Result<TokenLock, PlatformError> {
-        let dir = token_lock::lock_dir(
+        super::take_credential_lock(
             &self.paths,
-            self.config.lock_dir.as_deref().and_then(|p| p.to_str()),
-        );
-        let fail = |message: String| PlatformError::Fatal {
-            platform: PLATFORM.into(),
-            message,
-            code: format!("{LOCK_SCOPE}_lock"),
-        };
-        match TokenLock::acquire(
-            &dir,
-            LOCK_SCOPE,
-            &self.config.token,
-            "Home Assistant token",
-            &self.paths,
-        ) {
-            Ok(Ok(lock)) => Ok(lock),
-            Ok(Err(conflict)) => Err(fail(conflict.to_string())),
-            Err(e) => Err(fail(format!(
-                "cannot take the token lock in {}: {e}",
-                dir.display()
-            ))),
-        }
+            self.config.lock_dir.as_deref(),
+            &super::LockRequest {
+                platform: PLATFORM,
+                scope: LOCK_SCOPE,
+                identity: &self.config.token,
+                label: "Home Assistant token",
+                noun: "token",
+            },
+        )
     }
 }
 

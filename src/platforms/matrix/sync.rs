@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::api::{ApiError, enc};
 use super::{LOCK_SCOPE, Me, PLATFORM, Shared, TARGET, lock, rooms};
 use crate::backoff;
-use crate::gateway::token_lock::{self, TokenLock};
+use crate::gateway::token_lock::TokenLock;
 use crate::logs;
 use crate::platforms::{PlatformCx, PlatformError};
 
@@ -91,24 +91,18 @@ async fn login(shared: &Shared) -> Result<String, PlatformError> {
 }
 
 fn take_lock(shared: &Shared, user_id: &str) -> Result<TokenLock, PlatformError> {
-    let dir = token_lock::lock_dir(
-        &shared.paths,
-        shared.config.lock_dir.as_deref().and_then(|p| p.to_str()),
-    );
     let identity = format!("{}|{user_id}", shared.config.homeserver);
-    let fail = |message: String| PlatformError::Fatal {
-        platform: PLATFORM.into(),
-        message,
-        code: format!("{LOCK_SCOPE}_lock"),
-    };
-    match TokenLock::acquire(&dir, LOCK_SCOPE, &identity, "Matrix account", &shared.paths) {
-        Ok(Ok(l)) => Ok(l),
-        Ok(Err(conflict)) => Err(fail(conflict.to_string())),
-        Err(e) => Err(fail(format!(
-            "cannot take the account lock in {}: {e}",
-            dir.display()
-        ))),
-    }
+    crate::platforms::take_credential_lock(
+        &shared.paths,
+        shared.config.lock_dir.as_deref(),
+        &crate::platforms::LockRequest {
+            platform: PLATFORM,
+            scope: LOCK_SCOPE,
+            identity: &identity,
+            label: "Matrix account",
+            noun: "account",
+        },
+    )
 }
 
 /// Loads the display name and the DM rooms (`m.direct`).
