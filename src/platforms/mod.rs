@@ -308,3 +308,41 @@ pub fn take_credential_lock(
         ))),
     }
 }
+
+/// Remembers the last `cap` event ids an adapter delivered, so redelivered events are skipped.
+pub struct RecentIds {
+    cap: usize,
+    inner: std::sync::Mutex<(
+        std::collections::HashSet<String>,
+        std::collections::VecDeque<String>,
+    )>,
+}
+
+impl RecentIds {
+    #[must_use]
+    pub fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            inner: std::sync::Mutex::new(Default::default()),
+        }
+    }
+
+    /// Whether `id` was remembered.
+    pub fn seen(&self, id: &str) -> bool {
+        self.inner.lock().is_ok_and(|s| s.0.contains(id))
+    }
+
+    /// Remembers `id`, forgetting the oldest beyond the cap.
+    pub fn remember(&self, id: &str) {
+        if let Ok(mut s) = self.inner.lock()
+            && s.0.insert(id.to_string())
+        {
+            s.1.push_back(id.to_string());
+            if s.1.len() > self.cap
+                && let Some(old) = s.1.pop_front()
+            {
+                s.0.remove(&old);
+            }
+        }
+    }
+}

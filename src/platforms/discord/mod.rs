@@ -8,7 +8,7 @@ mod gateway;
 mod outbox;
 mod rest;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -90,7 +90,7 @@ pub struct Discord {
     /// Guild id → name.
     guilds: Mutex<HashMap<String, String>>,
     /// Recently handled message ids.
-    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
+    seen: super::RecentIds,
 }
 
 impl std::fmt::Debug for Discord {
@@ -136,7 +136,7 @@ impl Discord {
             bot: Mutex::new(None),
             places: Mutex::new(HashMap::new()),
             guilds: Mutex::new(HashMap::new()),
-            seen: Mutex::new((HashSet::new(), VecDeque::new())),
+            seen: super::RecentIds::new(DEDUP),
         }
     }
 
@@ -161,20 +161,11 @@ impl Discord {
     }
 
     fn seen(&self, id: &str) -> bool {
-        self.seen.lock().is_ok_and(|s| s.0.contains(id))
+        self.seen.seen(id)
     }
 
     fn remember(&self, id: &str) {
-        if let Ok(mut s) = self.seen.lock()
-            && s.0.insert(id.to_string())
-        {
-            s.1.push_back(id.to_string());
-            if s.1.len() > DEDUP
-                && let Some(old) = s.1.pop_front()
-            {
-                s.0.remove(&old);
-            }
-        }
+        self.seen.remember(id);
     }
 
     /// Caches the channels and threads a `GUILD_CREATE`, `THREAD_CREATE` or `CHANNEL_*` lists.

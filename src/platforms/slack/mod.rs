@@ -8,7 +8,7 @@ mod config;
 mod convert;
 mod outbox;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -96,7 +96,7 @@ pub struct Slack {
     bot: Mutex<Option<BotIdentity>>,
     /// Channel id → `#name` (or `None` when it has none or cannot be read).
     names: Mutex<HashMap<String, Option<String>>>,
-    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
+    seen: super::RecentIds,
 }
 
 impl std::fmt::Debug for Slack {
@@ -138,7 +138,7 @@ impl Slack {
             outbox,
             bot: Mutex::new(None),
             names: Mutex::new(HashMap::new()),
-            seen: Mutex::new((HashSet::new(), VecDeque::new())),
+            seen: super::RecentIds::new(DEDUP),
         }
     }
 
@@ -163,20 +163,11 @@ impl Slack {
     }
 
     fn seen(&self, key: &str) -> bool {
-        self.seen.lock().is_ok_and(|s| s.0.contains(key))
+        self.seen.seen(key)
     }
 
     fn remember(&self, key: &str) {
-        if let Ok(mut s) = self.seen.lock()
-            && s.0.insert(key.to_string())
-        {
-            s.1.push_back(key.to_string());
-            if s.1.len() > DEDUP
-                && let Some(old) = s.1.pop_front()
-            {
-                s.0.remove(&old);
-            }
-        }
+        self.seen.remember(key);
     }
 
     async fn bot_call(&self, method: &str, args: &Args) -> Result<Value, ApiError> {
