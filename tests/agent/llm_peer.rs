@@ -4,7 +4,6 @@
 //! The peer is installed and started by the test (the build is cached); if it cannot start the
 //! test fails with the script's output.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use hermes::agent::provider::{OpenAiCompatible, ProviderError};
@@ -19,27 +18,13 @@ struct Peer {
 fn peer() -> &'static Peer {
     static PEER: OnceLock<Peer> = OnceLock::new();
     PEER.get_or_init(|| {
-        let script = std::env::var_os("HERMES_PEERS_SCRIPTS")
-            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/peers"), PathBuf::from)
-            .join("llm.sh");
-        let mut facts = String::new();
-        for action in ["install", "start"] {
-            let out = std::process::Command::new("bash").arg(&script).arg(action).output().expect("run llm.sh");
-            assert!(
-                out.status.success(),
-                "`llm.sh {action}` failed (it builds llama.cpp from PyPI; needs a C++ toolchain):\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            facts = String::from_utf8_lossy(&out.stdout).into_owned();
+        // `llm.sh install` builds llama.cpp from PyPI; it needs a C++ toolchain.
+        let get = |k: &str| crate::peer::fact("llm", k);
+        Peer {
+            base_url: get("BASE_URL"),
+            api_key: get("API_KEY"),
+            model: get("MODEL"),
         }
-        let get = |k: &str| {
-            facts
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{k}=")))
-                .unwrap_or_else(|| panic!("llm.sh did not print {k}:\n{facts}"))
-                .to_string()
-        };
-        Peer { base_url: get("BASE_URL"), api_key: get("API_KEY"), model: get("MODEL") }
     })
 }
 

@@ -6,6 +6,8 @@ mod chain;
 mod fake;
 mod llm_peer;
 mod openai;
+#[path = "../support/peer.rs"]
+mod peer;
 mod turns;
 
 use hermes::agent::provider::{Provider, ProviderError};

@@ -5,6 +5,8 @@
 mod basics;
 mod chat;
 mod fake;
+#[path = "../support/peer.rs"]
+mod peer;
 mod responses;
 mod runs;
 mod sdk;

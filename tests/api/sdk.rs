@@ -1,20 +1,15 @@
 //! Real clients: the official `openai` Python SDK (through `peers/openai-client.sh`) and the
 //! exact `curl` request of the `WeChat` hub in seed 003.
 
-use std::path::PathBuf;
 use std::process::Output;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::process::Command;
 
 use crate::fake::HOLD;
+use crate::peer::{Ran, run_script};
 use crate::{KEY, TestServer};
-
-/// The shared peers folder (`HERMES_PEERS_SCRIPTS` overrides).
-fn peers_dir() -> PathBuf {
-    std::env::var_os("HERMES_PEERS_SCRIPTS")
-        .map_or_else(|| PathBuf::from("/work/shared/peers"), PathBuf::from)
-}
 
 fn show(out: &Output) -> String {
     format!(
@@ -25,35 +20,31 @@ fn show(out: &Output) -> String {
     )
 }
 
-async fn client_script(args: &[&str]) -> Output {
-    let script = peers_dir().join("openai-client.sh");
-    assert!(
-        script.exists(),
-        "the openai SDK peer is missing: {} (set HERMES_PEERS_SCRIPTS)",
-        script.display()
-    );
-    Command::new("bash")
-        .arg(&script)
-        .args(args)
-        .output()
-        .await
-        .expect("bash runs")
+/// `openai-client.sh ARGS…`, off the async runtime (the test server shares it).
+async fn client_script(args: &[&str]) -> Ran {
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_script("openai-client", &args, Duration::from_secs(15 * 60))
+    })
+    .await
+    .expect("the peer script ran")
 }
 
 #[tokio::test]
 async fn official_openai_sdk() {
     let install = client_script(&["install"]).await;
     assert!(
-        install.status.success(),
+        install.success,
         "installing the official openai SDK failed, so the SDK test cannot run:\n{}",
-        show(&install)
+        install.show()
     );
     let s = TestServer::with(|c| c.max_concurrent_runs = 1).await;
     let base = format!("http://{}/v1", s.addr);
     let probe = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/sdk_probe.py");
     let out = client_script(&["run", probe, "main", &base, KEY, "hermes-agent"]).await;
-    assert!(out.status.success(), "SDK probe failed:\n{}", show(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.success, "SDK probe failed:\n{}", out.show());
+    let stdout = &out.stdout;
     for check in [
         "ok non-stream",
         "ok stream",
@@ -62,18 +53,14 @@ async fn official_openai_sdk() {
         "ok responses stream",
         "ok wrong key",
     ] {
-        assert!(stdout.contains(check), "missing `{check}`:\n{}", show(&out));
+        assert!(stdout.contains(check), "missing `{check}`:\n{}", out.show());
     }
 
     // Fill the only run slot, then the SDK must see a RateLimitError.
     let held = tokio::spawn(s.post("/v1/chat/completions", &crate::chat(HOLD)).send());
     s.runner.wait_running(1).await;
     let out = client_script(&["run", probe, "ratelimit", &base, KEY, "hermes-agent"]).await;
-    assert!(
-        out.status.success(),
-        "SDK rate-limit probe failed:\n{}",
-        show(&out)
-    );
+    assert!(out.success, "SDK rate-limit probe failed:\n{}", out.show());
     s.runner.release.notify_waiters();
     assert_eq!(held.await.unwrap().unwrap().status(), 200);
     s.stop().await;

@@ -7,6 +7,7 @@ mod adapter;
 mod gateway;
 #[path = "../gateway/model.rs"]
 mod model;
+#[path = "../support/peer.rs"]
 mod peer;
 mod wizard;
 

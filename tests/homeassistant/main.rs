@@ -7,7 +7,7 @@ mod adapter;
 mod gateway;
 #[path = "../gateway/model.rs"]
 mod model;
-#[path = "../email/peer.rs"]
+#[path = "../support/peer.rs"]
 mod peer;
 mod tools;
 mod wizard;

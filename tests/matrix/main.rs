@@ -1,4 +1,4 @@
-//! Matrix adapter tests against the real Synapse of `/work/shared/peers/synapse.sh`: the
+//! Matrix adapter tests against the real Synapse of `../shared/peers/synapse.sh`: the
 //! adapter with a stand-in gateway (`adapter`), faults injected by a proxy in front of
 //! Synapse (`proxy`), and the real `hermes gateway run` end to end (`gateway`).
 
@@ -7,6 +7,8 @@ mod gateway;
 #[path = "../gateway/model.rs"]
 mod model;
 mod peer;
+#[path = "../support/peer.rs"]
+mod peers;
 mod proxy;
 mod wizard;
 

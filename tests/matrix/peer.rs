@@ -1,4 +1,4 @@
-//! The real Synapse homeserver of `/work/shared/peers/synapse.sh` (started once per test
+//! The real Synapse homeserver of `../shared/peers/synapse.sh` (started once per test
 //! binary; a failure to start fails the tests), fresh users made through the Synapse admin
 //! API, and a small client-server API client that plays the humans.
 
@@ -7,9 +7,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// Where the peer scripts live.
-const SCRIPT: &str = "/work/shared/peers/synapse.sh";
-
 /// The running homeserver.
 pub(crate) struct Peer {
     pub(crate) hs: String,
@@ -17,43 +14,13 @@ pub(crate) struct Peer {
     admin_token: String,
 }
 
-fn facts(out: &str) -> std::collections::HashMap<String, String> {
-    out.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// Installs (cached) and starts Synapse once; panics with its output when it cannot.
 pub(crate) fn peer() -> &'static Peer {
     static PEER: OnceLock<Peer> = OnceLock::new();
-    PEER.get_or_init(|| {
-        for step in ["install", "start"] {
-            let out = std::process::Command::new("bash")
-                .args([SCRIPT, step])
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {SCRIPT} {step}: {e}"));
-            assert!(
-                out.status.success(),
-                "`{SCRIPT} {step}` failed — the Matrix tests need the real Synapse peer:\n{}\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            if step == "start" {
-                let f = facts(&String::from_utf8_lossy(&out.stdout));
-                let get = |k: &str| {
-                    f.get(k)
-                        .cloned()
-                        .unwrap_or_else(|| panic!("synapse.sh start printed no {k}"))
-                };
-                return Peer {
-                    hs: get("HOMESERVER"),
-                    admin_id: get("ADMIN_USER_ID"),
-                    admin_token: get("ADMIN_ACCESS_TOKEN"),
-                };
-            }
-        }
-        unreachable!("the loop returns after `start`")
+    PEER.get_or_init(|| Peer {
+        hs: crate::peers::fact("synapse", "HOMESERVER"),
+        admin_id: crate::peers::fact("synapse", "ADMIN_USER_ID"),
+        admin_token: crate::peers::fact("synapse", "ADMIN_ACCESS_TOKEN"),
     })
 }
 

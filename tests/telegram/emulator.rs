@@ -3,11 +3,7 @@
 //! in parallel never see each other's updates. The test plays the user through the
 //! emulator's own routes.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use hermes::platforms::{ChatRef, ChatType, OutboundMessage, Platform};
@@ -15,49 +11,10 @@ use serde_json::{Value, json};
 
 use crate::{Gateway, Home};
 
-/// The facts `telegram.sh start` prints (`BOT_API_URL`, `TOKEN`, …).
-fn facts() -> &'static BTreeMap<String, String> {
-    static FACTS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
-    FACTS.get_or_init(|| {
-        let script = std::env::var_os("HERMES_PEERS_SCRIPTS")
-            .map_or_else(
-                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/peers"),
-                PathBuf::from,
-            )
-            .join("telegram.sh");
-        assert!(
-            script.is_file(),
-            "the Telegram emulator script is missing: {} (set HERMES_PEERS_SCRIPTS to the peers folder)",
-            script.display()
-        );
-        for action in ["install", "start"] {
-            let out = Command::new("bash")
-                .arg(&script)
-                .arg(action)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {} {action}: {e}", script.display()));
-            assert!(
-                out.status.success(),
-                "`telegram.sh {action}` failed (it needs node and npm):\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            if action == "start" {
-                return String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .filter_map(|l| l.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-            }
-        }
-        unreachable!("the loop returns after `start`")
-    })
-}
-
+/// One fact `telegram.sh start` prints (`BOT_API_URL`, `TOKEN`, …); the emulator is
+/// installed and started on first use.
 fn fact(key: &str) -> String {
-    facts()
-        .get(key)
-        .cloned()
-        .unwrap_or_else(|| panic!("telegram.sh did not print {key}"))
+    crate::peer::fact("telegram", key)
 }
 
 /// A bot token of this test's own (the emulator keeps updates per token).

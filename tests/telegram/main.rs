@@ -7,6 +7,8 @@ mod emulator;
 mod fake;
 mod fake_api;
 mod gateway;
+#[path = "../support/peer.rs"]
+mod peer;
 mod wizard;
 
 use std::sync::Arc;
