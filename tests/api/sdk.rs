@@ -25,7 +25,7 @@ async fn client_script(args: &[&str]) -> Ran {
     let args: Vec<String> = args.iter().map(ToString::to_string).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_script("openai-client", &args, Duration::from_secs(15 * 60))
+        run_script("openai-client", &args, Duration::from_mins(15))
     })
     .await
     .expect("the peer script ran")

@@ -107,9 +107,9 @@ pub(crate) fn run_script(name: &str, args: &[&str], deadline: Duration) -> Ran {
 static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// How long an `install` may take (llama.cpp builds from source on a fresh machine).
-const INSTALL_DEADLINE: Duration = Duration::from_secs(40 * 60);
+const INSTALL_DEADLINE: Duration = Duration::from_mins(40);
 /// How long a `start` may take (Synapse and Home Assistant take tens of seconds).
-const START_DEADLINE: Duration = Duration::from_secs(5 * 60);
+const START_DEADLINE: Duration = Duration::from_mins(5);
 
 /// The facts of peer `name`, installing and starting it on first use.
 pub(crate) fn facts(name: &'static str) -> BTreeMap<String, String> {
