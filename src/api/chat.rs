@@ -267,12 +267,8 @@ async fn complete(
     meta: &Meta,
     headers: Vec<(&'static str, String)>,
 ) -> Result<Cached, HttpError> {
-    let cancel = state.0.shutdown.child_token();
-    // A client that hangs up drops this future: the guard then interrupts the turn.
-    let _guard = cancel.clone().drop_guard();
-    let (events, _ignored) = mpsc::unbounded_channel();
     let result = state
-        .run_turn(turn, events, cancel)
+        .run_turn_for_request(turn)
         .await
         .map_err(|e| turn_error(state, &e, &turn.session.id))?;
     Ok(Cached {

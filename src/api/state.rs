@@ -143,6 +143,26 @@ impl ApiState {
     }
 }
 
+impl ApiState {
+    /// Runs a turn for a request that waits for the whole answer. The turn runs in its own
+    /// task: when the client hangs up, hyper drops the request's future, and the guard then
+    /// interrupts the turn the way `/stop` does (its tools see the cancellation and stop
+    /// their processes) instead of dropping it mid-step.
+    pub(crate) async fn run_turn_for_request(&self, turn: &Turn) -> Result<TurnResult, TurnError> {
+        let cancel = self.0.shutdown.child_token();
+        let _guard = cancel.clone().drop_guard();
+        let (events, _ignored) = mpsc::unbounded_channel();
+        let (state, turn) = (self.clone(), turn.clone());
+        tokio::spawn(async move { state.run_turn(&turn, events, cancel).await })
+            .await
+            .unwrap_or_else(|e| {
+                Err(TurnError::Failed {
+                    message: format!("the turn ended abnormally: {e}"),
+                })
+            })
+    }
+}
+
 /// One turn as the API server sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct Turn {

@@ -286,6 +286,45 @@ async fn client_disconnect_cancels_the_turn() {
 }
 
 #[tokio::test]
+async fn client_disconnect_cancels_a_non_streamed_turn() {
+    use tokio::io::AsyncWriteExt;
+    let s = TestServer::start().await;
+    let cases = [
+        ("/v1/chat/completions", chat(SLOW), "drop"),
+        // A client that half-closes (curl's --max-time, a killed script) is gone too.
+        ("/v1/chat/completions", chat(SLOW), "shutdown-write"),
+        ("/v1/responses", json!({"input": SLOW}), "drop"),
+    ];
+    for (n, (path, body, close)) in cases.into_iter().enumerate() {
+        let mut sock = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let payload = body.to_string();
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+            crate::KEY,
+            payload.len()
+        );
+        sock.write_all(request.as_bytes()).await.unwrap();
+        s.runner.wait_running(1).await;
+        if close == "drop" {
+            drop(sock);
+        } else {
+            sock.shutdown().await.unwrap();
+        }
+        // The turn itself sees the cancellation (not just a dropped future).
+        s.runner.wait_cancelled(n + 1).await;
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while s.state.active_runs() > 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("the run slot is freed ({path}, {close})"));
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn concurrency_cap_answers_429() {
     let s = TestServer::with(|c| c.max_concurrent_runs = 2).await;
     let mut held = Vec::new();

@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
 
 use super::content::{self, Content};
 use super::error::HttpError;
@@ -289,12 +288,8 @@ async fn handle(state: ApiState, headers: HeaderMap, body: Body) -> Result<Respo
 }
 
 async fn complete(state: &ApiState, req: &Request) -> Result<Cached, HttpError> {
-    let cancel = state.0.shutdown.child_token();
-    // A client that hangs up drops this future: the guard then interrupts the turn.
-    let _guard = cancel.clone().drop_guard();
-    let (events, _ignored) = mpsc::unbounded_channel();
     let result = state
-        .run_turn(&req.turn, events, cancel)
+        .run_turn_for_request(&req.turn)
         .await
         .map_err(|e| turn_error(state, &e, &req.turn.session.id))?;
     let id = format!("resp_{}", &session::random_hex(14));
