@@ -82,7 +82,12 @@ fn main() {
             .unwrap();
     let settings = Settings::resolve(&yaml, &env).unwrap();
     rt.block_on(async move {
-        let store = Arc::new(Store::open(&paths.state_db()).unwrap());
+        let store = Arc::new(
+            Store::open(&paths.state_db())
+                .unwrap()
+                .with_background_checkpoints()
+                .unwrap(),
+        );
         let (platform, handle) = memory_platform(
             "telegram",
             Capabilities {

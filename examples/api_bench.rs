@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
     config.port = port;
     config.key = Some(ApiKey::new("bench-key-0123456789"));
     config.max_concurrent_runs = 0;
-    let store = Arc::new(Store::open(&paths.state_db())?);
+    let store = Arc::new(Store::open(&paths.state_db())?.with_background_checkpoints()?);
     let server = ApiServer::bind(config, Arc::new(Instant), store).await?;
     println!(
         "listening {} pid {}",

@@ -119,13 +119,16 @@ impl MemoryHandle {
         pred: impl Fn(&[Recorded]) -> bool,
     ) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
+        // The predicate sees the list under its lock: cloning it on every change made long
+        // waits quadratic.
+        let holds = || self.shared.sent.lock().is_ok_and(|s| pred(&s));
         loop {
             let notified = self.shared.changed.notified();
-            if pred(&self.sent()) {
+            if holds() {
                 return true;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return pred(&self.sent());
+                return holds();
             }
         }
     }

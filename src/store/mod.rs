@@ -13,7 +13,7 @@ mod sqlite;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
 pub use routes::{Route, RouteStore};
-pub use runs::{Enqueued, NewRun, Run, RunState, RunStore, UnknownRunState};
+pub use runs::{Enqueued, FinishedTurn, NewRun, Run, RunState, RunStore, UnknownRunState};
 pub use sessions::{
     Message, NewMessage, NewSession, RecordedTurn, Session, SessionQuery, SessionStore,
     SessionSummary, StoreStats, TITLE_MAX_CHARS, sanitize_title,

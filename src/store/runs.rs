@@ -138,6 +138,27 @@ pub struct Run {
     pub updated_at: Timestamp,
 }
 
+/// What a finished turn writes, in one transaction (see [`RunStore::finish_turn`]).
+#[derive(Debug, Clone, Default)]
+pub struct FinishedTurn {
+    /// The run, `running`.
+    pub run_id: i64,
+    /// Its session.
+    pub session_id: String,
+    /// Its session key (the route's last activity moves to now).
+    pub session_key: String,
+    /// The turn's messages after the user's (tool calls, tool results, the answer).
+    pub messages: Vec<crate::store::NewMessage>,
+    /// Tokens the turn used.
+    pub input_tokens: u64,
+    /// Tokens the turn produced.
+    pub output_tokens: u64,
+    /// The model that answered, when known.
+    pub model: Option<String>,
+    /// The reply to deliver.
+    pub reply: String,
+}
+
 /// The result of queueing: the run, and whether it is new (false for a redelivery).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enqueued {
@@ -151,9 +172,23 @@ pub struct Enqueued {
 pub trait RunStore: Send + Sync {
     /// Queues a message; a duplicate `(platform, message_id)` returns the existing run.
     fn insert_queued(&self, new: &NewRun) -> Result<Enqueued, StoreError>;
+    /// Like [`RunStore::insert_queued`], but a message for a session with nothing running or
+    /// waiting is stored already claimed (`running`, one attempt), so the caller starts its
+    /// turn at once without a second write.
+    fn insert_claimed(&self, new: &NewRun) -> Result<Enqueued, StoreError>;
+    /// The end of a successful turn, in one transaction: the turn's messages appended to the
+    /// transcript, its tokens and model counted, the route's activity time moved, and the
+    /// reply stored on the run (which stays `running` until delivered).
+    fn finish_turn(&self, done: &FinishedTurn) -> Result<Run, StoreError>;
     /// Atomically takes the oldest due run (`queued`, or `retry_pending` whose time has come)
     /// whose session key has no run in progress, and marks it `running`.
     fn claim(&self) -> Result<Option<Run>, StoreError>;
+    /// Like [`RunStore::claim`], for one session key only (an index lookup: what the
+    /// dispatcher does when a message arrives or a turn of that session ends).
+    fn claim_for(&self, session_key: &str) -> Result<Option<Run>, StoreError>;
+    /// Claims, in one statement, the oldest due run of every session key that has no run in
+    /// progress; returned oldest first.
+    fn claim_due(&self) -> Result<Vec<Run>, StoreError>;
     /// Stores the reply of a `running` run before it is delivered.
     fn set_reply(&self, id: i64, reply: &str) -> Result<Run, StoreError>;
     /// `running → sent`.

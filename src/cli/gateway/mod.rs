@@ -117,7 +117,11 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
     let lock = InstanceLock::acquire(&cx.paths, &argv, args.replace, Duration::from_secs(30))?;
     let tz = hermes::gateway::reset::resolve_time_zone(&settings.timezone)
         .unwrap_or_else(|_| jiff::tz::TimeZone::system());
-    let store = Arc::new(Store::open_home(&cx.paths)?.with_time_zone(tz));
+    let store = Arc::new(
+        Store::open_home(&cx.paths)?
+            .with_time_zone(tz)
+            .with_background_checkpoints()?,
+    );
     let state = Arc::new(StateFile::new(&cx.paths, lock.record().clone()));
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))

@@ -7,7 +7,7 @@ use crate::gateway::commands;
 use crate::gateway::session_key::build_session_key;
 use crate::logs;
 use crate::platforms::{ChatType, Inbound, InboundMessage};
-use crate::store::{NewRun, RunStore};
+use crate::store::{NewRun, RunState, RunStore};
 
 /// Handles one message from an adapter.
 pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
@@ -192,7 +192,9 @@ async fn store_run(
         held_for_review: review_required(shared, &m)
             .then(|| "review required by platforms config".to_string()),
     };
-    let enqueued = match shared.store.insert_queued(&new) {
+    // A message for an idle session is stored already claimed: one write, and its turn
+    // starts at once.
+    let enqueued = match shared.store.insert_claimed(&new) {
         Ok(e) => e,
         Err(e) => {
             // Not acknowledged: the platform will deliver it again.
@@ -214,6 +216,12 @@ async fn store_run(
                 enqueued.run.id
             ),
         );
+        return;
+    }
+    if enqueued.run.state == RunState::Running {
+        offer_home_channel(shared, &m).await;
+        shared.publish_counts();
+        shared.start_claimed(enqueued.run);
         return;
     }
     if new.held_for_review.is_some() {
@@ -273,7 +281,7 @@ async fn store_run(
     }
     offer_home_channel(shared, &m).await;
     shared.publish_counts();
-    shared.wake.notify_one();
+    shared.wake_session(&key);
 }
 
 /// The one-time prompt, in a DM, when the platform has no home channel yet.

@@ -138,6 +138,10 @@ pub(crate) struct Shared {
     pub(crate) resets: ResetPolicies,
     pub(crate) tz: jiff::tz::TimeZone,
     pub(crate) wake: Notify,
+    /// Session keys whose next run may now be claimable (a message arrived, a turn ended).
+    pub(crate) wake_keys: Mutex<Vec<String>>,
+    /// Runs stored already claimed by the inbound handler, for the dispatcher to start.
+    pub(crate) ready: Mutex<Vec<crate::store::Run>>,
     pub(crate) state: Arc<StateFile>,
     pub(crate) options: Options,
     pub(crate) workers: TaskTracker,
@@ -146,6 +150,22 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Hands a run that is already claimed to the dispatcher, which starts its worker.
+    pub(crate) fn start_claimed(&self, run: crate::store::Run) {
+        if let Ok(mut ready) = self.ready.lock() {
+            ready.push(run);
+        }
+        self.wake.notify_one();
+    }
+
+    /// Tells the dispatcher that session `key` may have a claimable run.
+    pub(crate) fn wake_session(&self, key: &str) {
+        if let Ok(mut keys) = self.wake_keys.lock() {
+            keys.push(key.to_string());
+        }
+        self.wake.notify_one();
+    }
+
     /// A copy of the environment (it changes when `/sethome` writes `.env`).
     pub(crate) fn env(&self) -> Env {
         self.env.read().map(|e| e.clone()).unwrap_or_default()
@@ -230,6 +250,8 @@ pub async fn run(
         resets,
         tz,
         wake: Notify::new(),
+        wake_keys: Mutex::new(Vec::new()),
+        ready: Mutex::new(Vec::new()),
         state: deps.state,
         options: deps.options,
         workers: TaskTracker::new(),

@@ -13,30 +13,61 @@ use crate::gateway::reset::should_reset;
 use crate::gateway::turn::{HistoryMessage, TurnError, TurnEvent, TurnRequest};
 use crate::logs;
 use crate::platforms::{ChatRef, SessionSource};
-use crate::store::{NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore};
+use crate::store::{
+    FinishedTurn, NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore,
+};
 
-/// Claims due runs and starts a worker for each, until shutdown.
+/// Claims due runs and starts a worker for each, until shutdown. A wake names the sessions
+/// that changed, and only they are looked at (an index lookup each); every `poll` interval,
+/// and at start, one statement claims the due runs of all idle sessions (retry times that
+/// came, runs the CLI approved or re-queued).
 pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
+    let mut next_scan = tokio::time::Instant::now();
     loop {
         if shared.shutting_down.is_cancelled() {
             return;
         }
-        loop {
-            match shared.store.claim() {
-                Ok(Some(run)) => {
+        // On a schedule of its own: a busy gateway is woken all the time, and the full scan
+        // must still come.
+        let scan_all = tokio::time::Instant::now() >= next_scan;
+        if scan_all {
+            next_scan = tokio::time::Instant::now() + shared.options.poll;
+        }
+        let mut keys = shared
+            .wake_keys
+            .lock()
+            .map(|mut k| std::mem::take(&mut *k))
+            .unwrap_or_default();
+        let ready = shared
+            .ready
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default();
+        for run in ready {
+            let s = shared.clone();
+            shared.workers.spawn(async move { work(s, run).await });
+        }
+        let claimed = if scan_all {
+            shared.store.claim_due()
+        } else {
+            keys.sort_unstable();
+            keys.dedup();
+            keys.iter()
+                .filter_map(|k| shared.store.claim_for(k).transpose())
+                .collect()
+        };
+        match claimed {
+            Ok(runs) => {
+                for run in runs {
                     let s = shared.clone();
                     shared.workers.spawn(async move { work(s, run).await });
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    logs::error("gateway.run", format!("cannot claim a run: {e}"));
-                    break;
-                }
             }
+            Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
         }
         tokio::select! {
             () = shared.wake.notified() => {}
-            () = tokio::time::sleep(shared.options.poll) => {}
+            () = tokio::time::sleep_until(next_scan) => {}
             () = shared.shutting_down.cancelled() => return,
         }
     }
@@ -57,7 +88,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     // A reply stored before a crash or restart is delivered, never produced again.
     if let Some(reply) = run.reply.clone() {
         deliver_and_finish(&shared, &run, &chat, &reply).await;
-        shared.wake.notify_one();
+        shared.wake_session(&run.session_key);
         return;
     }
     let mut text = run.text.clone();
@@ -212,10 +243,15 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     shared.publish_counts();
     match result {
         Ok(r) => {
-            for m in &r.messages {
-                let _ = shared.store.append_message(
-                    &session_id,
-                    &NewMessage {
+            // Transcript, counters, route activity and the reply: one transaction.
+            let done = FinishedTurn {
+                run_id: run.id,
+                session_id: session_id.clone(),
+                session_key: run.session_key.clone(),
+                messages: r
+                    .messages
+                    .iter()
+                    .map(|m| NewMessage {
                         role: m.role.clone(),
                         content: Some(m.content.clone()),
                         tool_calls: m
@@ -227,17 +263,14 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
                         finish_reason: (m.role == "assistant" && m.tool_calls.is_none())
                             .then(|| r.finish_reason.clone()),
                         ..NewMessage::default()
-                    },
-                );
-            }
-            let _ = shared
-                .store
-                .add_tokens(&session_id, r.usage.input, r.usage.output);
-            if !r.model.is_empty() {
-                let _ = shared.store.set_model(&session_id, &r.model);
-            }
-            let _ = shared.store.touch_route(&run.session_key);
-            if let Err(e) = shared.store.set_reply(run.id, &r.text) {
+                    })
+                    .collect(),
+                input_tokens: r.usage.input,
+                output_tokens: r.usage.output,
+                model: Some(r.model.clone()).filter(|m| !m.is_empty()),
+                reply: r.text.clone(),
+            };
+            if let Err(e) = shared.store.finish_turn(&done) {
                 logs::error(
                     "gateway.run",
                     format!("run #{}: cannot store the reply: {e}", run.id),
@@ -286,7 +319,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         }
     }
     shared.publish_counts();
-    shared.wake.notify_one();
+    shared.wake_session(&run.session_key);
 }
 
 /// When a retry is due.

@@ -20,6 +20,12 @@ use super::clock::{Clock, SystemClock};
 use super::{RouteStore, StoreError};
 use crate::home::HermesPaths;
 
+/// The write-ahead log size past which the background checkpointer copies it back (about
+/// `SQLite`'s own 1,000 pages).
+const CHECKPOINT_BYTES: u64 = 4 * 1024 * 1024;
+/// How often the background checkpointer looks at the log.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -29,6 +35,8 @@ pub struct Store {
     path: PathBuf,
     clock: Arc<dyn Clock>,
     tz: TimeZone,
+    /// Dropping it stops the background checkpointer, if one runs.
+    checkpointer: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -81,12 +89,55 @@ impl Store {
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
             .map_err(|e| open_err(e.into()))?;
         schema::migrate(&mut conn)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             clock,
             tz: TimeZone::system(),
+            checkpointer: None,
         })
+    }
+
+    /// Moves WAL checkpoints off the writers' path, for long-running processes (the gateway,
+    /// the API server). By default `SQLite` copies the log back into the database inside
+    /// the commit that crosses 1,000 pages, with an fsync, so that one write stalls; here a
+    /// thread with its own connection does it instead whenever the log passes
+    /// [`CHECKPOINT_BYTES`], while writers go on. Stops when the store is dropped.
+    pub fn with_background_checkpoints(mut self) -> Result<Self, StoreError> {
+        let path = self.path.clone();
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let own = Connection::open(&self.path).map_err(|e| open_err(e.into()))?;
+        own.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_err(e.into()))?;
+        self.conn()
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| open_err(e.into()))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        std::thread::Builder::new()
+            .name("state.db checkpoints".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+                    if size < CHECKPOINT_BYTES {
+                        continue;
+                    }
+                    // PASSIVE: copies what it can without waiting for readers or writers.
+                    if let Err(e) = own.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        crate::logs::warn("store", format!("WAL checkpoint failed: {e}"));
+                    }
+                }
+            })
+            .map_err(|e| open_err(e.into()))?;
+        self.checkpointer = Some(stop);
+        Ok(self)
     }
 
     /// Opens a profile's `state.db` and, the first time, imports upstream's routing index.
@@ -139,6 +190,34 @@ impl Store {
         Ok(out)
     }
 }
+
+/// `execute` and `query_row` through the connection's prepared-statement cache: the gateway
+/// runs the same few statements for every message, and parsing them each time cost more
+/// than running them.
+pub(super) trait Cached {
+    fn exec_cached<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    fn row_cached<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn exec_cached<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn row_cached<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// How many prepared statements a connection keeps (the store has about fifty).
+const STATEMENT_CACHE: usize = 96;
 
 /// Maps a `SQLite` error to a `StoreError` for `op`.
 fn db(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
-use super::{Store, db};
+use super::{Cached as _, Store, db};
 use crate::store::clock::{from_epoch, to_epoch};
 use crate::store::{Route, RouteStore, StoreError};
 
@@ -71,7 +71,7 @@ fn import_entry(
     let flag = |k: &str| obj.get(k).and_then(Value::as_bool).unwrap_or(false);
     let object = |k: &str| obj.get(k).filter(|v| v.is_object()).map(Value::to_string);
     let n = tx
-        .execute(
+        .exec_cached(
             &format!(
                 "INSERT OR IGNORE INTO hermes_routes ({ROUTE_COLS}) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
@@ -98,7 +98,7 @@ fn import_entry(
 impl RouteStore for Store {
     fn route(&self, session_key: &str) -> Result<Option<Route>, StoreError> {
         self.conn()
-            .query_row(
+            .row_cached(
                 &format!("SELECT {ROUTE_COLS} FROM hermes_routes WHERE session_key = ?1"),
                 [session_key],
                 route_row,
@@ -113,7 +113,7 @@ impl RouteStore for Store {
             .as_ref()
             .and_then(|o| serde_json::to_string(o).ok());
         self.conn()
-            .execute(
+            .exec_cached(
                 &format!(
                     "INSERT OR REPLACE INTO hermes_routes ({ROUTE_COLS}) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
@@ -140,7 +140,7 @@ impl RouteStore for Store {
     fn touch_route(&self, session_key: &str) -> Result<bool, StoreError> {
         let n = self
             .conn()
-            .execute(
+            .exec_cached(
                 "UPDATE hermes_routes SET updated_at = ?2 WHERE session_key = ?1",
                 params![session_key, to_epoch(self.now())],
             )
@@ -163,7 +163,7 @@ impl RouteStore for Store {
     fn delete_route(&self, session_key: &str) -> Result<bool, StoreError> {
         let n = self
             .conn()
-            .execute(
+            .exec_cached(
                 "DELETE FROM hermes_routes WHERE session_key = ?1",
                 [session_key],
             )
@@ -181,14 +181,14 @@ impl RouteStore for Store {
             .and_then(|t| serde_json::from_str(&t).ok());
         self.write(op, |tx| {
             let have: i64 = tx
-                .query_row("SELECT COUNT(*) FROM hermes_routes", [], |r| r.get(0))
+                .row_cached("SELECT COUNT(*) FROM hermes_routes", [], |r| r.get(0))
                 .map_err(db(op))?;
             if have > 0 {
                 return Ok(0);
             }
             let mut imported = 0;
             let upstream_table: bool = tx
-                .query_row(
+                .row_cached(
                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gateway_routing'",
                     [],
                     |_| Ok(()),

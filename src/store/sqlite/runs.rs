@@ -4,9 +4,9 @@
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Store, db};
+use super::{Cached as _, Store, db};
 use crate::store::clock::{from_epoch, to_epoch};
-use crate::store::{Enqueued, NewRun, Run, RunState, RunStore, StoreError};
+use crate::store::{Enqueued, FinishedTurn, NewRun, Run, RunState, RunStore, StoreError};
 
 const RUN_COLS: &str = "id, session_key, platform, chat_id, thread_id, user_id, message_id, \
     origin_json, text, state, attempts, next_attempt_at, reply, error, created_at, updated_at";
@@ -56,6 +56,20 @@ impl Store {
         set: &str,
         extra: (Option<&str>, Option<f64>),
     ) -> Result<Run, StoreError> {
+        let conn = self.conn();
+        self.transition_in(&conn, id, from, action, set, extra)
+    }
+
+    /// [`Store::transition`] on a connection or transaction the caller holds.
+    fn transition_in(
+        &self,
+        conn: &rusqlite::Connection,
+        id: i64,
+        from: &[RunState],
+        action: &'static str,
+        set: &str,
+        extra: (Option<&str>, Option<f64>),
+    ) -> Result<Run, StoreError> {
         let op = "change a run";
         let now = to_epoch(self.now());
         let sql = format!(
@@ -64,8 +78,7 @@ impl Store {
             state_list(from)
         );
         let updated = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare(&sql).map_err(db(op))?;
+            let mut stmt = conn.prepare_cached(&sql).map_err(db(op))?;
             // Bind only the parameters this statement uses (rusqlite rejects extra ones).
             let all: [&dyn rusqlite::ToSql; 4] = [&id, &now, &extra.0, &extra.1];
             let used = stmt.parameter_count().min(all.len());
@@ -76,7 +89,15 @@ impl Store {
         if let Some(run) = updated {
             return Ok(run);
         }
-        match self.run(id)? {
+        let current = conn
+            .row_cached(
+                &format!("SELECT {RUN_COLS} FROM hermes_runs WHERE id = ?1"),
+                [id],
+                run_row,
+            )
+            .optional()
+            .map_err(db(op))?;
+        match current {
             Some(run) => Err(StoreError::InvalidTransition {
                 id,
                 from: run.state,
@@ -87,8 +108,10 @@ impl Store {
     }
 }
 
-impl RunStore for Store {
-    fn insert_queued(&self, new: &NewRun) -> Result<Enqueued, StoreError> {
+impl Store {
+    /// Stores a new run: held for review, claimed at once (`claim`, when its session has
+    /// nothing running or waiting), or queued. A redelivered message returns the stored run.
+    fn insert_run(&self, new: &NewRun, claim: bool) -> Result<Enqueued, StoreError> {
         let op = "queue a run";
         let now = to_epoch(self.now());
         let origin = new
@@ -96,13 +119,30 @@ impl RunStore for Store {
             .as_ref()
             .and_then(|o| serde_json::to_string(o).ok());
         self.write(op, |tx| {
+            let idle = claim
+                && new.held_for_review.is_none()
+                && !tx
+                    .row_cached(
+                        "SELECT EXISTS (SELECT 1 FROM hermes_runs WHERE session_key = ?1 \
+                         AND state IN ('running', 'queued', 'retry_pending'))",
+                        [&new.session_key],
+                        |r| r.get::<_, bool>(0),
+                    )
+                    .map_err(db(op))?;
+            let state = if new.held_for_review.is_some() {
+                RunState::AwaitingReview
+            } else if idle {
+                RunState::Running
+            } else {
+                RunState::Queued
+            };
             let inserted = tx
-                .query_row(
+                .row_cached(
                     &format!(
                         "INSERT INTO hermes_runs (session_key, platform, chat_id, thread_id, \
                          user_id, message_id, origin_json, text, state, attempts, created_at, \
-                         updated_at, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-                         CASE WHEN ?10 IS NULL THEN 'queued' ELSE 'awaiting_review' END, 0, ?9, ?9, ?10) \
+                         updated_at, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?12, \
+                         ?9, ?9, ?10) \
                          ON CONFLICT (platform, message_id) DO NOTHING RETURNING {RUN_COLS}"
                     ),
                     params![
@@ -115,7 +155,9 @@ impl RunStore for Store {
                         origin,
                         new.text,
                         now,
-                        new.held_for_review
+                        new.held_for_review,
+                        state.as_str(),
+                        i64::from(idle)
                     ],
                     run_row,
                 )
@@ -128,7 +170,7 @@ impl RunStore for Store {
                 });
             }
             let run = tx
-                .query_row(
+                .row_cached(
                     &format!(
                         "SELECT {RUN_COLS} FROM hermes_runs WHERE platform = ?1 AND message_id = ?2"
                     ),
@@ -140,6 +182,48 @@ impl RunStore for Store {
                 run,
                 inserted: false,
             })
+        })
+    }
+}
+
+impl RunStore for Store {
+    fn insert_queued(&self, new: &NewRun) -> Result<Enqueued, StoreError> {
+        self.insert_run(new, false)
+    }
+
+    fn insert_claimed(&self, new: &NewRun) -> Result<Enqueued, StoreError> {
+        self.insert_run(new, true)
+    }
+
+    fn finish_turn(&self, done: &FinishedTurn) -> Result<Run, StoreError> {
+        let op = "finish a turn";
+        let now = self.now();
+        self.write(op, |tx| {
+            // A session deleted while the turn ran loses the transcript, not the reply.
+            if !Self::exists(tx, &done.session_id)? {
+                crate::logs::warn(
+                    "gateway.run",
+                    format!(
+                        "run #{}: session {} is gone; its reply is kept, its transcript is not",
+                        done.run_id, done.session_id
+                    ),
+                );
+            } else {
+                Self::finish_transcript(tx, op, now, done)?;
+            }
+            tx.exec_cached(
+                "UPDATE hermes_routes SET updated_at = ?2 WHERE session_key = ?1",
+                params![done.session_key, to_epoch(now)],
+            )
+            .map_err(db(op))?;
+            self.transition_in(
+                tx,
+                done.run_id,
+                &[RunState::Running],
+                "store a reply for",
+                "reply = ?3",
+                (Some(&done.reply), None),
+            )
         })
     }
 
@@ -156,9 +240,50 @@ impl RunStore for Store {
              RETURNING {RUN_COLS}"
         );
         self.conn()
-            .query_row(&sql, [to_epoch(self.now())], run_row)
+            .row_cached(&sql, [to_epoch(self.now())], run_row)
             .optional()
             .map_err(db("claim a run"))
+    }
+
+    fn claim_for(&self, session_key: &str) -> Result<Option<Run>, StoreError> {
+        let sql = format!(
+            "UPDATE hermes_runs SET state = 'running', attempts = attempts + 1, updated_at = ?1
+             WHERE id = (
+                SELECT r.id FROM hermes_runs r
+                WHERE r.session_key = ?2 AND r.state IN ('queued', 'retry_pending')
+                  AND COALESCE(r.next_attempt_at, 0) <= ?1
+                ORDER BY r.id LIMIT 1)
+               AND NOT EXISTS (SELECT 1 FROM hermes_runs b
+                               WHERE b.session_key = ?2 AND b.state = 'running')
+             RETURNING {RUN_COLS}"
+        );
+        self.conn()
+            .row_cached(&sql, params![to_epoch(self.now()), session_key], run_row)
+            .optional()
+            .map_err(db("claim a run"))
+    }
+
+    fn claim_due(&self) -> Result<Vec<Run>, StoreError> {
+        let sql = format!(
+            "UPDATE hermes_runs SET state = 'running', attempts = attempts + 1, updated_at = ?1
+             WHERE id IN (
+                SELECT MIN(r.id) FROM hermes_runs r
+                WHERE r.state IN ('queued', 'retry_pending')
+                  AND COALESCE(r.next_attempt_at, 0) <= ?1
+                  AND NOT EXISTS (SELECT 1 FROM hermes_runs b
+                                  WHERE b.session_key = r.session_key AND b.state = 'running')
+                GROUP BY r.session_key)
+             RETURNING {RUN_COLS}"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(db("claim runs"))?;
+        let mut runs: Vec<Run> = stmt
+            .query_map([to_epoch(self.now())], run_row)
+            .map_err(db("claim runs"))?
+            .collect::<Result<_, _>>()
+            .map_err(db("claim runs"))?;
+        runs.sort_by_key(|r| r.id);
+        Ok(runs)
     }
 
     fn absorb_queued(&self, into: i64, session_key: &str) -> Result<Vec<Run>, StoreError> {
@@ -169,7 +294,7 @@ impl RunStore for Store {
         );
         let note = format!("merged into run #{into}");
         let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(db("merge runs"))?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(db("merge runs"))?;
         let mut runs: Vec<Run> = stmt
             .query_map(
                 params![session_key, to_epoch(self.now()), note, into],
@@ -185,7 +310,7 @@ impl RunStore for Store {
     fn count_waiting(&self) -> Result<usize, StoreError> {
         let n: i64 = self
             .conn()
-            .query_row(
+            .row_cached(
                 "SELECT COUNT(*) FROM hermes_runs WHERE state IN ('queued', 'retry_pending')",
                 [],
                 |r| r.get(0),
@@ -295,7 +420,7 @@ impl RunStore for Store {
 
     fn run(&self, id: i64) -> Result<Option<Run>, StoreError> {
         self.conn()
-            .query_row(
+            .row_cached(
                 &format!("SELECT {RUN_COLS} FROM hermes_runs WHERE id = ?1"),
                 [id],
                 run_row,
@@ -327,7 +452,7 @@ impl RunStore for Store {
         let op = "resume unfinished runs";
         let now = to_epoch(self.now());
         self.write(op, |tx| {
-            tx.execute(
+            tx.exec_cached(
                 "UPDATE hermes_runs SET state = 'queued', updated_at = ?1 WHERE state = 'running'",
                 [now],
             )
@@ -342,5 +467,40 @@ impl RunStore for Store {
                 .and_then(Iterator::collect)
                 .map_err(db(op))
         })
+    }
+}
+
+impl Store {
+    /// The transcript part of [`RunStore::finish_turn`].
+    fn finish_transcript(
+        tx: &rusqlite::Transaction<'_>,
+        op: &'static str,
+        now: Timestamp,
+        done: &FinishedTurn,
+    ) -> Result<(), StoreError> {
+        {
+            for m in &done.messages {
+                Self::append_message_in(tx, op, now, &done.session_id, m)?;
+            }
+            let n = tx
+                .exec_cached(
+                    "UPDATE sessions SET input_tokens = COALESCE(input_tokens, 0) + ?2, \
+                     output_tokens = COALESCE(output_tokens, 0) + ?3, model = COALESCE(?4, model) \
+                     WHERE id = ?1",
+                    params![
+                        done.session_id,
+                        i64::try_from(done.input_tokens).unwrap_or(i64::MAX),
+                        i64::try_from(done.output_tokens).unwrap_or(i64::MAX),
+                        done.model.as_deref().filter(|m| !m.is_empty())
+                    ],
+                )
+                .map_err(db(op))?;
+            if n == 0 {
+                return Err(StoreError::SessionNotFound {
+                    id: done.session_id.clone(),
+                });
+            }
+            Ok(())
+        }
     }
 }

@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
-use super::{Store, db};
+use super::{Cached as _, Store, db};
 use crate::store::clock::{from_epoch, to_epoch};
 use crate::store::{
     Message, NewMessage, NewSession, RecordedTurn, Session, SessionQuery, SessionStore,
@@ -148,8 +148,8 @@ fn i64_of(n: u64) -> i64 {
 }
 
 impl Store {
-    fn exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
-        tx.query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
+    pub(super) fn exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+        tx.row_cached("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|o| o.is_some())
             .map_err(db("look up a session"))
@@ -160,17 +160,17 @@ impl Store {
         let op = "delete sessions";
         let mut n = 0;
         for id in ids {
-            tx.execute(
+            tx.exec_cached(
                 "UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id = ?1",
                 [id],
             )
             .map_err(db(op))?;
-            tx.execute("DELETE FROM messages WHERE session_id = ?1", [id])
+            tx.exec_cached("DELETE FROM messages WHERE session_id = ?1", [id])
                 .map_err(db(op))?;
-            tx.execute("DELETE FROM hermes_routes WHERE session_id = ?1", [id])
+            tx.exec_cached("DELETE FROM hermes_routes WHERE session_id = ?1", [id])
                 .map_err(db(op))?;
             n += tx
-                .execute("DELETE FROM sessions WHERE id = ?1", [id])
+                .exec_cached("DELETE FROM sessions WHERE id = ?1", [id])
                 .map_err(db(op))?;
         }
         Ok(n)
@@ -193,7 +193,7 @@ impl Store {
                  AND COALESCE(active, 1) = 1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
             ),
         };
-        let mut stmt = conn.prepare(&sql).map_err(db(op))?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(db(op))?;
         let rows = match limit {
             None => stmt.query_map([session_id], message_row),
             Some(n) => stmt.query_map(params![session_id, i64_of(n as u64)], message_row),
@@ -216,7 +216,7 @@ impl SessionStore for Store {
             for _ in 0..8 {
                 let id = new_session_id(now, &self.tz);
                 let inserted = tx
-                    .execute(
+                    .exec_cached(
                         "INSERT OR IGNORE INTO sessions (id, source, user_id, session_key, \
                          chat_id, chat_type, thread_id, display_name, model, parent_session_id, \
                          started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -251,7 +251,7 @@ impl SessionStore for Store {
         let now = self.now();
         let op = "create a session";
         self.write(op, |tx| {
-            tx.execute(
+            tx.exec_cached(
                 "INSERT OR IGNORE INTO sessions (id, source, user_id, session_key, chat_id, \
                  chat_type, thread_id, display_name, model, parent_session_id, started_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -278,7 +278,7 @@ impl SessionStore for Store {
 
     fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
         self.conn()
-            .query_row(
+            .row_cached(
                 &format!("SELECT {SESSION_COLS} FROM sessions s WHERE s.id = ?1"),
                 [id],
                 session_row,
@@ -331,7 +331,7 @@ impl SessionStore for Store {
              LIMIT ?4"
         );
         let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(db(op))?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(db(op))?;
         let search = query.search.as_deref().map(escape_like);
         let rows = stmt
             .query_map(
@@ -365,7 +365,7 @@ impl SessionStore for Store {
             }
             if let Some(t) = &title {
                 let other: Option<String> = tx
-                    .query_row(
+                    .row_cached(
                         "SELECT id FROM sessions WHERE title = ?1 AND id != ?2",
                         [t, id],
                         |r| r.get(0),
@@ -379,7 +379,7 @@ impl SessionStore for Store {
                     });
                 }
             }
-            tx.execute(
+            tx.exec_cached(
                 "UPDATE sessions SET title = ?1 WHERE id = ?2",
                 params![title, id],
             )
@@ -464,7 +464,7 @@ impl SessionStore for Store {
         let op = "count sessions";
         let conn = self.conn();
         let one = |sql: &str| -> Result<u64, StoreError> {
-            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            conn.row_cached(sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| count(Some(n)))
                 .map_err(db(op))
         };
@@ -496,45 +496,9 @@ impl SessionStore for Store {
 
     fn append_message(&self, session_id: &str, message: &NewMessage) -> Result<i64, StoreError> {
         let op = "append a message";
-        let at = to_epoch(message.timestamp.unwrap_or_else(|| self.now()));
-        let tool_calls = message.tool_calls.as_ref().map(Value::to_string);
-        let calls = match &message.tool_calls {
-            Some(Value::Array(a)) => a.len(),
-            Some(Value::Null) | None => 0,
-            Some(_) => 1,
-        };
+        let now = self.now();
         self.write(op, |tx| {
-            if !Self::exists(tx, session_id)? {
-                return Err(StoreError::SessionNotFound {
-                    id: session_id.to_string(),
-                });
-            }
-            tx.execute(
-                "INSERT INTO messages (session_id, role, content, tool_call_id, tool_calls, \
-                 tool_name, timestamp, token_count, finish_reason, platform_message_id, active) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
-                params![
-                    session_id,
-                    message.role,
-                    message.content,
-                    message.tool_call_id,
-                    tool_calls,
-                    message.tool_name,
-                    at,
-                    message.token_count.map(i64_of),
-                    message.finish_reason,
-                    message.platform_message_id,
-                ],
-            )
-            .map_err(db(op))?;
-            let id = tx.last_insert_rowid();
-            tx.execute(
-                "UPDATE sessions SET message_count = COALESCE(message_count, 0) + 1, \
-                 tool_call_count = COALESCE(tool_call_count, 0) + ?2 WHERE id = ?1",
-                params![session_id, i64_of(calls as u64)],
-            )
-            .map_err(db(op))?;
-            Ok(id)
+            Self::append_message_in(tx, op, now, session_id, message)
         })
     }
 
@@ -631,7 +595,7 @@ impl SessionStore for Store {
         let op = "undo the last exchange";
         self.write(op, |tx| {
             let from: Option<i64> = tx
-                .query_row(
+                .row_cached(
                     "SELECT MAX(id) FROM messages WHERE session_id = ?1 AND role = 'user' \
                      AND COALESCE(active, 1) = 1",
                     [session_id],
@@ -643,13 +607,13 @@ impl SessionStore for Store {
             };
             // Hidden, not deleted: upstream's rewind works the same way and can restore.
             let n = tx
-                .execute(
+                .exec_cached(
                     "UPDATE messages SET active = 0 WHERE session_id = ?1 AND id >= ?2 \
                      AND COALESCE(active, 1) = 1",
                     params![session_id, from],
                 )
                 .map_err(db(op))?;
-            tx.execute(
+            tx.exec_cached(
                 "UPDATE sessions SET message_count = MAX(COALESCE(message_count, 0) - ?2, 0) \
                  WHERE id = ?1",
                 params![session_id, i64_of(n as u64)],
@@ -661,6 +625,56 @@ impl SessionStore for Store {
 }
 
 impl Store {
+    /// Appends one message to a session's transcript inside the caller's transaction.
+    pub(super) fn append_message_in(
+        tx: &Transaction<'_>,
+        op: &'static str,
+        now: Timestamp,
+        session_id: &str,
+        message: &NewMessage,
+    ) -> Result<i64, StoreError> {
+        let at = to_epoch(message.timestamp.unwrap_or(now));
+        let tool_calls = message.tool_calls.as_ref().map(Value::to_string);
+        let calls = match &message.tool_calls {
+            Some(Value::Array(a)) => a.len(),
+            Some(Value::Null) | None => 0,
+            Some(_) => 1,
+        };
+        {
+            if !Self::exists(tx, session_id)? {
+                return Err(StoreError::SessionNotFound {
+                    id: session_id.to_string(),
+                });
+            }
+            tx.exec_cached(
+                "INSERT INTO messages (session_id, role, content, tool_call_id, tool_calls, \
+                 tool_name, timestamp, token_count, finish_reason, platform_message_id, active) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+                params![
+                    session_id,
+                    message.role,
+                    message.content,
+                    message.tool_call_id,
+                    tool_calls,
+                    message.tool_name,
+                    at,
+                    message.token_count.map(i64_of),
+                    message.finish_reason,
+                    message.platform_message_id,
+                ],
+            )
+            .map_err(db(op))?;
+            let id = tx.last_insert_rowid();
+            tx.exec_cached(
+                "UPDATE sessions SET message_count = COALESCE(message_count, 0) + 1, \
+                 tool_call_count = COALESCE(tool_call_count, 0) + ?2 WHERE id = ?1",
+                params![session_id, i64_of(calls as u64)],
+            )
+            .map_err(db(op))?;
+            Ok(id)
+        }
+    }
+
     /// Runs an UPDATE of one session (`?1` is its id) and reports a missing session.
     fn update_one(
         &self,
@@ -671,7 +685,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
         all.extend_from_slice(rest);
-        let n = self.conn().execute(sql, all.as_slice()).map_err(db(op))?;
+        let n = self
+            .conn()
+            .exec_cached(sql, all.as_slice())
+            .map_err(db(op))?;
         if n == 0 {
             return Err(StoreError::SessionNotFound { id: id.to_string() });
         }

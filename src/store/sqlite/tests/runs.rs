@@ -1,6 +1,7 @@
 //! Durable runs, and several connections at once.
 
 use super::*;
+use crate::store::FinishedTurn;
 
 // ---- runs -------------------------------------------------------------------------------
 
@@ -28,6 +29,146 @@ fn redelivered_message_is_stored_once() {
     assert!(store.insert_queued(&anon).unwrap().inserted);
     assert!(store.insert_queued(&anon).unwrap().inserted);
     assert_eq!(store.list_runs(None, 10).unwrap().len(), 4);
+}
+
+#[test]
+fn claim_for_one_session_and_claim_due_for_all() {
+    let f = Fixture::new();
+    let store = f.open();
+    let key = |chat: &str| run_for(chat, "x").session_key;
+    let a1 = store.insert_queued(&run_for("1", "a1")).unwrap().run;
+    let a2 = store.insert_queued(&run_for("1", "a2")).unwrap().run;
+    let b1 = store.insert_queued(&run_for("2", "b1")).unwrap().run;
+    let c1 = store.insert_queued(&run_for("3", "c1")).unwrap().run;
+
+    // One session: its oldest run, and nothing while it is running.
+    let got = store.claim_for(&key("1")).unwrap().unwrap();
+    assert_eq!(
+        (got.id, got.state, got.attempts),
+        (a1.id, RunState::Running, 1)
+    );
+    assert!(
+        store.claim_for(&key("1")).unwrap().is_none(),
+        "chat 1 is busy"
+    );
+    assert!(
+        store.claim_for(&key("9")).unwrap().is_none(),
+        "no such session"
+    );
+
+    // Chat 2's run waits for a retry time; every other idle session gets its oldest run.
+    store.claim_for(&key("2")).unwrap().unwrap();
+    store
+        .mark_retry(b1.id, f.clock.now() + SignedDuration::from_mins(5), "down")
+        .unwrap();
+    let due: Vec<i64> = store.claim_due().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(due, vec![c1.id], "chat 1 busy, chat 2 not due yet");
+    assert!(store.claim_due().unwrap().is_empty());
+
+    store.set_reply(a1.id, "r").unwrap();
+    store.mark_sent(a1.id).unwrap();
+    store.set_reply(c1.id, "r").unwrap();
+    store.mark_sent(c1.id).unwrap();
+    f.clock.advance(SignedDuration::from_mins(5));
+    let due: Vec<i64> = store.claim_due().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(due, vec![a2.id, b1.id], "oldest first, one per session");
+    assert_eq!(store.run(b1.id).unwrap().unwrap().attempts, 2);
+}
+
+#[test]
+fn insert_claimed_starts_idle_sessions_and_finish_turn_writes_everything_at_once() {
+    let f = Fixture::new();
+    let store = f.open();
+    let a = store.insert_claimed(&run_for("1", "a")).unwrap().run;
+    assert_eq!(
+        (a.state, a.attempts),
+        (RunState::Running, 1),
+        "idle: claimed"
+    );
+    let b = store.insert_claimed(&run_for("1", "b")).unwrap().run;
+    assert_eq!((b.state, b.attempts), (RunState::Queued, 0), "busy: queued");
+    let again = store.insert_claimed(&run_for("1", "a")).unwrap();
+    assert!(!again.inserted, "a redelivery is not a new run");
+    let held = store
+        .insert_claimed(&NewRun {
+            held_for_review: Some("review".into()),
+            ..run_for("2", "h")
+        })
+        .unwrap()
+        .run;
+    assert_eq!(held.state, RunState::AwaitingReview);
+    // Chat 2 has a run waiting for review, which does not block a new one.
+    let c = store.insert_claimed(&run_for("2", "c")).unwrap().run;
+    assert_eq!(c.state, RunState::Running);
+
+    let session = store
+        .create_session(&NewSession {
+            source: "telegram".into(),
+            session_key: Some(a.session_key.clone()),
+            ..NewSession::default()
+        })
+        .unwrap();
+    store
+        .set_route(&Route::new(
+            &a.session_key,
+            &session.id,
+            t("2026-01-01T00:00:00Z"),
+        ))
+        .unwrap();
+    store
+        .append_message(&session.id, &NewMessage::user("hello a"))
+        .unwrap();
+    let done = FinishedTurn {
+        run_id: a.id,
+        session_id: session.id.clone(),
+        session_key: a.session_key.clone(),
+        messages: vec![NewMessage {
+            role: "assistant".into(),
+            content: Some("the answer".into()),
+            ..NewMessage::default()
+        }],
+        input_tokens: 12,
+        output_tokens: 5,
+        model: Some("m-1".into()),
+        reply: "the answer".into(),
+    };
+    let run = store.finish_turn(&done).unwrap();
+    assert_eq!(
+        (run.state, run.reply.as_deref()),
+        (RunState::Running, Some("the answer"))
+    );
+    let s = store.session(&session.id).unwrap().unwrap();
+    assert_eq!(
+        (
+            s.message_count,
+            s.input_tokens,
+            s.output_tokens,
+            s.model.as_deref()
+        ),
+        (2, 12, 5, Some("m-1"))
+    );
+    assert_eq!(
+        store.route(&a.session_key).unwrap().unwrap().updated_at,
+        f.clock.now()
+    );
+    // Twice is refused (the reply is stored once), and nothing of the second call lands.
+    assert!(
+        store.finish_turn(&done).is_ok(),
+        "still running: the reply is replaced"
+    );
+    store.mark_sent(a.id).unwrap();
+    assert!(matches!(
+        store.finish_turn(&done).unwrap_err(),
+        StoreError::InvalidTransition {
+            from: RunState::Sent,
+            ..
+        }
+    ));
+    assert_eq!(
+        store.session(&session.id).unwrap().unwrap().message_count,
+        3,
+        "the refused call appended nothing"
+    );
 }
 
 #[test]
