@@ -200,7 +200,9 @@ impl RunStore for Store {
         let now = self.now();
         self.write(op, |tx| {
             // A session deleted while the turn ran loses the transcript, not the reply.
-            if !Self::exists(tx, &done.session_id)? {
+            if Self::exists(tx, &done.session_id)? {
+                Self::finish_transcript(tx, op, now, done)?;
+            } else {
                 crate::logs::warn(
                     "gateway.run",
                     format!(
@@ -208,8 +210,6 @@ impl RunStore for Store {
                         done.run_id, done.session_id
                     ),
                 );
-            } else {
-                Self::finish_transcript(tx, op, now, done)?;
             }
             tx.exec_cached(
                 "UPDATE hermes_routes SET updated_at = ?2 WHERE session_key = ?1",

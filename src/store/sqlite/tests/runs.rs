@@ -77,8 +77,8 @@ fn claim_for_one_session_and_claim_due_for_all() {
 
 #[test]
 fn insert_claimed_starts_idle_sessions_and_finish_turn_writes_everything_at_once() {
-    let f = Fixture::new();
-    let store = f.open();
+    let fx = Fixture::new();
+    let store = fx.open();
     let a = store.insert_claimed(&run_for("1", "a")).unwrap().run;
     assert_eq!(
         (a.state, a.attempts),
@@ -149,7 +149,7 @@ fn insert_claimed_starts_idle_sessions_and_finish_turn_writes_everything_at_once
     );
     assert_eq!(
         store.route(&a.session_key).unwrap().unwrap().updated_at,
-        f.clock.now()
+        fx.clock.now()
     );
     // Twice is refused (the reply is stored once), and nothing of the second call lands.
     assert!(
