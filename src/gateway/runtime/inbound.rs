@@ -194,7 +194,7 @@ async fn store_run(
     };
     // A message for an idle session is stored already claimed: one write, and its turn
     // starts at once.
-    let enqueued = match shared.store.insert_claimed(&new) {
+    let enqueued = match shared.store.insert_claimed_grouped(new.clone()).await {
         Ok(e) => e,
         Err(e) => {
             // Not acknowledged: the platform will deliver it again.

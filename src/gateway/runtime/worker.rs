@@ -162,13 +162,16 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         })
         .collect();
     if run.attempts <= 1 {
-        let _ = shared.store.append_message(
-            &session_id,
-            &NewMessage {
-                platform_message_id: run.message_id.clone(),
-                ..NewMessage::user(text.clone())
-            },
-        );
+        let _ = shared
+            .store
+            .append_message_grouped(
+                session_id.clone(),
+                NewMessage {
+                    platform_message_id: run.message_id.clone(),
+                    ..NewMessage::user(text.clone())
+                },
+            )
+            .await;
     }
     let model = route
         .as_ref()
@@ -270,7 +273,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
                 model: Some(r.model.clone()).filter(|m| !m.is_empty()),
                 reply: r.text.clone(),
             };
-            if let Err(e) = shared.store.finish_turn(&done) {
+            if let Err(e) = shared.store.finish_turn_grouped(done).await {
                 logs::error(
                     "gateway.run",
                     format!("run #{}: cannot store the reply: {e}", run.id),
@@ -365,7 +368,7 @@ async fn deliver_and_finish(shared: &Shared, run: &Run, chat: &ChatRef, reply: &
             return;
         }
     }
-    if let Err(e) = shared.store.mark_sent(run.id) {
+    if let Err(e) = shared.store.mark_sent_grouped(run.id).await {
         logs::warn("gateway.run", format!("run #{}: {e}", run.id));
     }
 }

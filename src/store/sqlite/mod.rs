@@ -1,6 +1,7 @@
 //! `Store`: the `SQLite` backend (WAL, 5 s busy timeout, foreign keys on). One connection per
 //! `Store`, guarded by a mutex; other processes (CLI, gateway) share the file through WAL.
 
+mod group;
 mod routes;
 mod runs;
 mod schema;
@@ -37,6 +38,8 @@ pub struct Store {
     tz: TimeZone,
     /// Dropping it stops the background checkpointer, if one runs.
     checkpointer: Option<std::sync::mpsc::Sender<()>>,
+    /// Changes waiting for a group commit.
+    group: group::Group,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,6 +99,7 @@ impl Store {
             clock,
             tz: TimeZone::system(),
             checkpointer: None,
+            group: group::Group::default(),
         })
     }
 

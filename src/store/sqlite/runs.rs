@@ -57,13 +57,13 @@ impl Store {
         extra: (Option<&str>, Option<f64>),
     ) -> Result<Run, StoreError> {
         let conn = self.conn();
-        self.transition_in(&conn, id, from, action, set, extra)
+        Self::transition_in(&conn, self.now(), id, from, action, set, extra)
     }
 
     /// [`Store::transition`] on a connection or transaction the caller holds.
     fn transition_in(
-        &self,
         conn: &rusqlite::Connection,
+        now: Timestamp,
         id: i64,
         from: &[RunState],
         action: &'static str,
@@ -71,7 +71,7 @@ impl Store {
         extra: (Option<&str>, Option<f64>),
     ) -> Result<Run, StoreError> {
         let op = "change a run";
-        let now = to_epoch(self.now());
+        let now = to_epoch(now);
         let sql = format!(
             "UPDATE hermes_runs SET {set}, updated_at = ?2 WHERE id = ?1 AND state IN ({}) \
              RETURNING {RUN_COLS}",
@@ -112,13 +112,24 @@ impl Store {
     /// Stores a new run: held for review, claimed at once (`claim`, when its session has
     /// nothing running or waiting), or queued. A redelivered message returns the stored run.
     fn insert_run(&self, new: &NewRun, claim: bool) -> Result<Enqueued, StoreError> {
+        let now = self.now();
+        self.write("queue a run", |tx| Self::insert_run_in(tx, now, new, claim))
+    }
+
+    /// [`Store::insert_run`] on the caller's connection or transaction.
+    pub(super) fn insert_run_in(
+        tx: &rusqlite::Connection,
+        now: Timestamp,
+        new: &NewRun,
+        claim: bool,
+    ) -> Result<Enqueued, StoreError> {
         let op = "queue a run";
-        let now = to_epoch(self.now());
+        let now = to_epoch(now);
         let origin = new
             .origin
             .as_ref()
             .and_then(|o| serde_json::to_string(o).ok());
-        self.write(op, |tx| {
+        {
             let idle = claim
                 && new.held_for_review.is_none()
                 && !tx
@@ -182,7 +193,7 @@ impl Store {
                 run,
                 inserted: false,
             })
-        })
+        }
     }
 }
 
@@ -196,35 +207,8 @@ impl RunStore for Store {
     }
 
     fn finish_turn(&self, done: &FinishedTurn) -> Result<Run, StoreError> {
-        let op = "finish a turn";
         let now = self.now();
-        self.write(op, |tx| {
-            // A session deleted while the turn ran loses the transcript, not the reply.
-            if Self::exists(tx, &done.session_id)? {
-                Self::finish_transcript(tx, op, now, done)?;
-            } else {
-                crate::logs::warn(
-                    "gateway.run",
-                    format!(
-                        "run #{}: session {} is gone; its reply is kept, its transcript is not",
-                        done.run_id, done.session_id
-                    ),
-                );
-            }
-            tx.exec_cached(
-                "UPDATE hermes_routes SET updated_at = ?2 WHERE session_key = ?1",
-                params![done.session_key, to_epoch(now)],
-            )
-            .map_err(db(op))?;
-            self.transition_in(
-                tx,
-                done.run_id,
-                &[RunState::Running],
-                "store a reply for",
-                "reply = ?3",
-                (Some(&done.reply), None),
-            )
-        })
+        self.write("finish a turn", |tx| Self::finish_turn_in(tx, now, done))
     }
 
     fn claim(&self) -> Result<Option<Run>, StoreError> {
@@ -340,13 +324,7 @@ impl RunStore for Store {
     }
 
     fn mark_sent(&self, id: i64) -> Result<Run, StoreError> {
-        self.transition(
-            id,
-            &[RunState::Running],
-            "mark as sent",
-            "state = 'sent', error = NULL, next_attempt_at = NULL",
-            (None, None),
-        )
+        Self::mark_sent_in(&self.conn(), self.now(), id)
     }
 
     fn mark_retry(&self, id: i64, next_at: Timestamp, error: &str) -> Result<Run, StoreError> {
@@ -471,9 +449,61 @@ impl RunStore for Store {
 }
 
 impl Store {
+    /// [`RunStore::mark_sent`] on the caller's connection.
+    pub(super) fn mark_sent_in(
+        conn: &rusqlite::Connection,
+        now: Timestamp,
+        id: i64,
+    ) -> Result<Run, StoreError> {
+        Self::transition_in(
+            conn,
+            now,
+            id,
+            &[RunState::Running],
+            "mark as sent",
+            "state = 'sent', error = NULL, next_attempt_at = NULL",
+            (None, None),
+        )
+    }
+
+    /// [`RunStore::finish_turn`] inside the caller's transaction.
+    pub(super) fn finish_turn_in(
+        tx: &rusqlite::Connection,
+        now: Timestamp,
+        done: &FinishedTurn,
+    ) -> Result<Run, StoreError> {
+        let op = "finish a turn";
+        // A session deleted while the turn ran loses the transcript, not the reply.
+        if Self::exists(tx, &done.session_id)? {
+            Self::finish_transcript(tx, op, now, done)?;
+        } else {
+            crate::logs::warn(
+                "gateway.run",
+                format!(
+                    "run #{}: session {} is gone; its reply is kept, its transcript is not",
+                    done.run_id, done.session_id
+                ),
+            );
+        }
+        tx.exec_cached(
+            "UPDATE hermes_routes SET updated_at = ?2 WHERE session_key = ?1",
+            params![done.session_key, to_epoch(now)],
+        )
+        .map_err(db(op))?;
+        Self::transition_in(
+            tx,
+            now,
+            done.run_id,
+            &[RunState::Running],
+            "store a reply for",
+            "reply = ?3",
+            (Some(&done.reply), None),
+        )
+    }
+
     /// The transcript part of [`RunStore::finish_turn`].
     fn finish_transcript(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &rusqlite::Connection,
         op: &'static str,
         now: Timestamp,
         done: &FinishedTurn,

@@ -148,7 +148,7 @@ fn i64_of(n: u64) -> i64 {
 }
 
 impl Store {
-    pub(super) fn exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+    pub(super) fn exists(tx: &rusqlite::Connection, id: &str) -> Result<bool, StoreError> {
         tx.row_cached("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|o| o.is_some())
@@ -627,7 +627,7 @@ impl SessionStore for Store {
 impl Store {
     /// Appends one message to a session's transcript inside the caller's transaction.
     pub(super) fn append_message_in(
-        tx: &Transaction<'_>,
+        tx: &rusqlite::Connection,
         op: &'static str,
         now: Timestamp,
         session_id: &str,

@@ -384,3 +384,68 @@ fn concurrent_claims_never_share_a_run() {
     all.dedup();
     assert_eq!((before, all.len()), (40, 40));
 }
+
+#[test]
+fn grouped_writes_commit_together_and_a_failing_one_rolls_back_alone() {
+    let fx = Fixture::new();
+    let store = std::sync::Arc::new(fx.open());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut running = Vec::new();
+        for i in 0..40 {
+            let e = store
+                .insert_claimed_grouped(run_for(&i.to_string(), &format!("m{i}")))
+                .await
+                .unwrap();
+            assert!(e.inserted);
+            assert_eq!(e.run.state, RunState::Running);
+            running.push(e.run.id);
+        }
+        let queued = store
+            .insert_claimed_grouped(run_for("0", "second"))
+            .await
+            .unwrap()
+            .run;
+        assert_eq!(queued.state, RunState::Queued, "chat 0 is busy");
+        // Forty writers at once, one of them invalid (a queued run cannot be marked sent).
+        let mut tasks = Vec::new();
+        for id in running.iter().copied().chain([queued.id]) {
+            let store = store.clone();
+            tasks.push(tokio::spawn(
+                async move { store.mark_sent_grouped(id).await },
+            ));
+        }
+        let mut failed = Vec::new();
+        for (t, id) in tasks
+            .into_iter()
+            .zip(running.iter().copied().chain([queued.id]))
+        {
+            if let Err(e) = t.await.unwrap() {
+                failed.push((id, e));
+            }
+        }
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert_eq!(failed[0].0, queued.id);
+        assert!(matches!(
+            failed[0].1,
+            StoreError::InvalidTransition {
+                from: RunState::Queued,
+                ..
+            }
+        ));
+    });
+    // Everything that succeeded is durable, as a fresh connection sees it.
+    drop(store);
+    let again = fx.open();
+    assert_eq!(
+        again.list_runs(Some(RunState::Sent), 100).unwrap().len(),
+        40
+    );
+    assert_eq!(
+        again.list_runs(Some(RunState::Queued), 100).unwrap().len(),
+        1
+    );
+}

@@ -1,0 +1,188 @@
+//! Group commit for the gateway's hot writes. Many turns finish at once on a busy gateway;
+//! each used to pay for its own transaction on the one connection, and the workers queued
+//! for the lock. Here a writer adds its change to a queue and awaits it: whoever finds no
+//! leader becomes the leader and runs everything queued in one transaction, each change in
+//! its own savepoint (a failing change rolls back alone), then tells every writer the
+//! outcome after the commit. Under light load a group is one change: the same as before.
+//! The durability is unchanged: nobody hears "done" before the commit that holds its change.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rusqlite::Connection;
+
+use super::{Cached as _, Store};
+use crate::store::{Enqueued, FinishedTurn, NewMessage, NewRun, Run, StoreError};
+
+/// Tells a writer how its change ended, given the commit's error if it failed.
+type Done = Box<dyn FnOnce(Option<&str>) + Send>;
+/// A queued change: runs inside the group's transaction (or learns why it cannot) and says
+/// whether it succeeded, plus how to tell its writer.
+type Job = Box<dyn FnOnce(Result<&Connection, &str>) -> (bool, Done) + Send>;
+
+/// The queue and the leader flag.
+#[derive(Default)]
+pub(super) struct Group {
+    queue: Mutex<Vec<Job>>,
+    leading: AtomicBool,
+}
+
+impl Store {
+    /// Runs `f` in a group transaction and returns its result once that transaction is
+    /// committed (or the error that stopped it).
+    pub(super) async fn write_grouped<T, F>(&self, op: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = match conn {
+                Ok(c) => f(c),
+                Err(e) => Err(StoreError::Query {
+                    op,
+                    source: e.to_string().into(),
+                }),
+            };
+            let ok = result.is_ok();
+            let done: Done = Box::new(move |commit_error| {
+                let out = match (result, commit_error) {
+                    (Ok(v), None) => Ok(v),
+                    (Ok(_), Some(e)) => Err(StoreError::Query {
+                        op,
+                        source: e.to_string().into(),
+                    }),
+                    (Err(e), _) => Err(e),
+                };
+                let _ = tx.send(out);
+            });
+            (ok, done)
+        });
+        self.group
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(job);
+        // Let the other ready tasks queue their changes first, so they share this commit.
+        tokio::task::yield_now().await;
+        self.lead_group();
+        rx.await.unwrap_or_else(|_| {
+            Err(StoreError::Query {
+                op,
+                source: "the change was dropped before it ran".into(),
+            })
+        })
+    }
+
+    /// [`crate::store::RunStore::finish_turn`], group-committed.
+    pub async fn finish_turn_grouped(&self, done: FinishedTurn) -> Result<Run, StoreError> {
+        let now = self.now();
+        self.write_grouped("finish a turn", move |c| {
+            Self::finish_turn_in(c, now, &done)
+        })
+        .await
+    }
+
+    /// [`crate::store::RunStore::insert_claimed`], group-committed.
+    pub async fn insert_claimed_grouped(&self, new: NewRun) -> Result<Enqueued, StoreError> {
+        let now = self.now();
+        self.write_grouped("queue a run", move |c| {
+            Self::insert_run_in(c, now, &new, true)
+        })
+        .await
+    }
+
+    /// [`crate::store::RunStore::mark_sent`], group-committed.
+    pub async fn mark_sent_grouped(&self, id: i64) -> Result<Run, StoreError> {
+        let now = self.now();
+        self.write_grouped("mark a run sent", move |c| Self::mark_sent_in(c, now, id))
+            .await
+    }
+
+    /// [`crate::store::SessionStore::append_message`], group-committed.
+    pub async fn append_message_grouped(
+        &self,
+        session_id: String,
+        message: NewMessage,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        let op = "append a message";
+        self.write_grouped(op, move |c| {
+            Self::append_message_in(c, op, now, &session_id, &message)
+        })
+        .await
+    }
+
+    /// Becomes the leader if there is none, and runs groups until the queue is empty.
+    fn lead_group(&self) {
+        loop {
+            if self
+                .group
+                .leading
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                // The leader runs this change with its next group.
+                return;
+            }
+            loop {
+                let jobs = std::mem::take(
+                    &mut *self
+                        .group
+                        .queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
+                if jobs.is_empty() {
+                    break;
+                }
+                run_group(&self.conn(), jobs);
+            }
+            self.group.leading.store(false, Ordering::Release);
+            // A change queued after the last look but before the flag was cleared.
+            let more = !self
+                .group
+                .queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_empty();
+            if !more {
+                return;
+            }
+        }
+    }
+}
+
+/// One transaction for `jobs`, a savepoint each.
+fn run_group(conn: &Connection, jobs: Vec<Job>) {
+    if let Err(e) = conn.exec_cached("BEGIN IMMEDIATE", []) {
+        let reason = e.to_string();
+        for job in jobs {
+            let (_, done) = job(Err(&reason));
+            done(None);
+        }
+        return;
+    }
+    let mut finished = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if let Err(e) = conn.exec_cached("SAVEPOINT one_change", []) {
+            let reason = e.to_string();
+            finished.push(job(Err(&reason)).1);
+            continue;
+        }
+        let (ok, done) = job(Ok(conn));
+        if !ok {
+            let _ = conn.exec_cached("ROLLBACK TO one_change", []);
+        }
+        let _ = conn.exec_cached("RELEASE one_change", []);
+        finished.push(done);
+    }
+    match conn.exec_cached("COMMIT", []) {
+        Ok(_) => finished.into_iter().for_each(|done| done(None)),
+        Err(e) => {
+            let _ = conn.exec_cached("ROLLBACK", []);
+            let reason = e.to_string();
+            finished.into_iter().for_each(|done| done(Some(&reason)));
+        }
+    }
+}
