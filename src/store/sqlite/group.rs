@@ -178,11 +178,17 @@ fn run_group(conn: &Connection, jobs: Vec<Job>) {
         finished.push(done);
     }
     match conn.exec_cached("COMMIT", []) {
-        Ok(_) => finished.into_iter().for_each(|done| done(None)),
+        Ok(_) => {
+            for done in finished {
+                done(None);
+            }
+        }
         Err(e) => {
             let _ = conn.exec_cached("ROLLBACK", []);
             let reason = e.to_string();
-            finished.into_iter().for_each(|done| done(Some(&reason)));
+            for done in finished {
+                done(Some(&reason));
+            }
         }
     }
 }
