@@ -21,9 +21,11 @@ use super::clock::{Clock, SystemClock};
 use super::{RouteStore, StoreError};
 use crate::home::HermesPaths;
 
-/// The write-ahead log size past which the background checkpointer copies it back (about
-/// `SQLite`'s own 1,000 pages).
-const CHECKPOINT_BYTES: u64 = 4 * 1024 * 1024;
+/// The write-ahead log length (in pages) past which the background checkpointer makes it
+/// start over (`SQLite`'s own default checkpoint point).
+const CHECKPOINT_FRAMES: i64 = 1000;
+/// The size a restarted write-ahead log file is truncated to.
+const WAL_KEEP_BYTES: i64 = 8 * 1024 * 1024;
 /// How often the background checkpointer looks at the log.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
@@ -32,7 +34,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The `SQLite` session store (`state.db`).
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
     path: PathBuf,
     clock: Arc<dyn Clock>,
     tz: TimeZone,
@@ -94,7 +96,7 @@ impl Store {
         schema::migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
             path: path.to_path_buf(),
             clock,
             tz: TimeZone::system(),
@@ -106,8 +108,12 @@ impl Store {
     /// Moves WAL checkpoints off the writers' path, for long-running processes (the gateway,
     /// the API server). By default `SQLite` copies the log back into the database inside
     /// the commit that crosses 1,000 pages, with an fsync, so that one write stalls; here a
-    /// thread with its own connection does it instead whenever the log passes
-    /// [`CHECKPOINT_BYTES`], while writers go on. Stops when the store is dropped.
+    /// thread with its own connection copies it every [`CHECKPOINT_EVERY`] while writers go
+    /// on. A log that writers keep appending to is never wholly copied that way, and `SQLite`
+    /// only starts it over once it is; so past [`CHECKPOINT_FRAMES`] the thread copies the
+    /// rest while holding the store's connection (a short pause: most of the log is already
+    /// copied), and the next write starts the log over, truncated to [`WAL_KEEP_BYTES`].
+    /// Stops when the store is dropped.
     pub fn with_background_checkpoints(mut self) -> Result<Self, StoreError> {
         let path = self.path.clone();
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
@@ -117,25 +123,42 @@ impl Store {
         let own = Connection::open(&self.path).map_err(|e| open_err(e.into()))?;
         own.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_err(e.into()))?;
-        self.conn()
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(|e| open_err(e.into()))?;
+        {
+            let conn = self.conn();
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(|e| open_err(e.into()))?;
+            conn.pragma_update(None, "journal_size_limit", WAL_KEEP_BYTES)
+                .map_err(|e| open_err(e.into()))?;
+        }
+        let shared = Arc::clone(&self.conn);
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
         std::thread::Builder::new()
             .name("state.db checkpoints".into())
             .spawn(move || {
+                // PASSIVE: copies what it can without waiting for readers or writers, and
+                // says how long the log is.
+                let passive =
+                    || own.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(CHECKPOINT_EVERY)
                 {
-                    let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
-                    if size < CHECKPOINT_BYTES {
-                        continue;
-                    }
-                    // PASSIVE: copies what it can without waiting for readers or writers.
-                    if let Err(e) = own.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                    {
-                        crate::logs::warn("store", format!("WAL checkpoint failed: {e}"));
+                    match passive() {
+                        Ok(frames) if frames >= CHECKPOINT_FRAMES => {
+                            // Writers appended while that pass ran, so the log is not wholly
+                            // copied and would never start over. Copy the rest with the
+                            // store's connection held (no writer of this process can append
+                            // meanwhile); the next write then starts the log over.
+                            let _quiet = shared
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                            if let Err(e) = passive() {
+                                crate::logs::warn("store", format!("WAL checkpoint failed: {e}"));
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            crate::logs::warn("store", format!("WAL checkpoint failed: {e}"));
+                        }
                     }
                 }
             })

@@ -449,3 +449,38 @@ fn grouped_writes_commit_together_and_a_failing_one_rolls_back_alone() {
         1
     );
 }
+
+#[test]
+fn background_checkpoints_keep_the_log_short_while_writers_never_stop() {
+    let fx = Fixture::new();
+    let store = fx.open().with_background_checkpoints().unwrap();
+    let session = store
+        .create_session(&NewSession {
+            source: "telegram".into(),
+            ..NewSession::default()
+        })
+        .unwrap();
+    let wal = PathBuf::from(format!("{}-wal", fx.path.display()));
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let (mut largest, mut previous, mut restarts) = (0, 0, 0);
+    // About 60 MB of log if it never started over.
+    for i in 0..5000 {
+        store
+            .append_message(
+                &session.id,
+                &NewMessage::user(format!("message {i} {}", "x".repeat(200))),
+            )
+            .unwrap();
+        let now = size();
+        if now < previous {
+            restarts += 1;
+        }
+        (largest, previous) = (largest.max(now), now);
+    }
+    assert!(restarts >= 1, "the log never started over");
+    assert!(
+        largest < 40 * 1024 * 1024,
+        "the log grew to {largest} bytes while writes went on"
+    );
+    assert_eq!(store.messages(&session.id).unwrap().len(), 5000);
+}
