@@ -18,4 +18,4 @@ pub use sessions::{
     Message, NewMessage, NewSession, RecordedTurn, Session, SessionQuery, SessionStore,
     SessionSummary, StoreStats, TITLE_MAX_CHARS, sanitize_title,
 };
-pub use sqlite::Store;
+pub use sqlite::{BegunTurn, Store};

@@ -14,7 +14,7 @@ use crate::gateway::turn::{HistoryMessage, TurnError, TurnEvent, TurnRequest};
 use crate::logs;
 use crate::platforms::{ChatRef, SessionSource};
 use crate::store::{
-    FinishedTurn, NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore,
+    BegunTurn, FinishedTurn, NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore,
 };
 
 /// Claims due runs and starts a worker for each, until shutdown. A wake names the sessions
@@ -47,23 +47,30 @@ pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
             let s = shared.clone();
             shared.workers.spawn(async move { work(s, run).await });
         }
-        let claimed = if scan_all {
-            shared.store.claim_due()
+        if scan_all {
+            match shared.store.claim_due() {
+                Ok(runs) => {
+                    for run in runs {
+                        let s = shared.clone();
+                        shared.workers.spawn(async move { work(s, run).await });
+                    }
+                }
+                Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
+            }
         } else {
             keys.sort_unstable();
             keys.dedup();
-            keys.iter()
-                .filter_map(|k| shared.store.claim_for(k).transpose())
-                .collect()
-        };
-        match claimed {
-            Ok(runs) => {
-                for run in runs {
-                    let s = shared.clone();
-                    shared.workers.spawn(async move { work(s, run).await });
-                }
+            // Each claim joins the next group commit; the worker starts when it is claimed.
+            for key in keys {
+                let s = shared.clone();
+                shared.workers.spawn(async move {
+                    match s.store.claim_for_grouped(key).await {
+                        Ok(Some(run)) => work(s, run).await,
+                        Ok(None) => {}
+                        Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
+                    }
+                });
             }
-            Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
         }
         tokio::select! {
             () = shared.wake.notified() => {}
@@ -132,7 +139,38 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         thread_id: run.thread_id.clone(),
         ..SessionSource::default()
     });
-    let (session_id, route, note) = match ensure_session(&shared, &run.session_key, &source) {
+    // Usually one round trip: the route, the session going on, its history, and the
+    // turn's message appended. A new or reset session takes the longer way.
+    let user = (run.attempts <= 1).then(|| NewMessage {
+        platform_message_id: run.message_id.clone(),
+        ..NewMessage::user(text.clone())
+    });
+    let keep = {
+        let policy = shared
+            .resets
+            .policy_for(&source.platform, source.chat_type)
+            .clone();
+        let (now, tz) = (shared.store.now(), shared.tz.clone());
+        move |r: &Route| should_reset(&policy, r.updated_at, now, &tz).is_none()
+    };
+    let begun = shared
+        .store
+        .begin_turn_grouped(run.session_key.clone(), keep, user.clone())
+        .await;
+    let started = match begun {
+        Ok(BegunTurn {
+            route: Some(route),
+            history: Some(history),
+        }) => Ok((
+            route.session_id.clone(),
+            Some(route),
+            ResetNote::default(),
+            history,
+        )),
+        Ok(_) => start_session(&shared, &run.session_key, &source, user).await,
+        Err(e) => Err(e.to_string()),
+    };
+    let (session_id, route, note, history) = match started {
         Ok(v) => v,
         Err(e) => {
             logs::error(
@@ -148,10 +186,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     if let Some(notice) = &note.notice {
         shared.say(&chat, notice).await;
     }
-    let history: Vec<HistoryMessage> = shared
-        .store
-        .messages(&session_id)
-        .unwrap_or_default()
+    let history: Vec<HistoryMessage> = history
         .into_iter()
         .map(|m| HistoryMessage {
             role: m.role,
@@ -161,18 +196,6 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
             tool_name: m.tool_name,
         })
         .collect();
-    if run.attempts <= 1 {
-        let _ = shared
-            .store
-            .append_message_grouped(
-                session_id.clone(),
-                NewMessage {
-                    platform_message_id: run.message_id.clone(),
-                    ..NewMessage::user(text.clone())
-                },
-            )
-            .await;
-    }
     let model = route
         .as_ref()
         .and_then(|r| r.model_override.as_ref())
@@ -399,15 +422,43 @@ struct ResetNote {
     for_agent: Option<String>,
 }
 
+/// The longer way into a turn: [`ensure_session`], then the session's history and the
+/// turn's own message appended after it.
+async fn start_session(
+    shared: &Shared,
+    key: &str,
+    source: &SessionSource,
+    user: Option<NewMessage>,
+) -> Result<(String, Option<Route>, ResetNote, Vec<crate::store::Message>), String> {
+    let (session_id, route, note) = ensure_session(shared, key, source).await?;
+    let history = shared
+        .store
+        .messages_grouped(session_id.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(user) = user {
+        shared
+            .store
+            .append_message_grouped(session_id.clone(), user)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok((session_id, route, note, history))
+}
+
 /// The session of a key: the routed one, or a new one (first message, or the reset policy
 /// expired the old one).
-fn ensure_session(
+async fn ensure_session(
     shared: &Shared,
     key: &str,
     source: &SessionSource,
 ) -> Result<(String, Option<Route>, ResetNote), String> {
     let now = shared.store.now();
-    let route = shared.store.route(key).map_err(|e| e.to_string())?;
+    let route = shared
+        .store
+        .route_grouped(key.to_string())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut note = ResetNote::default();
     if let Some(r) = &route {
         let policy = shared.resets.policy_for(&source.platform, source.chat_type);

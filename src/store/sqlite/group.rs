@@ -12,7 +12,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rusqlite::Connection;
 
 use super::{Cached as _, Store};
-use crate::store::{Enqueued, FinishedTurn, NewMessage, NewRun, Run, StoreError};
+use crate::store::{Enqueued, FinishedTurn, Message, NewMessage, NewRun, Route, Run, StoreError};
+
+/// What [`Store::begin_turn_grouped`] found.
+#[derive(Debug)]
+pub struct BegunTurn {
+    /// The session key's route, if any.
+    pub route: Option<Route>,
+    /// The routed session's messages before the turn's own, when the session goes on (the
+    /// turn's message is then already appended); `None` when a new session must start.
+    pub history: Option<Vec<Message>>,
+}
 
 /// Tells a writer how its change ended, given the commit's error if it failed.
 type Done = Box<dyn FnOnce(Option<&str>) + Send>;
@@ -88,6 +98,71 @@ impl Store {
         let now = self.now();
         self.write_grouped("queue a run", move |c| {
             Self::insert_run_in(c, now, &new, true)
+        })
+        .await
+    }
+
+    /// [`crate::store::RunStore::claim_for`], group-committed.
+    pub async fn claim_for_grouped(&self, session_key: String) -> Result<Option<Run>, StoreError> {
+        let now = self.now();
+        self.write_grouped("claim a run", move |c| {
+            Self::claim_for_in(c, now, &session_key)
+        })
+        .await
+    }
+
+    /// [`crate::store::RouteStore::route`], read in the next group (a worker waits for it
+    /// without holding a runtime thread on the connection's lock).
+    pub async fn route_grouped(&self, session_key: String) -> Result<Option<Route>, StoreError> {
+        self.write_grouped("read a route", move |c| Self::route_in(c, &session_key))
+            .await
+    }
+
+    /// [`crate::store::SessionStore::messages`], read in the next group.
+    pub async fn messages_grouped(&self, session_id: String) -> Result<Vec<Message>, StoreError> {
+        self.write_grouped("read messages", move |c| {
+            Self::messages_in(c, &session_id, None)
+        })
+        .await
+    }
+
+    /// The start of a turn in one group: the route of `session_key`; if there is one and
+    /// `keep` accepts it (the reset policy says the session goes on), also the session's
+    /// messages and then, appended after them, `user` (the turn's own message). Otherwise
+    /// nothing is read or written beyond the route, and the caller starts a new session.
+    pub async fn begin_turn_grouped(
+        &self,
+        session_key: String,
+        keep: impl FnOnce(&Route) -> bool + Send + 'static,
+        user: Option<NewMessage>,
+    ) -> Result<BegunTurn, StoreError> {
+        let now = self.now();
+        let op = "start a turn";
+        self.write_grouped(op, move |c| {
+            let route = Self::route_in(c, &session_key)?;
+            let route = match route {
+                Some(r) if keep(&r) => r,
+                other => {
+                    return Ok(BegunTurn {
+                        route: other,
+                        history: None,
+                    });
+                }
+            };
+            if !Self::exists(c, &route.session_id)? {
+                return Ok(BegunTurn {
+                    route: Some(route),
+                    history: None,
+                });
+            }
+            let history = Self::messages_in(c, &route.session_id, None)?;
+            if let Some(m) = &user {
+                Self::append_message_in(c, op, now, &route.session_id, m)?;
+            }
+            Ok(BegunTurn {
+                route: Some(route),
+                history: Some(history),
+            })
         })
         .await
     }

@@ -2,6 +2,7 @@
 //! `Store`, guarded by a mutex; other processes (CLI, gateway) share the file through WAL.
 
 mod group;
+pub use group::BegunTurn;
 mod routes;
 mod runs;
 mod schema;

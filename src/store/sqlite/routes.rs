@@ -95,16 +95,25 @@ fn import_entry(
     Ok(n == 1)
 }
 
+impl Store {
+    /// [`RouteStore::route`] on the caller's connection.
+    pub(super) fn route_in(
+        conn: &rusqlite::Connection,
+        session_key: &str,
+    ) -> Result<Option<Route>, StoreError> {
+        conn.row_cached(
+            &format!("SELECT {ROUTE_COLS} FROM hermes_routes WHERE session_key = ?1"),
+            [session_key],
+            route_row,
+        )
+        .optional()
+        .map_err(db("read a route"))
+    }
+}
+
 impl RouteStore for Store {
     fn route(&self, session_key: &str) -> Result<Option<Route>, StoreError> {
-        self.conn()
-            .row_cached(
-                &format!("SELECT {ROUTE_COLS} FROM hermes_routes WHERE session_key = ?1"),
-                [session_key],
-                route_row,
-            )
-            .optional()
-            .map_err(db("read a route"))
+        Self::route_in(&self.conn(), session_key)
     }
 
     fn set_route(&self, route: &Route) -> Result<(), StoreError> {

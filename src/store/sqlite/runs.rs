@@ -230,21 +230,7 @@ impl RunStore for Store {
     }
 
     fn claim_for(&self, session_key: &str) -> Result<Option<Run>, StoreError> {
-        let sql = format!(
-            "UPDATE hermes_runs SET state = 'running', attempts = attempts + 1, updated_at = ?1
-             WHERE id = (
-                SELECT r.id FROM hermes_runs r
-                WHERE r.session_key = ?2 AND r.state IN ('queued', 'retry_pending')
-                  AND COALESCE(r.next_attempt_at, 0) <= ?1
-                ORDER BY r.id LIMIT 1)
-               AND NOT EXISTS (SELECT 1 FROM hermes_runs b
-                               WHERE b.session_key = ?2 AND b.state = 'running')
-             RETURNING {RUN_COLS}"
-        );
-        self.conn()
-            .row_cached(&sql, params![to_epoch(self.now()), session_key], run_row)
-            .optional()
-            .map_err(db("claim a run"))
+        Self::claim_for_in(&self.conn(), self.now(), session_key)
     }
 
     fn claim_due(&self) -> Result<Vec<Run>, StoreError> {
@@ -449,6 +435,28 @@ impl RunStore for Store {
 }
 
 impl Store {
+    /// [`RunStore::claim_for`] on the caller's connection.
+    pub(super) fn claim_for_in(
+        conn: &rusqlite::Connection,
+        now: Timestamp,
+        session_key: &str,
+    ) -> Result<Option<Run>, StoreError> {
+        let sql = format!(
+            "UPDATE hermes_runs SET state = 'running', attempts = attempts + 1, updated_at = ?1
+             WHERE id = (
+                SELECT r.id FROM hermes_runs r
+                WHERE r.session_key = ?2 AND r.state IN ('queued', 'retry_pending')
+                  AND COALESCE(r.next_attempt_at, 0) <= ?1
+                ORDER BY r.id LIMIT 1)
+               AND NOT EXISTS (SELECT 1 FROM hermes_runs b
+                               WHERE b.session_key = ?2 AND b.state = 'running')
+             RETURNING {RUN_COLS}"
+        );
+        conn.row_cached(&sql, params![to_epoch(now), session_key], run_row)
+            .optional()
+            .map_err(db("claim a run"))
+    }
+
     /// [`RunStore::mark_sent`] on the caller's connection.
     pub(super) fn mark_sent_in(
         conn: &rusqlite::Connection,

@@ -181,8 +181,16 @@ impl Store {
         session_id: &str,
         limit: Option<usize>,
     ) -> Result<Vec<Message>, StoreError> {
+        Self::messages_in(&self.conn(), session_id, limit)
+    }
+
+    /// A session's active messages (the last `limit`, if given) on the caller's connection.
+    pub(super) fn messages_in(
+        conn: &rusqlite::Connection,
+        session_id: &str,
+        limit: Option<usize>,
+    ) -> Result<Vec<Message>, StoreError> {
         let op = "read messages";
-        let conn = self.conn();
         let sql = match limit {
             None => format!(
                 "SELECT {MESSAGE_COLS} FROM messages WHERE session_id = ?1 \
