@@ -193,8 +193,31 @@ async fn store_run(
             .then(|| "review required by platforms config".to_string()),
     };
     // A message for an idle session is stored already claimed: one write, and its turn
-    // starts at once.
-    let enqueued = match shared.store.insert_claimed_grouped(new.clone()).await {
+    // starts at once. The write is queued now, in arrival order, and committed with the
+    // next group; the rest happens once it is, while this handler takes the next message.
+    let stored = shared.store.queue_insert_claimed(new.clone());
+    match shared.me() {
+        Some(me) => {
+            shared.workers.spawn(async move {
+                after_insert(&me, m, accepted, busy_rules, key, new, stored.await).await;
+            });
+        }
+        None => after_insert(shared, m, accepted, busy_rules, key, new, stored.await).await,
+    }
+}
+
+/// What follows the insert of an inbound run: the platform's acknowledgement, duplicates,
+/// review holds, starting an idle session's turn, and the busy-input rules.
+async fn after_insert(
+    shared: &Shared,
+    m: InboundMessage,
+    accepted: tokio::sync::oneshot::Sender<()>,
+    busy_rules: bool,
+    key: String,
+    new: NewRun,
+    stored: Result<crate::store::Enqueued, crate::store::StoreError>,
+) {
+    let enqueued = match stored {
         Ok(e) => e,
         Err(e) => {
             // Not acknowledged: the platform will deliver it again.

@@ -142,6 +142,8 @@ pub(crate) struct Shared {
     pub(crate) wake_keys: Mutex<Vec<String>>,
     /// Runs stored already claimed by the inbound handler, for the dispatcher to start.
     pub(crate) ready: Mutex<Vec<crate::store::Run>>,
+    /// This value's own `Arc`, for tasks the handlers spawn.
+    me: std::sync::OnceLock<std::sync::Weak<Shared>>,
     pub(crate) state: Arc<StateFile>,
     pub(crate) options: Options,
     pub(crate) workers: TaskTracker,
@@ -150,6 +152,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// This value's own `Arc` (set once it is built).
+    pub(crate) fn me(&self) -> Option<Arc<Shared>> {
+        self.me.get().and_then(std::sync::Weak::upgrade)
+    }
+
     /// Hands a run that is already claimed to the dispatcher, which starts its worker.
     pub(crate) fn start_claimed(&self, run: crate::store::Run) {
         if let Ok(mut ready) = self.ready.lock() {
@@ -252,12 +259,14 @@ pub async fn run(
         wake: Notify::new(),
         wake_keys: Mutex::new(Vec::new()),
         ready: Mutex::new(Vec::new()),
+        me: std::sync::OnceLock::new(),
         state: deps.state,
         options: deps.options,
         workers: TaskTracker::new(),
         shutting_down: CancellationToken::new(),
         counts_dirty: std::sync::atomic::AtomicBool::new(true),
     });
+    let _ = shared.me.set(Arc::downgrade(&shared));
     logs::info("gateway.run", "Starting Hermes Gateway...");
 
     // Runs left unfinished by a crash or a restart go back to the queue.

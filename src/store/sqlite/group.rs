@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::Connection;
+use tokio::sync::oneshot;
 
 use super::{Cached as _, Store};
 use crate::store::{Enqueued, FinishedTurn, Message, NewMessage, NewRun, Route, Run, StoreError};
@@ -45,7 +46,21 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel();
+        let rx = self.queue_grouped(op, f);
+        self.await_grouped(op, rx).await
+    }
+
+    /// Queues `f` for the next group (in call order) without waiting for it.
+    fn queue_grouped<T, F>(
+        &self,
+        op: &'static str,
+        f: F,
+    ) -> oneshot::Receiver<Result<T, StoreError>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = match conn {
                 Ok(c) => f(c),
@@ -73,6 +88,15 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(job);
+        rx
+    }
+
+    /// Runs the queue (if nobody else is) and waits for the outcome of a queued change.
+    async fn await_grouped<T>(
+        &self,
+        op: &'static str,
+        rx: oneshot::Receiver<Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
         // Let the other ready tasks queue their changes first, so they share this commit.
         tokio::task::yield_now().await;
         self.lead_group();
@@ -82,6 +106,20 @@ impl Store {
                 source: "the change was dropped before it ran".into(),
             })
         })
+    }
+
+    /// [`crate::store::RunStore::insert_claimed`], queued now (so messages keep their
+    /// arrival order) and committed with the next group; the returned future waits for it.
+    /// The inbound handler goes on with the next message meanwhile.
+    pub fn queue_insert_claimed(
+        self: &std::sync::Arc<Self>,
+        new: NewRun,
+    ) -> impl std::future::Future<Output = Result<Enqueued, StoreError>> + Send + 'static {
+        let now = self.now();
+        let op = "queue a run";
+        let rx = self.queue_grouped(op, move |c| Self::insert_run_in(c, now, &new, true));
+        let store = std::sync::Arc::clone(self);
+        async move { store.await_grouped(op, rx).await }
     }
 
     /// [`crate::store::RunStore::finish_turn`], group-committed.
