@@ -131,15 +131,6 @@ impl Store {
         .await
     }
 
-    /// [`crate::store::RunStore::insert_claimed`], group-committed.
-    pub async fn insert_claimed_grouped(&self, new: NewRun) -> Result<Enqueued, StoreError> {
-        let now = self.now();
-        self.write_grouped("queue a run", move |c| {
-            Self::insert_run_in(c, now, &new, true)
-        })
-        .await
-    }
-
     /// [`crate::store::RunStore::claim_for`], group-committed.
     pub async fn claim_for_grouped(&self, session_key: String) -> Result<Option<Run>, StoreError> {
         let now = self.now();
@@ -238,6 +229,9 @@ impl Store {
                 // The leader runs this change with its next group.
                 return;
             }
+            // Cleared on the way out, a panic included: a flag left set would stall every
+            // later change.
+            let leading = Leading(&self.group.leading);
             loop {
                 let jobs = std::mem::take(
                     &mut *self
@@ -251,7 +245,7 @@ impl Store {
                 }
                 run_group(&self.conn(), jobs);
             }
-            self.group.leading.store(false, Ordering::Release);
+            drop(leading);
             // A change queued after the last look but before the flag was cleared.
             let more = !self
                 .group
@@ -266,8 +260,21 @@ impl Store {
     }
 }
 
+/// Clears the leader flag when dropped.
+struct Leading<'a>(&'a AtomicBool);
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
 /// One transaction for `jobs`, a savepoint each.
 fn run_group(conn: &Connection, jobs: Vec<Job>) {
+    if !conn.is_autocommit() {
+        // A group that panicked midway left its transaction open.
+        let _ = conn.exec_cached("ROLLBACK", []);
+    }
     if let Err(e) = conn.exec_cached("BEGIN IMMEDIATE", []) {
         let reason = e.to_string();
         for job in jobs {

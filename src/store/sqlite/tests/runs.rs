@@ -397,7 +397,7 @@ fn grouped_writes_commit_together_and_a_failing_one_rolls_back_alone() {
         let mut running = Vec::new();
         for i in 0..40 {
             let e = store
-                .insert_claimed_grouped(run_for(&i.to_string(), &format!("m{i}")))
+                .queue_insert_claimed(run_for(&i.to_string(), &format!("m{i}")))
                 .await
                 .unwrap();
             assert!(e.inserted);
@@ -405,7 +405,7 @@ fn grouped_writes_commit_together_and_a_failing_one_rolls_back_alone() {
             running.push(e.run.id);
         }
         let queued = store
-            .insert_claimed_grouped(run_for("0", "second"))
+            .queue_insert_claimed(run_for("0", "second"))
             .await
             .unwrap()
             .run;
@@ -483,4 +483,48 @@ fn background_checkpoints_keep_the_log_short_while_writers_never_stop() {
         "the log grew to {largest} bytes while writes went on"
     );
     assert_eq!(store.messages(&session.id).unwrap().len(), 5000);
+}
+
+#[test]
+fn a_change_that_panics_does_not_stall_later_groups() {
+    let fx = Fixture::new();
+    let store = std::sync::Arc::new(fx.open());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let s = store.clone();
+        let crashed = tokio::spawn(async move {
+            s.write_grouped("test", |c| {
+                c.execute_batch("INSERT INTO hermes_schema_version (version) VALUES (999)")
+                    .unwrap();
+                panic!("a bug inside a change");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+            .await
+        })
+        .await;
+        assert!(crashed.is_err(), "the panic reached its task");
+        let next = tokio::time::timeout(
+            Duration::from_secs(10),
+            store.queue_insert_claimed(run_for("1", "after")),
+        )
+        .await
+        .expect("later changes still run")
+        .unwrap();
+        assert!(next.inserted);
+    });
+    let versions: i64 = fx
+        .open()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM hermes_schema_version WHERE version = 999",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(versions, 0, "the half-done group was rolled back");
 }
