@@ -167,7 +167,9 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
             ResetNote::default(),
             history,
         )),
-        Ok(_) => start_session(&shared, &run.session_key, &source, user).await,
+        Ok(BegunTurn { route, .. }) => {
+            start_session(&shared, &run.session_key, &source, route, user).await
+        }
         Err(e) => Err(e.to_string()),
     };
     let (session_id, route, note, history) = match started {
@@ -428,9 +430,10 @@ async fn start_session(
     shared: &Shared,
     key: &str,
     source: &SessionSource,
+    route: Option<Route>,
     user: Option<NewMessage>,
 ) -> Result<(String, Option<Route>, ResetNote, Vec<crate::store::Message>), String> {
-    let (session_id, route, note) = ensure_session(shared, key, source).await?;
+    let (session_id, route, note) = ensure_session(shared, key, source, route)?;
     let history = shared
         .store
         .messages_grouped(session_id.clone())
@@ -446,19 +449,15 @@ async fn start_session(
     Ok((session_id, route, note, history))
 }
 
-/// The session of a key: the routed one, or a new one (first message, or the reset policy
-/// expired the old one).
-async fn ensure_session(
+/// The session of a key given its `route` (as just read): the routed one, or a new one
+/// (first message, or the reset policy expired the old one).
+fn ensure_session(
     shared: &Shared,
     key: &str,
     source: &SessionSource,
+    route: Option<Route>,
 ) -> Result<(String, Option<Route>, ResetNote), String> {
     let now = shared.store.now();
-    let route = shared
-        .store
-        .route_grouped(key.to_string())
-        .await
-        .map_err(|e| e.to_string())?;
     let mut note = ResetNote::default();
     if let Some(r) = &route {
         let policy = shared.resets.policy_for(&source.platform, source.chat_type);

@@ -140,13 +140,6 @@ impl Store {
         .await
     }
 
-    /// [`crate::store::RouteStore::route`], read in the next group (a worker waits for it
-    /// without holding a runtime thread on the connection's lock).
-    pub async fn route_grouped(&self, session_key: String) -> Result<Option<Route>, StoreError> {
-        self.write_grouped("read a route", move |c| Self::route_in(c, &session_key))
-            .await
-    }
-
     /// [`crate::store::SessionStore::messages`], read in the next group.
     pub async fn messages_grouped(&self, session_id: String) -> Result<Vec<Message>, StoreError> {
         self.write_grouped("read messages", move |c| {

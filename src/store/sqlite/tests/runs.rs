@@ -389,10 +389,7 @@ fn concurrent_claims_never_share_a_run() {
 fn grouped_writes_commit_together_and_a_failing_one_rolls_back_alone() {
     let fx = Fixture::new();
     let store = std::sync::Arc::new(fx.open());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .unwrap();
+    let rt = two_thread_runtime();
     rt.block_on(async {
         let mut running = Vec::new();
         for i in 0..40 {
@@ -489,11 +486,7 @@ fn background_checkpoints_keep_the_log_short_while_writers_never_stop() {
 fn a_change_that_panics_does_not_stall_later_groups() {
     let fx = Fixture::new();
     let store = std::sync::Arc::new(fx.open());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_time()
-        .build()
-        .unwrap();
+    let rt = two_thread_runtime();
     rt.block_on(async {
         let s = store.clone();
         let crashed = tokio::spawn(async move {
@@ -527,4 +520,13 @@ fn a_change_that_panics_does_not_stall_later_groups() {
         )
         .unwrap();
     assert_eq!(versions, 0, "the half-done group was rolled back");
+}
+
+/// A runtime like the gateway's (two worker threads), for the grouped writes.
+fn two_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap()
 }
