@@ -21,6 +21,8 @@ pub enum Recorded {
         text: String,
         id: String,
         reply_to: Option<String>,
+        /// Files sent with it.
+        attachments: Vec<std::path::PathBuf>,
     },
     /// An edit of an earlier message.
     Edit {
@@ -155,6 +157,7 @@ impl Outbox for MemoryOutbox {
             text: msg.text.clone(),
             id: id.clone(),
             reply_to: msg.reply_to.clone(),
+            attachments: msg.attachments.clone(),
         });
         Ok(Sent {
             message_id: Some(id),

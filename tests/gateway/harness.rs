@@ -30,6 +30,8 @@ pub(crate) struct Scripted {
     pub(crate) steered: Mutex<Vec<String>>,
     /// How long a cancelled turn takes to stop.
     pub(crate) cancel_delay: Mutex<Duration>,
+    /// Streams the answer as text deltas of this many characters, this far apart.
+    pub(crate) stream: Mutex<Option<(usize, Duration)>>,
 }
 
 impl Scripted {
@@ -43,6 +45,7 @@ impl Scripted {
             cancelled: AtomicBool::new(false),
             steered: Mutex::new(Vec::new()),
             cancel_delay: Mutex::new(Duration::ZERO),
+            stream: Mutex::new(None),
         })
     }
 
@@ -97,6 +100,14 @@ impl TurnRunner for Scripted {
         }
         self.steered.lock().unwrap().extend(request.steer.take());
         let text = (self.script)(&request, n)?;
+        let stream = *self.stream.lock().unwrap();
+        if let Some((size, gap)) = stream {
+            let chars: Vec<char> = text.chars().collect();
+            for piece in chars.chunks(size) {
+                let _ = events.send(TurnEvent::TextDelta(piece.iter().collect()));
+                tokio::time::sleep(gap).await;
+            }
+        }
         Ok(TurnResult {
             messages: vec![hermes::gateway::turn::HistoryMessage::text(
                 "assistant",
@@ -180,6 +191,18 @@ impl Gw {
         runner: Arc<Scripted>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Self::start_with(dir, env_pairs, yaml, runner, clock, caps())
+    }
+
+    /// Starts a gateway whose platform has the capabilities `caps`.
+    pub(crate) fn start_with(
+        dir: tempfile::TempDir,
+        env_pairs: &[(&str, &str)],
+        yaml: &str,
+        runner: Arc<Scripted>,
+        clock: Arc<dyn Clock>,
+        caps: Capabilities,
+    ) -> Self {
         let paths = HermesPaths::at(&dir.path().join(".hermes"), dir.path());
         std::fs::create_dir_all(paths.home()).unwrap();
         let env = Env::from_pairs(
@@ -189,7 +212,7 @@ impl Gw {
         );
         let settings = settings(yaml, &env);
         let store = Arc::new(Store::open_with_clock(&paths.state_db(), clock).unwrap());
-        let (platform, handle) = memory_platform("telegram", caps());
+        let (platform, handle) = memory_platform("telegram", caps);
         let state = Arc::new(StateFile::new(
             &paths,
             hermes::gateway::lock::own_record(&paths, &[]),

@@ -1,6 +1,7 @@
 //! The gateway runtime end to end: in process (a memory platform in, a scripted agent, the
 //! real `SQLite` store and pairing files) and as real processes against fake platform APIs.
 
+mod delivery;
 #[path = "../telegram/fake_api.rs"]
 #[allow(dead_code)]
 mod fake_api;

@@ -7,6 +7,7 @@ mod cron_cmd;
 mod deliver;
 mod inbound;
 mod slash;
+mod stream;
 mod worker;
 
 use std::collections::{HashMap, HashSet};

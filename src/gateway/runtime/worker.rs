@@ -7,6 +7,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::deliver::{Reply, deliver_reply};
+use super::stream::{Preview, StreamConfig};
 use super::{Active, CancelReason, Shared, deliver_text};
 use crate::backoff;
 use crate::gateway::reset::should_reset;
@@ -16,6 +18,7 @@ use crate::platforms::{ChatRef, SessionSource};
 use crate::store::{
     BegunTurn, FinishedTurn, NewMessage, NewSession, Route, RouteStore, Run, RunStore, SessionStore,
 };
+use std::time::Duration;
 
 /// Claims due runs and starts a worker for each, until shutdown. A wake names the sessions
 /// that changed, and only they are looked at (an index lookup each); every `poll` interval,
@@ -94,7 +97,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     let chat = chat_of(&run);
     // A reply stored before a crash or restart is delivered, never produced again.
     if let Some(reply) = run.reply.clone() {
-        deliver_and_finish(&shared, &run, &chat, &reply).await;
+        deliver_and_finish(&shared, &run, &chat, &reply, None).await;
         shared.wake_session(&run.session_key);
         return;
     }
@@ -241,7 +244,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     ));
     let result = shared.runner.run(request, tx, cancel.clone()).await;
     cancel.cancel();
-    let _ = side.await;
+    let preview = side.await.ok().flatten();
     let reason = shared
         .active
         .lock()
@@ -304,7 +307,7 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
                     format!("run #{}: cannot store the reply: {e}", run.id),
                 );
             }
-            deliver_and_finish(&shared, &run, &chat, &r.text).await;
+            deliver_and_finish(&shared, &run, &chat, &r.text, preview).await;
         }
         Err(TurnError::Cancelled) => match reason {
             Some(CancelReason::Shutdown) | None => {
@@ -364,7 +367,14 @@ fn later(shared: &Shared, attempts: u32) -> Timestamp {
 
 /// Delivers the stored reply and marks the run sent; a failed delivery leaves it in `error`
 /// with the reply kept, so `hermes runs retry` delivers it again without re-running the agent.
-async fn deliver_and_finish(shared: &Shared, run: &Run, chat: &ChatRef, reply: &str) {
+/// A streamed preview of the reply becomes its first message.
+async fn deliver_and_finish(
+    shared: &Shared,
+    run: &Run,
+    chat: &ChatRef,
+    reply: &str,
+    preview: Option<Preview>,
+) {
     let silent = matches!(
         reply.trim(),
         "[SILENT]" | "SILENT" | "NO_REPLY" | "NO REPLY"
@@ -377,12 +387,18 @@ async fn deliver_and_finish(shared: &Shared, run: &Run, chat: &ChatRef, reply: &
             );
             return;
         };
-        let reply_to = if reply_to_mode(shared, &chat.platform) == "off" {
-            None
-        } else {
-            run.message_id.as_deref()
+        let mode = reply_to_mode(shared, &chat.platform);
+        let reply = Reply {
+            text: reply,
+            reply_to: if mode == "off" {
+                None
+            } else {
+                run.message_id.as_deref()
+            },
+            reply_to_every_chunk: mode == "all",
+            replaces: preview.as_ref().and_then(|p| p.id.as_deref()),
         };
-        if let Err(e) = deliver_text(outbox.as_ref(), caps, chat, reply, reply_to).await {
+        if let Err(e) = deliver_reply(outbox.as_ref(), caps, chat, &reply).await {
             logs::error(
                 &format!("gateway.{}", chat.platform),
                 format!("run #{}: delivery failed: {e}", run.id),
@@ -392,6 +408,12 @@ async fn deliver_and_finish(shared: &Shared, run: &Run, chat: &ChatRef, reply: &
                 .mark_error(run.id, &format!("delivery failed: {e}"));
             return;
         }
+    } else if let (Some(id), Some((outbox, _))) = (
+        preview.as_ref().and_then(|p| p.id.as_deref()),
+        shared.outbox(&chat.platform),
+    ) {
+        // A streamed preview of a reply that turned out silent: leave no cursor behind.
+        let _ = outbox.edit(chat, id, "…").await;
     }
     if let Err(e) = shared.store.mark_sent_grouped(run.id).await {
         logs::warn("gateway.run", format!("run #{}: {e}", run.id));
@@ -514,38 +536,58 @@ fn ensure_session(
     Ok((session.id, Some(new_route), note))
 }
 
-/// While a turn runs: typing indicator refreshes and tool progress lines.
+/// While a turn runs: typing indicator refreshes, tool progress lines, and the reply streamed
+/// by edits where the platform can edit and `streaming.enabled` is set. Returns the streamed
+/// preview of the reply's last segment, which the final delivery replaces.
 async fn side_effects(
     shared: Arc<Shared>,
     chat: ChatRef,
     mut rx: mpsc::UnboundedReceiver<TurnEvent>,
     done: CancellationToken,
-) {
-    let Some((outbox, caps)) = shared.outbox(&chat.platform) else {
-        return;
-    };
+) -> Option<Preview> {
+    let (outbox, caps) = shared.outbox(&chat.platform)?;
     let mode = tool_progress_mode(&shared, &chat.platform);
+    let separate = shared.settings.display.tool_progress_grouping == "separate";
+    let typing_on = caps.typing && typing_indicator(&shared, &chat.platform);
+    let stream = if caps.edits {
+        StreamConfig::from_settings(&shared.settings)
+    } else {
+        StreamConfig::default()
+    };
+    let mut preview = Preview::new();
     let mut progress: Vec<String> = Vec::new();
     let mut bubble: Option<String> = None;
     let mut last_tool = String::new();
     let mut typing = tokio::time::interval(shared.options.typing_every);
+    // Streamed text waiting for its edit is flushed when the interval has passed.
+    let mut flush_tick = tokio::time::interval(stream.edit_interval.max(Duration::from_millis(50)));
+    flush_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            () = done.cancelled() => return,
-            _ = typing.tick(), if caps.typing => {
-                let _ = outbox.typing(&chat).await;
-            }
+            biased;
+            () = done.cancelled() => break,
             ev = rx.recv() => {
-                let Some(ev) = ev else { return };
+                let Some(ev) = ev else { break };
                 match ev {
+                    TurnEvent::TextDelta(delta) if stream.enabled => {
+                        preview.push(&delta);
+                        preview.flush(outbox.as_ref(), &chat, &stream, caps.max_message_length, false).await;
+                    }
                     TurnEvent::ToolStarted { name, emoji, label, .. } => {
+                        // The text before a tool call is a finished message of its own.
+                        if stream.enabled && !preview.is_empty() {
+                            preview.flush(outbox.as_ref(), &chat, &stream, caps.max_message_length, true).await;
+                        }
+                        if stream.enabled {
+                            preview = Preview::new();
+                        }
                         if mode == "off" || (mode == "new" && name == last_tool) {
                             continue;
                         }
                         last_tool = name;
                         let line = format!("{emoji} {label}...");
                         progress.push(line.clone());
-                        match (&bubble, caps.edits) {
+                        match (&bubble, caps.edits && !separate) {
                             (Some(id), true) => {
                                 let _ = outbox.edit(&chat, id, &progress.join("\n")).await;
                             }
@@ -563,8 +605,31 @@ async fn side_effects(
                     _ => {}
                 }
             }
+            _ = typing.tick(), if typing_on => {
+                let _ = outbox.typing(&chat).await;
+            }
+            _ = flush_tick.tick(), if stream.enabled => {
+                preview.flush(outbox.as_ref(), &chat, &stream, caps.max_message_length, false).await;
+            }
         }
     }
+    (!preview.is_empty()).then_some(preview)
+}
+
+/// `gateway.platforms.<p>.typing_indicator` (or `platforms.<p>.typing_indicator`); on unless
+/// set to false.
+fn typing_indicator(shared: &Shared, platform: &str) -> bool {
+    [
+        shared.settings.gateway.platforms.get(platform),
+        shared.settings.platforms.get(platform),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|p| {
+        p.get("typing_indicator")
+            .and_then(serde_yaml_ng::Value::as_bool)
+    })
+    .unwrap_or(true)
 }
 
 /// `display.platforms.<p>.tool_progress`, else `display.tool_progress`.
