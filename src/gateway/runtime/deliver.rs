@@ -43,9 +43,9 @@ pub(crate) struct Reply<'a> {
     /// The reply's text; `MEDIA:<path>` lines name files to attach.
     pub(crate) text: &'a str,
     /// The user's message it answers.
-    pub(crate) reply_to: Option<&'a str>,
+    pub(crate) quote: Option<&'a str>,
     /// `reply_to_mode: all`: every chunk quotes the user's message, not only the first.
-    pub(crate) reply_to_every_chunk: bool,
+    pub(crate) quote_every_chunk: bool,
     /// A streamed preview the first chunk replaces by an edit.
     pub(crate) replaces: Option<&'a str>,
 }
@@ -66,7 +66,7 @@ pub(crate) async fn deliver_reply(
     };
     let whole = OutboundMessage {
         text,
-        reply_to: reply.reply_to.map(str::to_string),
+        reply_to: reply.quote.map(str::to_string),
         attachments,
         subject: None,
     };
@@ -75,7 +75,7 @@ pub(crate) async fn deliver_reply(
         caps,
         chat,
         &whole,
-        reply.reply_to_every_chunk,
+        reply.quote_every_chunk,
         reply.replaces,
     )
     .await
@@ -122,19 +122,18 @@ async fn send_chunks(
     for (i, chunk) in chunks.into_iter().enumerate() {
         if i == 0
             && let Some(id) = replaces
+            && !chunk.is_empty()
+            && outbox.edit(chat, id, &chunk).await.is_ok()
         {
-            if !chunk.is_empty() && outbox.edit(chat, id, &chunk).await.is_ok() {
-                last = Some(id.to_string());
-                if whole.attachments.is_empty() {
-                    continue;
-                }
+            last = Some(id.to_string());
+            if !whole.attachments.is_empty() {
                 let files = OutboundMessage {
                     attachments: whole.attachments.clone(),
                     ..OutboundMessage::default()
                 };
                 last = send_one(outbox, chat, &files).await?.or(last);
-                continue;
             }
+            continue;
         }
         let msg = OutboundMessage {
             text: chunk,

@@ -390,12 +390,12 @@ async fn deliver_and_finish(
         let mode = reply_to_mode(shared, &chat.platform);
         let reply = Reply {
             text: reply,
-            reply_to: if mode == "off" {
+            quote: if mode == "off" {
                 None
             } else {
                 run.message_id.as_deref()
             },
-            reply_to_every_chunk: mode == "all",
+            quote_every_chunk: mode == "all",
             replaces: preview.as_ref().and_then(|p| p.id.as_deref()),
         };
         if let Err(e) = deliver_reply(outbox.as_ref(), caps, chat, &reply).await {
