@@ -231,3 +231,26 @@ async fn typing_indicator_can_be_turned_off_per_platform() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_naming_a_skill_runs_the_skill() {
+    let runner = Scripted::echo();
+    let mut gw = Gw::start(ALLOW_ALICE, "display:\n  tool_progress: off\n", runner);
+    let skill = gw.paths.skills_dir().join("ops/deploy-check/SKILL.md");
+    std::fs::create_dir_all(skill.parent().unwrap()).unwrap();
+    std::fs::write(
+        &skill,
+        "---\nname: deploy-check\ndescription: Check a deploy.\n---\nRun the smoke tests, then report.\n",
+    )
+    .unwrap();
+    gw.handle.send(dm("1", "/deploy_check staging", "m1"));
+    assert!(gw.wait_text("Run the smoke tests").await, "{:?}", gw.handle.texts());
+    let input = gw.runner.inputs().pop().unwrap();
+    assert!(input.contains("\"deploy-check\" skill"), "{input}");
+    assert!(input.contains("Run the smoke tests, then report."));
+    assert!(input.ends_with("staging"), "{input}");
+    // An unknown command that is no skill still reaches the agent as typed.
+    gw.handle.send(dm("1", "/nosuchskill now", "m2"));
+    assert!(gw.wait_text("echo: /nosuchskill now").await);
+    gw.stop().await;
+}

@@ -61,12 +61,20 @@ pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
             return;
         }
     }
-    if let Some(cmd) = commands::parse(&m.text)
-        && commands::lookup(&cmd.name).is_some()
-    {
-        let _ = accepted.send(());
-        slash::handle(shared, &m, &cmd).await;
-        return;
+    let mut m = m;
+    if let Some(cmd) = commands::parse(&m.text) {
+        if commands::lookup(&cmd.name).is_some() {
+            let _ = accepted.send(());
+            slash::handle(shared, &m, &cmd).await;
+            return;
+        }
+        // An unknown `/name` that names an installed skill runs the skill.
+        if let Some(prompt) =
+            crate::agent::skill_prompt(&shared.paths, &cmd.name, cmd.args.trim())
+        {
+            logs::info(&target, format!("skill /{} invoked", cmd.name));
+            m.text = prompt;
+        }
     }
     enqueue(shared, m, accepted).await;
 }
