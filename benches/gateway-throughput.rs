@@ -116,6 +116,7 @@ fn main() {
                 poll: Duration::from_millis(50),
                 ..Options::default()
             },
+            process_notices: None,
         };
         let cancel = CancellationToken::new();
         let task = tokio::spawn(runtime::run(

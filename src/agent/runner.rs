@@ -618,6 +618,10 @@ impl TurnRunner for Agent {
         self.approvals.resolve(session_key, choice)
     }
 
+    fn end_session(&self, session_key: &str) {
+        self.processes.kill_session(session_key);
+    }
+
     async fn compress(
         &self,
         history: Vec<HistoryMessage>,

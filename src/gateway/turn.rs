@@ -197,6 +197,11 @@ pub trait TurnRunner: Send + Sync {
     /// Resolves the pending approval of a session; false when none is pending.
     fn resolve_approval(&self, session_key: &str, choice: ApprovalChoice) -> bool;
 
+    /// The session ended (`/new`, `/reset`): stop what it left running in the background.
+    fn end_session(&self, session_key: &str) {
+        let _ = session_key;
+    }
+
     /// Summarises the older part of a conversation (`/compress`): the history to keep instead,
     /// and the tokens the summary cost.
     async fn compress(

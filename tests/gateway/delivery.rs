@@ -244,7 +244,11 @@ async fn a_slash_command_naming_a_skill_runs_the_skill() {
     )
     .unwrap();
     gw.handle.send(dm("1", "/deploy_check staging", "m1"));
-    assert!(gw.wait_text("Run the smoke tests").await, "{:?}", gw.handle.texts());
+    assert!(
+        gw.wait_text("Run the smoke tests").await,
+        "{:?}",
+        gw.handle.texts()
+    );
     let input = gw.runner.inputs().pop().unwrap();
     assert!(input.contains("\"deploy-check\" skill"), "{input}");
     assert!(input.contains("Run the smoke tests, then report."));
@@ -253,4 +257,72 @@ async fn a_slash_command_naming_a_skill_runs_the_skill() {
     gw.handle.send(dm("1", "/nosuchskill now", "m2"));
     assert!(gw.wait_text("echo: /nosuchskill now").await);
     gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_process_notices_reach_the_chat_that_started_the_process() {
+    use hermes::gateway::runtime::{self, Deps};
+    let model = crate::model::Model::start(Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = hermes::home::HermesPaths::at(&dir.path().join(".hermes"), dir.path());
+    std::fs::create_dir_all(paths.home()).unwrap();
+    let env = hermes::config::Env::from_pairs([
+        ("TELEGRAM_ALLOWED_USERS".to_string(), "1".to_string()),
+        ("OPENAI_API_KEY".to_string(), "sk-test".to_string()),
+        ("HERMES_YOLO_MODE".to_string(), "1".to_string()),
+    ]);
+    let yaml = format!(
+        "model:\n  default: test-model\n  provider: custom\n  base_url: {}\n  api_key: sk-test\ndisplay:\n  tool_progress: off\n  background_process_notifications: result\n",
+        model.url
+    );
+    let settings = crate::harness::settings(&yaml, &env);
+    let agent = hermes::agent::Agent::from_settings(paths.clone(), &settings, env.clone()).unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let agent = agent.with_process_notices(tx);
+    let store = Arc::new(hermes::store::Store::open(&paths.state_db()).unwrap());
+    let (platform, handle) = hermes::platforms::memory::memory_platform("telegram", caps());
+    let state = Arc::new(hermes::gateway::state::StateFile::new(
+        &paths,
+        hermes::gateway::lock::own_record(&paths, &[]),
+    ));
+    let deps = Deps {
+        paths: paths.clone(),
+        settings,
+        env,
+        platforms: vec![Arc::new(platform)],
+        runner: Arc::new(agent),
+        store,
+        state,
+        options: crate::harness::fast_options(),
+        process_notices: Some(rx),
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(runtime::run(
+        deps,
+        cancel.clone(),
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    ));
+    handle.send(dm("1", "bg: sleep 0.3; echo built-ok", "m1"));
+    let finished = handle
+        .wait_for(Duration::from_secs(10), |sent| {
+            sent.iter().any(|s| {
+                matches!(s, Recorded::Message { text, chat, .. }
+                    if text.contains("✅ Background process") && text.contains("built-ok") && chat.chat_id == "1")
+            })
+        })
+        .await;
+    assert!(finished, "{:?}", handle.texts());
+    // The turn itself answered first: the process ran on after it.
+    let texts = handle.texts();
+    let answer = texts
+        .iter()
+        .position(|t| t.starts_with("answer: "))
+        .unwrap();
+    let notice = texts
+        .iter()
+        .position(|t| t.contains("✅ Background process"))
+        .unwrap();
+    assert!(answer < notice, "{texts:?}");
+    cancel.cancel();
+    let _ = task.await;
 }

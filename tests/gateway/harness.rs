@@ -226,6 +226,7 @@ impl Gw {
             store: store.clone(),
             state,
             options: fast_options(),
+            process_notices: None,
         };
         let cancel = CancellationToken::new();
         let restart = Arc::new(AtomicBool::new(false));

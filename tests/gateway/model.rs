@@ -63,15 +63,38 @@ async fn chat(
         serde_json::json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
     };
+    // "bg: <command>" asks for the command as a background terminal process; once the tool's
+    // result is in, the turn ends with a short answer.
+    let last_role = body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["role"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let chunks = match last_user.strip_prefix("bg: ") {
+        Some(command) if last_role == "user" => {
+            let args = serde_json::json!({"command": command, "background": true}).to_string();
+            vec![
+                chunk(serde_json::json!({"role": "assistant"}), None),
+                chunk(
+                    serde_json::json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                        "function": {"name": "terminal", "arguments": args}}]}),
+                    None,
+                ),
+                chunk(serde_json::json!({}), Some("tool_calls")),
+            ]
+        }
+        _ => vec![
+            chunk(serde_json::json!({"role": "assistant"}), None),
+            chunk(
+                serde_json::json!({"content": format!("answer: {last_user}")}),
+                None,
+            ),
+            chunk(serde_json::json!({}), Some("stop")),
+        ],
+    };
     let mut sse = String::new();
-    for c in [
-        chunk(serde_json::json!({"role": "assistant"}), None),
-        chunk(
-            serde_json::json!({"content": format!("answer: {last_user}")}),
-            None,
-        ),
-        chunk(serde_json::json!({}), Some("stop")),
-    ] {
+    for c in chunks {
         sse.push_str(&format!("data: {c}\n\n"));
     }
     sse.push_str("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}\n\ndata: [DONE]\n\n");

@@ -147,7 +147,7 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| (p.name().to_string(), (p.outbox(), p.capabilities())))
         .collect();
-    let runner = build_runner(cx, &settings, &env, &outboxes);
+    let (runner, process_notices) = build_runner(cx, &settings, &env, &outboxes);
     let cron_timeout = Duration::from_secs(env.number("HERMES_CRON_TIMEOUT").unwrap_or(600));
     let ticker = Arc::new(cron_bridge::Ticker {
         paths: cx.paths.clone(),
@@ -176,6 +176,7 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
             exit_on_startup_conflict: !api_config.enabled,
             ..Options::default()
         },
+        process_notices,
     };
     // The scheduler ticks every 60 s; HERMES_CRON_TICK_SECONDS shortens it (tests, impatient users).
     let tick_every = Duration::from_secs(env_tick_seconds(cx));
@@ -230,7 +231,8 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
 }
 
 /// The agent for this profile, or one that answers every turn with what is missing (the
-/// gateway still runs: pairing, commands and script jobs work without a model).
+/// gateway still runs: pairing, commands and script jobs work without a model); and the
+/// notices of the agent's background processes, for the runtime to deliver.
 fn build_runner(
     cx: &Context,
     settings: &hermes::config::Settings,
@@ -242,7 +244,10 @@ fn build_runner(
             hermes::platforms::Capabilities,
         ),
     >,
-) -> Arc<dyn TurnRunner> {
+) -> (
+    Arc<dyn TurnRunner>,
+    Option<tokio::sync::mpsc::UnboundedReceiver<hermes::agent::tools::ProcessNotice>>,
+) {
     match hermes::agent::Agent::from_settings(cx.paths.clone(), settings, env.clone()) {
         Ok(agent) => {
             let sender = cron_bridge::OutboxSender {
@@ -254,11 +259,12 @@ fn build_runner(
                 settings: settings.clone(),
                 env: env.clone(),
             };
-            Arc::new(
-                agent
-                    .with_message_sender(Arc::new(sender))
-                    .with_cron(Arc::new(jobs)),
-            )
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let agent = agent
+                .with_message_sender(Arc::new(sender))
+                .with_cron(Arc::new(jobs))
+                .with_process_notices(tx);
+            (Arc::new(agent), Some(rx))
         }
         Err(e) => {
             let hints = e.hints().join("; ");
@@ -269,7 +275,7 @@ fn build_runner(
             };
             logs::error("gateway.run", &message);
             cx.out.warn(&message);
-            Arc::new(UnconfiguredRunner { message })
+            (Arc::new(UnconfiguredRunner { message }), None)
         }
     }
 }

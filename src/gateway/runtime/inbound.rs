@@ -69,8 +69,7 @@ pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
             return;
         }
         // An unknown `/name` that names an installed skill runs the skill.
-        if let Some(prompt) =
-            crate::agent::skill_prompt(&shared.paths, &cmd.name, cmd.args.trim())
+        if let Some(prompt) = crate::agent::skill_prompt(&shared.paths, &cmd.name, cmd.args.trim())
         {
             logs::info(&target, format!("skill /{} invoked", cmd.name));
             m.text = prompt;

@@ -86,6 +86,9 @@ pub struct Deps {
     pub state: Arc<StateFile>,
     /// Tunables.
     pub options: Options,
+    /// Notices from the agent's background processes, each delivered to the chat of the
+    /// session that started the process (`display.background_process_notifications`).
+    pub process_notices: Option<mpsc::UnboundedReceiver<crate::agent::tools::ProcessNotice>>,
 }
 
 /// How the gateway ended.
@@ -326,6 +329,10 @@ pub async fn run(
         let shared = shared.clone();
         tokio::spawn(async move { worker::dispatch_loop(shared).await })
     };
+    let notices = deps.process_notices.map(|rx| {
+        let shared = shared.clone();
+        tokio::spawn(forward_process_notices(shared, rx))
+    });
     let started = tokio::time::Instant::now();
     let platform_count = deps.platforms.len();
     let mut exit = Exit::Stopped;
@@ -364,6 +371,9 @@ pub async fn run(
     .await;
     dispatcher.abort();
     counts.abort();
+    if let Some(n) = notices {
+        n.abort();
+    }
     shared.flush_counts();
     platforms_root.cancel();
     tracker.close();
@@ -520,5 +530,33 @@ async fn shutdown(shared: &Shared, exit: &Exit) {
     if restarting {
         let marker = shared.paths.home().join(".clean_shutdown");
         let _ = crate::fsutil::write_atomic(&marker, br#"{"reason": "restart"}"#, None);
+    }
+}
+
+/// Delivers each background-process notice to the chat of the session that started the
+/// process (its route's origin); a notice for a session with no chat is logged.
+async fn forward_process_notices(
+    shared: Arc<Shared>,
+    mut rx: mpsc::UnboundedReceiver<crate::agent::tools::ProcessNotice>,
+) {
+    use crate::store::RouteStore;
+    while let Some(n) = rx.recv().await {
+        let chat = shared
+            .store
+            .route(&n.session_key)
+            .ok()
+            .flatten()
+            .and_then(|r| r.origin)
+            .map(|o| o.chat());
+        match chat {
+            Some(chat) => shared.say(&chat, &n.text).await,
+            None => logs::info(
+                "gateway.run",
+                format!(
+                    "background process {} of {} has no chat to tell: {}",
+                    n.process_id, n.session_key, n.text
+                ),
+            ),
+        }
     }
 }

@@ -120,6 +120,7 @@ fn stop(shared: &Shared, key: &str, reason: CancelReason, done: &str, idle: &str
 
 fn new_session(shared: &Shared, m: &InboundMessage, key: &str, title: &str) -> String {
     let _ = stop(shared, key, CancelReason::Stop, "", "");
+    shared.runner.end_session(key);
     let previous = shared.store.route(key).ok().flatten();
     let mut out = String::from("✨ New session started.");
     if let Some(prev) = &previous {
