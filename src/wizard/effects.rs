@@ -304,6 +304,8 @@ impl Effects for LiveEffects {
             .unwrap_or("vi")
             .to_string();
         let dir = self.paths.cache_dir();
+        // A cache directory made only for this edit goes again afterwards.
+        let made = !dir.exists();
         std::fs::create_dir_all(&dir)?;
         let file = dir.join(format!("SOUL.md.edit-{}", std::process::id()));
         hermes::fsutil::write_atomic(&file, text.as_bytes(), Some(0o600))?;
@@ -315,6 +317,9 @@ impl Effects for LiveEffects {
             .status();
         let edited = std::fs::read_to_string(&file);
         let _ = std::fs::remove_file(&file);
+        if made {
+            let _ = std::fs::remove_dir(&dir);
+        }
         match status {
             Ok(s) if s.success() => Ok(edited?),
             Ok(s) => anyhow::bail!("the editor `{editor}` exited with {s}"),

@@ -446,6 +446,38 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_write_puts_back_the_files_already_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(p.env_file(), "A=1\n").unwrap();
+        std::fs::write(p.config_file(), "agent:\n  max_turns: 9\n").unwrap();
+        // A directory where a file should go: staging works, its rename fails.
+        let blocked = p.home().join("SOUL.md");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_env("B", "2");
+        plan.set_config("model.default", Value::String("x".into()));
+        plan.files.push(PlannedFile {
+            path: blocked.clone(),
+            contents: "soul\n".into(),
+            mode: None,
+        });
+        assert!(plan.apply(&p).is_err());
+        assert_eq!(std::fs::read_to_string(p.env_file()).unwrap(), "A=1\n");
+        assert_eq!(
+            std::fs::read_to_string(p.config_file()).unwrap(),
+            "agent:\n  max_turns: 9\n"
+        );
+        let mut left: Vec<String> = std::fs::read_dir(p.home())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".env", "SOUL.md", "config.yaml"]);
+    }
+
+    #[test]
     fn prune_keeps_real_changes_only() {
         let dir = tempfile::tempdir().unwrap();
         let p = paths(dir.path());
