@@ -100,6 +100,8 @@ fn router(chats: Arc<Mutex<Vec<Value>>>) -> Router {
         .route("/{bot}/getMe", get(telegram).post(telegram))
         .route("/v1/models", get(models))
         .route("/v1/chat/completions", post(chat))
+        .route("/slow/v1/models", get(slow_models))
+        .route("/slow/v1/chat/completions", post(chat))
         .route("/discord/users/@me", get(discord))
         .route("/slack/auth.test", post(slack))
         .route("/_matrix/client/v3/account/whoami", get(whoami))
@@ -129,6 +131,17 @@ async fn models(h: HeaderMap) -> Response {
         {"id": "tiny-a", "object": "model"}, {"id": "tiny-b", "object": "model"}
     ]}))
     .into_response()
+}
+
+/// A hosted provider's `/models` (OpenAI's "List models", `GET /v1/models` with a bearer key):
+/// the key is required, and the answer takes a moment, as over the internet, so a terminal test
+/// can see the spinner shown meanwhile.
+async fn slow_models(h: HeaderMap) -> Response {
+    if bearer(&h) != "Bearer sk-test-key-123456" {
+        return unauthorized();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    models(h).await
 }
 
 async fn chat(
