@@ -15,9 +15,9 @@ use hermes::platforms::weixin::{self, LoginEvent, LoginOptions};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::plan::PlannedFile;
 use super::probe::{self, Facts, ProbeInput};
 use super::prompter::{Prompter, cancelled};
-use super::plan::PlannedFile;
 use super::spec::{self, Login, ProviderSpec, fill, text};
 
 /// An outcome that may fail with a one-line reason the wizard shows (the outer `Result` is for
@@ -82,7 +82,10 @@ pub(crate) fn login_file(
         || account.account_id.starts_with('.')
         || account.account_id.contains(['/', '\\', '\0'])
     {
-        anyhow::bail!("the Weixin login returned an unusable account id `{}`", account.account_id);
+        anyhow::bail!(
+            "the Weixin login returned an unusable account id `{}`",
+            account.account_id
+        );
     }
     let mut contents = serde_json::to_string_pretty(&account)?;
     contents.push('\n');

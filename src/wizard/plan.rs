@@ -169,7 +169,10 @@ impl SetupPlan {
             }
         }
         for f in &self.files {
-            let mode = f.mode.map(|m| format!(", mode {m:04o}")).unwrap_or_default();
+            let mode = f
+                .mode
+                .map(|m| format!(", mode {m:04o}"))
+                .unwrap_or_default();
             out.push(format!(
                 "  {} ({} lines{mode})",
                 f.path.display(),
@@ -286,8 +289,9 @@ fn write_all(writes: &[(PathBuf, Vec<u8>, Option<u32>)]) -> Result<()> {
                 }
             }
             cleanup(&staged[i..]);
-            return Err(anyhow::Error::new(e)
-                .context(format!("writing {}", staged[i].dest.display())));
+            return Err(
+                anyhow::Error::new(e).context(format!("writing {}", staged[i].dest.display()))
+            );
         }
     }
     for s in &staged {

@@ -92,8 +92,11 @@ pub(crate) fn configure(
     }
     let t = &spec::setup().gateway;
     // The login's part of the plan, kept when only the fields are asked again.
-    let mut logged_in: Option<(SetupPlan, BTreeMap<String, String>, BTreeMap<String, String>)> =
-        None;
+    let mut logged_in: Option<(
+        SetupPlan,
+        BTreeMap<String, String>,
+        BTreeMap<String, String>,
+    )> = None;
     loop {
         let mut run = Run {
             spec,

@@ -305,7 +305,14 @@ fn platform_secrets_from_stdin_and_their_errors() {
 
     let run = env
         .run_with(
-            ["gateway", "setup", "--platform", "telegram", "--secret-stdin", "TELEGRAM_DM_POLICY"],
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "telegram",
+                "--secret-stdin",
+                "TELEGRAM_DM_POLICY",
+            ],
             &[],
             "x\n",
         )
@@ -317,7 +324,16 @@ fn platform_secrets_from_stdin_and_their_errors() {
     );
     let run = env
         .run_with(
-            ["gateway", "setup", "--platform", "slack", "--secret-stdin", "SLACK_BOT_TOKEN", "--secret-stdin", "SLACK_APP_TOKEN"],
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "slack",
+                "--secret-stdin",
+                "SLACK_BOT_TOKEN",
+                "--secret-stdin",
+                "SLACK_APP_TOKEN",
+            ],
             &[],
             "xoxb-1-good\n",
         )
@@ -454,9 +470,7 @@ fn setup_with_a_key_on_stdin_soul_file_and_telegram_in_one_go() {
     let saved = run.stderr.find("✓ Saved.").expect("saved");
     let note = run
         .stderr
-        .find(
-            "API key saved to [TMP]/home/.hermes/.env (mode 0600; the OS keychain is not used).",
-        )
+        .find("API key saved to [TMP]/home/.hermes/.env (mode 0600; the OS keychain is not used).")
         .expect("key note");
     assert!(saved < note, "{run}");
     let e = dotenv(&env);
@@ -535,7 +549,8 @@ fn start_flags_start_restart_decline_and_report_a_failed_install() {
     let run = setup("1", "--no-start").ok();
     assert!(run.stderr.contains("✓ Saved."), "{run}");
     assert!(
-        run.stderr.contains("or install it as a service with `hermes gateway install`."),
+        run.stderr
+            .contains("or install it as a service with `hermes gateway install`."),
         "{run}"
     );
     assert!(!pid_file.exists(), "{run}");
@@ -558,11 +573,19 @@ fn start_flags_start_restart_decline_and_report_a_failed_install() {
     assert_eq!(env.read(&pid_file), first, "--no-start left it alone");
 
     let run = setup("4", "--restart").ok();
-    assert!(run.stderr.contains("The gateway of this profile is running (PID "), "{run}");
+    assert!(
+        run.stderr
+            .contains("The gateway of this profile is running (PID "),
+        "{run}"
+    );
     assert_ne!(env.read(&pid_file), first, "restarted: {run}");
 
     let stop = env
-        .run_with(["gateway", "stop"], &[("HERMES_SERVICE_MANAGER", "none")], "")
+        .run_with(
+            ["gateway", "stop"],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        )
         .ok();
     assert!(stop.stderr.contains("Stopped the gateway"), "{stop}");
     let run = setup("5", "--install-service").code(1);
