@@ -216,7 +216,7 @@ pub(crate) struct PlatformArgs {
     /// homeassistant, webhook, weixin.
     #[arg(long = "platform", value_name = "NAME")]
     pub(crate) platforms: Vec<String>,
-    /// Read this platform secret (e.g. TELEGRAM_BOT_TOKEN) from standard input (repeatable:
+    /// Read this platform secret (e.g. `TELEGRAM_BOT_TOKEN`) from standard input (repeatable:
     /// one line each, in order, after the --api-key-stdin line).
     #[arg(long = "secret-stdin", value_name = "VAR")]
     pub(crate) secret_stdin: Vec<String>,
@@ -234,7 +234,7 @@ impl PlatformArgs {
     ) -> Result<BTreeMap<String, String>> {
         let secrets: Vec<String> = spec::platforms()
             .iter()
-            .flat_map(|s| s.answer_vars())
+            .flat_map(spec::Spec::answer_vars)
             .filter(|(_, secret)| *secret)
             .map(|(env, _)| env)
             .collect();

@@ -92,11 +92,7 @@ pub(crate) fn configure(
     }
     let t = &spec::setup().gateway;
     // The login's part of the plan, kept when only the fields are asked again.
-    let mut logged_in: Option<(
-        SetupPlan,
-        BTreeMap<String, String>,
-        BTreeMap<String, String>,
-    )> = None;
+    let mut logged_in: Option<LoginPart> = None;
     loop {
         let mut run = Run {
             spec,
@@ -147,6 +143,13 @@ pub(crate) fn configure(
         }
     }
 }
+
+/// A login's plan, answers and outputs.
+type LoginPart = (
+    SetupPlan,
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+);
 
 enum Checked {
     Ok,

@@ -511,6 +511,18 @@ fn a_token_used_by_another_profile_is_flagged() {
     );
 }
 
+/// Stops the gateway of a home when a test ends, pass or fail.
+struct Stop<'a>(&'a TestEnv);
+impl Drop for Stop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.run_with(
+            ["gateway", "stop"],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        );
+    }
+}
+
 /// The final step without a terminal: `--start`, `--restart`, `--no-start` and
 /// `--install-service`, with no service manager (the detached supervisor of the ops tests).
 #[test]
@@ -520,16 +532,6 @@ fn start_flags_start_restart_decline_and_report_a_failed_install() {
     let mut vars = fake_env(&f);
     vars.push(("TELEGRAM_BOT_TOKEN".into(), TG_TOKEN.into()));
     vars.push(("HERMES_SERVICE_MANAGER".into(), "none".into()));
-    struct Stop<'a>(&'a TestEnv);
-    impl Drop for Stop<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.run_with(
-                ["gateway", "stop"],
-                &[("HERMES_SERVICE_MANAGER", "none")],
-                "",
-            );
-        }
-    }
     let _stop = Stop(&env);
     // Each run changes the home channel, so there is something to write.
     let setup = |home: &str, flag: &str| {

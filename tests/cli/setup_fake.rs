@@ -133,7 +133,7 @@ async fn models(h: HeaderMap) -> Response {
     .into_response()
 }
 
-/// A hosted provider's `/models` (OpenAI's "List models", `GET /v1/models` with a bearer key):
+/// A hosted provider's `/models` (`OpenAI`'s "List models", `GET /v1/models` with a bearer key):
 /// the key is required, and the answer takes a moment, as over the internet, so a terminal test
 /// can see the spinner shown meanwhile.
 async fn slow_models(h: HeaderMap) -> Response {
