@@ -613,3 +613,46 @@ fn start_flags_start_restart_decline_and_report_a_failed_install() {
             .contains("cannot be used with")
     );
 }
+
+#[test]
+fn a_matrix_password_check_ends_the_session_it_opened() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let run = env
+        .run_with(
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "matrix",
+                "--matrix-homeserver",
+                &f.base,
+                "--matrix-user-id",
+                "@bot:localhost",
+                "--matrix-password-env",
+                "PW",
+                "--matrix-dm-policy",
+                "disabled",
+            ],
+            &[("PW", SECRET)],
+            "",
+        )
+        .ok();
+    assert!(run.stderr.contains("✓ Saved."), "{run}");
+    let marks: Vec<serde_json::Value> = f
+        .chats
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|v| v.get("matrix").is_some())
+        .cloned()
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            serde_json::json!({"matrix": "login"}),
+            serde_json::json!({"matrix": "logout"})
+        ]
+    );
+    assert_eq!(dotenv(&env)["MATRIX_PASSWORD"], SECRET);
+}
