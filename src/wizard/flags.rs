@@ -58,9 +58,9 @@ impl clap::Args for FieldFlags {
                     .long(id)
                     .help_heading(format!("{} answers", spec.title));
                 if secret {
-                    arg = arg
-                        .value_name("VAR")
-                        .help(format!("Read {env} from this environment variable"));
+                    arg = arg.value_name("VAR").help(format!(
+                        "Read {env} from this environment variable (or use --secret-stdin {env})"
+                    ));
                 } else {
                     let help = field.map_or_else(
                         || format!("Set {env}"),

@@ -314,7 +314,10 @@ impl Run<'_, '_> {
         let checker = |s: &str| check(field, s);
         let answer = if field.secret {
             let prompt = if current.is_some() {
-                format!("{} (leave empty to keep the current one)", field.prompt)
+                fill(
+                    &text(&spec::setup().gateway, "keep_secret"),
+                    &[("prompt", &field.prompt)],
+                )
             } else {
                 field.prompt.clone()
             };

@@ -427,6 +427,7 @@ mod tests {
             "skipped",
             "answer_required",
             "answer_invalid",
+            "keep_secret",
         ] {
             assert!(!text(&s.gateway, key).starts_with('<'), "gateway.{key}");
         }

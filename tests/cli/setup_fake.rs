@@ -227,8 +227,10 @@ async fn matrix_login(
             .into_response();
     }
     log.lock().unwrap().push(json!({"matrix": "login"}));
-    axum::Json(json!({"user_id": "@bot:localhost", "access_token": MATRIX_SESSION,
-        "device_id": "SETUPCHECK"}))
+    axum::Json(
+        json!({"user_id": "@bot:localhost", "access_token": MATRIX_SESSION,
+        "device_id": "SETUPCHECK"}),
+    )
     .into_response()
 }
 
