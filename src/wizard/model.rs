@@ -81,8 +81,9 @@ pub(crate) fn configure(
         } else if let Some(i) = current {
             i
         } else {
+            // The key and the model depend on the provider: nothing more to ask about.
             p.missing(Ask::new("the model provider", &provider_flag))?;
-            0
+            return Ok(SetupPlan::default());
         }
     };
     let prov = &providers[index];

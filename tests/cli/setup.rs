@@ -207,6 +207,11 @@ fn a_missing_answer_without_a_terminal_names_the_flag() {
     let run = env.run(["model"]).code(1);
     assert!(
         run.stderr
+            .contains("Error: missing answer: the model provider\n"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
             .contains("hint: pass --provider openrouter|openai|anthropic|nous|custom"),
         "{run}"
     );
