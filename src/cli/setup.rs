@@ -177,8 +177,10 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
     if wrote && let Some(note) = note {
         p.say(&note);
     }
-    if gateway && wrote {
-        wizard::offer_start(cx, p, args.start.choice())?;
+    // The offer follows the platform step; a start flag asks for it after any change.
+    let choice = args.start.choice();
+    if wrote && (gateway || choice != wizard::StartChoice::Ask) {
+        wizard::offer_start(cx, p, choice)?;
     }
     Ok(())
 }

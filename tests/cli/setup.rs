@@ -661,3 +661,33 @@ fn a_matrix_password_check_ends_the_session_it_opened() {
     );
     assert_eq!(dotenv(&env)["MATRIX_PASSWORD"], SECRET);
 }
+
+#[test]
+fn a_start_flag_on_setup_acts_after_a_model_only_change() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let url = format!("{}/v1", f.base);
+    let run = env
+        .run_with(
+            [
+                "setup",
+                "model",
+                "--provider",
+                "custom",
+                "--base-url",
+                &url,
+                "--model",
+                "tiny-a",
+                "--no-start",
+            ],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        )
+        .ok();
+    assert!(run.stderr.contains("✓ Saved."), "{run}");
+    assert!(
+        run.stderr
+            .contains("Start the gateway in the foreground with `hermes gateway run`,"),
+        "{run}"
+    );
+}
