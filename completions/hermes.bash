@@ -2037,13 +2037,17 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__gateway__subcmd__setup)
-            opts="-p -h -V --non-interactive --no-validate --platform --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --non-interactive --no-validate --platform --secret-stdin --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --restart --start --install-service --no-start --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-stdin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4803,7 +4807,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__setup)
-            opts="-p -h -V --non-interactive --no-validate --reset --quick --provider --model --base-url --api-key-env --api-key-stdin --soul-file --toolsets --platform --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --profile --quiet --color --no-input --help --version model gateway agent tools"
+            opts="-p -h -V --non-interactive --no-validate --reset --quick --provider --model --base-url --api-key-env --api-key-stdin --soul-file --toolsets --platform --secret-stdin --telegram-bot-token-env --telegram-dm-policy --telegram-allowed-users --telegram-group-policy --telegram-group-allowed-chats --telegram-home-channel --discord-bot-token-env --discord-dm-policy --discord-allowed-users --discord-group-policy --discord-group-allowed-chats --discord-home-channel --slack-bot-token-env --slack-app-token-env --slack-dm-policy --slack-allowed-users --slack-group-policy --slack-group-allowed-chats --slack-home-channel --matrix-homeserver --matrix-user-id --matrix-access-token-env --matrix-password-env --matrix-dm-policy --matrix-allowed-users --matrix-group-policy --matrix-group-allowed-chats --matrix-home-channel --email-address --email-password-env --email-imap-host --email-imap-port --email-smtp-host --email-smtp-port --email-dm-policy --email-allowed-users --email-home-address --hass-url --hass-token-env --webhook-port --webhook-secret-env --weixin-account-id --weixin-base-url --weixin-cdn-base-url --weixin-token-env --weixin-dm-policy --weixin-allowed-users --weixin-group-policy --weixin-group-allowed-users --weixin-home-channel --restart --start --install-service --no-start --profile --quiet --color --no-input --help --version model gateway agent tools"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4834,6 +4838,10 @@ _hermes() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-stdin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -381,7 +381,8 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l platform -d 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l secret-stdin -d 'Read this platform secret (e.g. `TELEGRAM_BOT_TOKEN`) from standard input (repeatable: one line each, in order, after the --api-key-stdin line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable (or use --secret-stdin TELEGRAM_BOT_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-dm-policy -d 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -392,7 +393,7 @@ allowlist\t''
 disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-group-allowed-chats -d 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l telegram-home-channel -d 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable (or use --secret-stdin DISCORD_BOT_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-dm-policy -d 'How should direct messages be authorized? (DISCORD_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -403,8 +404,8 @@ allowlist\t''
 disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l discord-home-channel -d 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable (or use --secret-stdin SLACK_BOT_TOKEN)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable (or use --secret-stdin SLACK_APP_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-dm-policy -d 'How should direct messages be authorized? (SLACK_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -417,8 +418,8 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l slack-home-channel -d 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-homeserver -d 'Homeserver URL (MATRIX_HOMESERVER)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-user-id -d 'Bot user ID (MATRIX_USER_ID)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable (or use --secret-stdin MATRIX_ACCESS_TOKEN)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable (or use --secret-stdin MATRIX_PASSWORD)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-dm-policy -d 'How should direct messages be authorized? (MATRIX_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -430,7 +431,7 @@ disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-group-allowed-chats -d 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l matrix-home-channel -d 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-address -d 'Email address of the agent (EMAIL_ADDRESS)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable (or use --secret-stdin EMAIL_PASSWORD)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-imap-host -d 'IMAP server (EMAIL_IMAP_HOST)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-imap-port -d 'IMAP port (EMAIL_IMAP_PORT)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-smtp-host -d 'SMTP server (EMAIL_SMTP_HOST)' -r
@@ -442,13 +443,13 @@ disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-allowed-users -d 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l email-home-address -d 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l hass-url -d 'Home Assistant URL (HASS_URL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable (or use --secret-stdin HASS_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l webhook-port -d 'Port to listen on (WEBHOOK_PORT)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable (or use --secret-stdin WEBHOOK_SECRET)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-account-id -d 'Set WEIXIN_ACCOUNT_ID' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-base-url -d 'Set WEIXIN_BASE_URL' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-cdn-base-url -d 'Set WEIXIN_CDN_BASE_URL' -r
-complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable (or use --secret-stdin WEIXIN_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-dm-policy -d 'How should direct messages be authorized? (WEIXIN_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -465,6 +466,9 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l start -l restart -d 'Start the gateway without asking (restart it when it is running)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l install-service -d 'Install the gateway as a service and start it, without asking (restart it when it is running)'
+complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-start -d 'Do not start, restart or install the gateway; only say how'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -918,7 +922,8 @@ complete -c hermes -n "__fish_hermes_using_subcommand setup" -l api-key-env -d '
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l soul-file -d 'Use this file as the agent\'s SOUL.md' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l toolsets -d 'The toolsets the agent may use, comma-separated (e.g. `terminal,file,web`)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l platform -d 'Configure this platform (repeatable): telegram, discord, slack, matrix, email, homeassistant, webhook, weixin' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l secret-stdin -d 'Read this platform secret (e.g. `TELEGRAM_BOT_TOKEN`) from standard input (repeatable: one line each, in order, after the --api-key-stdin line)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-bot-token-env -d 'Read TELEGRAM_BOT_TOKEN from this environment variable (or use --secret-stdin TELEGRAM_BOT_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-dm-policy -d 'How should direct messages be authorized? (TELEGRAM_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -929,7 +934,7 @@ allowlist\t''
 disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-group-allowed-chats -d 'Allowed group chat IDs (comma-separated) (TELEGRAM_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l telegram-home-channel -d 'Home channel (chat id for cron results and notices, optional) (TELEGRAM_HOME_CHANNEL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-bot-token-env -d 'Read DISCORD_BOT_TOKEN from this environment variable (or use --secret-stdin DISCORD_BOT_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-dm-policy -d 'How should direct messages be authorized? (DISCORD_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -940,8 +945,8 @@ allowlist\t''
 disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-group-allowed-chats -d 'Allowed channel IDs (comma-separated) (DISCORD_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l discord-home-channel -d 'Home channel ID (for cron results and notices, optional) (DISCORD_HOME_CHANNEL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-bot-token-env -d 'Read SLACK_BOT_TOKEN from this environment variable (or use --secret-stdin SLACK_BOT_TOKEN)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-app-token-env -d 'Read SLACK_APP_TOKEN from this environment variable (or use --secret-stdin SLACK_APP_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-dm-policy -d 'How should direct messages be authorized? (SLACK_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -954,8 +959,8 @@ complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-group-allo
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l slack-home-channel -d 'Home channel ID (for cron results and notices, optional) (SLACK_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-homeserver -d 'Homeserver URL (MATRIX_HOMESERVER)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-user-id -d 'Bot user ID (MATRIX_USER_ID)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-access-token-env -d 'Read MATRIX_ACCESS_TOKEN from this environment variable (or use --secret-stdin MATRIX_ACCESS_TOKEN)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-password-env -d 'Read MATRIX_PASSWORD from this environment variable (or use --secret-stdin MATRIX_PASSWORD)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-dm-policy -d 'How should direct messages be authorized? (MATRIX_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -967,7 +972,7 @@ disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-group-allowed-chats -d 'Allowed room IDs (comma-separated) (MATRIX_GROUP_ALLOWED_CHATS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l matrix-home-channel -d 'Home room ID (for cron results and notices, optional) (MATRIX_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-address -d 'Email address of the agent (EMAIL_ADDRESS)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-password-env -d 'Read EMAIL_PASSWORD from this environment variable (or use --secret-stdin EMAIL_PASSWORD)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-imap-host -d 'IMAP server (EMAIL_IMAP_HOST)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-imap-port -d 'IMAP port (EMAIL_IMAP_PORT)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-smtp-host -d 'SMTP server (EMAIL_SMTP_HOST)' -r
@@ -979,13 +984,13 @@ disabled\t''"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-allowed-users -d 'Allowed sender addresses (comma-separated) (EMAIL_ALLOWED_USERS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l email-home-address -d 'Home address (where cron results are mailed, optional) (EMAIL_HOME_ADDRESS)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l hass-url -d 'Home Assistant URL (HASS_URL)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l hass-token-env -d 'Read HASS_TOKEN from this environment variable (or use --secret-stdin HASS_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l webhook-port -d 'Port to listen on (WEBHOOK_PORT)' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l webhook-secret-env -d 'Read WEBHOOK_SECRET from this environment variable (or use --secret-stdin WEBHOOK_SECRET)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-account-id -d 'Set WEIXIN_ACCOUNT_ID' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-base-url -d 'Set WEIXIN_BASE_URL' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-cdn-base-url -d 'Set WEIXIN_CDN_BASE_URL' -r
-complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable' -r
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-token-env -d 'Read WEIXIN_TOKEN from this environment variable (or use --secret-stdin WEIXIN_TOKEN)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-dm-policy -d 'How should direct messages be authorized? (WEIXIN_DM_POLICY)' -r -f -a "pairing\t''
 open\t''
 allowlist\t''
@@ -1005,6 +1010,9 @@ complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-validate -d '
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l reset -d 'Start from the built-in defaults instead of the current settings (asks first)'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l quick -d 'Ask only about what is not configured yet'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l api-key-stdin -d 'Read the API key from standard input (one line)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l start -l restart -d 'Start the gateway without asking (restart it when it is running)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l install-service -d 'Install the gateway as a service and start it, without asking (restart it when it is running)'
+complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-start -d 'Do not start, restart or install the gateway; only say how'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'

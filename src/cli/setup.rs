@@ -11,7 +11,7 @@ use serde_yaml_ng::Value;
 
 use super::Context;
 use crate::wizard::effects::LiveEffects;
-use crate::wizard::flags::{ModelArgs, PlatformArgs};
+use crate::wizard::flags::{ModelArgs, PlatformArgs, StartArgs};
 use crate::wizard::model::{self, ModelGiven, ModelKnown};
 use crate::wizard::plan::SetupPlan;
 use crate::wizard::platform::{self, Known};
@@ -46,6 +46,8 @@ pub(crate) struct Args {
     toolsets: Option<Vec<String>>,
     #[command(flatten)]
     platforms: PlatformArgs,
+    #[command(flatten)]
+    start: StartArgs,
 }
 
 /// The parts of `hermes setup`.
@@ -84,11 +86,17 @@ pub(crate) struct GatewayArgs {
     wizard: WizardArgs,
     #[command(flatten)]
     platforms: PlatformArgs,
+    #[command(flatten)]
+    start: StartArgs,
 }
 
 pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
     let mut boxed = wizard::prompter(cx, args.wizard.non_interactive);
     let p = boxed.as_mut();
+    // Flags first: standard input holds the API key line, then the platform secrets.
+    let process: BTreeMap<String, String> = cx.process_env.iter().cloned().collect();
+    let model_given = args.model.resolve(&process)?;
+    let platform_given = args.platforms.resolve(&process, !p.interactive())?;
     let welcome = &spec::setup().welcome;
     let reset = args.reset
         && (!p.interactive() || p.confirm(Ask::new(&welcome.reset_confirm, "--reset"), false)?);
@@ -114,13 +122,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
         && model_configured
         && (args.quick || (!p.interactive() && args.section.is_none()));
     if want(Section::Model) && !skip_model {
-        let known = model_known(
-            &doc,
-            &dotenv,
-            &process,
-            args.model.resolve(&process)?,
-            &args,
-        );
+        let known = model_known(&doc, &dotenv, &process, model_given, &args);
         plan.merge(model::configure(p, &known, &mut fx)?);
     }
     if want(Section::Agent) && !(args.quick && cx.paths.soul_file().exists()) {
@@ -163,19 +165,22 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
                 cx,
                 p,
                 &args.wizard,
-                &args.platforms,
+                &args.platforms.platforms,
+                &platform_given,
                 &dotenv,
-                &process,
                 &mut fx,
             )?);
         }
     }
-    if let Some(note) = model::key_note(&plan, &cx.paths.env_file().display().to_string()) {
+    let note = model::key_note(&plan, &cx.paths.env_file().display().to_string());
+    let wrote = wizard::finish(cx, p, plan)?;
+    if wrote && let Some(note) = note {
         p.say(&note);
     }
-    let wrote = wizard::finish(cx, p, plan)?;
-    if gateway && wrote {
-        wizard::offer_start(cx, p)?;
+    // The offer follows the platform step; a start flag asks for it after any change.
+    let choice = args.start.choice();
+    if wrote && (gateway || choice != wizard::StartChoice::Ask) {
+        wizard::offer_start(cx, p, choice)?;
     }
     Ok(())
 }
@@ -185,18 +190,19 @@ pub(crate) fn run_gateway(cx: &Context, args: GatewayArgs) -> Result<()> {
     let mut boxed = wizard::prompter(cx, args.wizard.non_interactive);
     let p = boxed.as_mut();
     let (dotenv, process) = wizard::current_env(cx, false)?;
+    let given = args.platforms.resolve(&process, !p.interactive())?;
     let mut fx = LiveEffects::new(&cx.paths, cx.env()?)?;
     let plan = platforms(
         cx,
         p,
         &args.wizard,
-        &args.platforms,
+        &args.platforms.platforms,
+        &given,
         &dotenv,
-        &process,
         &mut fx,
     )?;
     if wizard::finish(cx, p, plan)? {
-        wizard::offer_start(cx, p)?;
+        wizard::offer_start(cx, p, args.start.choice())?;
     }
     Ok(())
 }
@@ -214,31 +220,31 @@ pub(crate) fn run_model(cx: &Context, wizard_args: &WizardArgs, flags: &ModelArg
         ..model_known_parts(&doc, &dotenv, &process, given)
     };
     let plan = model::configure(p, &known, &mut fx)?;
-    if let Some(note) = model::key_note(&plan, &cx.paths.env_file().display().to_string()) {
+    let note = model::key_note(&plan, &cx.paths.env_file().display().to_string());
+    if wizard::finish(cx, p, plan)?
+        && let Some(note) = note
+    {
         p.say(&note);
     }
-    wizard::finish(cx, p, plan)?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn platforms(
     cx: &Context,
     p: &mut dyn Prompter,
     wizard_args: &WizardArgs,
-    flags: &PlatformArgs,
+    requested: &[String],
+    given: &BTreeMap<String, String>,
     dotenv: &BTreeMap<String, String>,
-    process: &BTreeMap<String, String>,
     fx: &mut LiveEffects,
 ) -> Result<SetupPlan> {
-    let given = flags.fields.resolve(process, !p.interactive())?;
     let known = Known {
         current: dotenv,
-        given: &given,
+        given,
         validate: !wizard_args.no_validate,
         paths: &cx.paths,
     };
-    agent::gateway(p, &known, &flags.platforms, fx)
+    agent::gateway(p, &known, requested, fx)
 }
 
 fn model_is_configured(

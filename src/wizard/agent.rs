@@ -31,6 +31,7 @@ pub(crate) fn soul(
         plan.files.push(PlannedFile {
             path: path.to_path_buf(),
             contents,
+            mode: None,
         });
     };
     if let Some(file) = given_file {
@@ -123,12 +124,9 @@ pub(crate) fn gateway(
     let names: Vec<&str> = specs.iter().map(|s| s.platform.as_str()).collect();
     let chosen: Vec<usize> = if requested.is_empty() {
         if !p.interactive() {
-            return Err(CliError::user("no platform chosen")
-                .hint(format!(
-                    "pass --platform <NAME> (one of: {})",
-                    names.join(", ")
-                ))
-                .into());
+            let flag = format!("--platform <NAME> (one of: {})", names.join(", "));
+            p.missing(Ask::new("the platforms to configure", &flag))?;
+            return Ok(SetupPlan::default());
         }
         p.say("");
         p.say(&format!("─── {} ───", text(t, "heading")));

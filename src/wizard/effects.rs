@@ -15,9 +15,10 @@ use hermes::platforms::weixin::{self, LoginEvent, LoginOptions};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::plan::PlannedFile;
 use super::probe::{self, Facts, ProbeInput};
 use super::prompter::{Prompter, cancelled};
-use super::spec::{Login, ProviderSpec, fill};
+use super::spec::{self, Login, ProviderSpec, fill, text};
 
 /// An outcome that may fail with a one-line reason the wizard shows (the outer `Result` is for
 /// cancellation and hard errors).
@@ -54,6 +55,45 @@ pub(crate) trait Effects {
     ) -> Outcome<()>;
     /// Lets the user edit `text` in their editor; returns the result.
     fn edit(&mut self, text: &str) -> Result<String>;
+}
+
+/// The file a login's outputs are kept in, written with the rest of the plan: for the Weixin
+/// QR login, `weixin/accounts/<account_id>.json` (0600), as `weixin::qr_login` would save it.
+pub(crate) fn login_file(
+    paths: &HermesPaths,
+    login: &Login,
+    outputs: &BTreeMap<String, String>,
+) -> Result<Option<PlannedFile>> {
+    if login.kind != "weixin_qr" {
+        return Ok(None);
+    }
+    let get = |k: &str| outputs.get(k).cloned().unwrap_or_default();
+    let account = weixin::WeixinAccount {
+        account_id: get("account_id"),
+        token: get("token"),
+        base_url: get("base_url"),
+        user_id: get("user_id"),
+        saved_at: jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
+    };
+    let path = weixin::config::account_file(paths, &account.account_id);
+    if account.account_id.is_empty()
+        || account.account_id.starts_with('.')
+        || account.account_id.contains(['/', '\\', '\0'])
+    {
+        anyhow::bail!(
+            "the Weixin login returned an unusable account id `{}`",
+            account.account_id
+        );
+    }
+    let mut contents = serde_json::to_string_pretty(&account)?;
+    contents.push('\n');
+    Ok(Some(PlannedFile {
+        path,
+        contents,
+        mode: Some(hermes::fsutil::SECRET_MODE),
+    }))
 }
 
 /// The real thing.
@@ -121,7 +161,7 @@ impl Effects for LiveEffects {
         name: &str,
         answers: &BTreeMap<String, String>,
     ) -> Outcome<Facts> {
-        let _spin = p.progress("Checking the credentials…");
+        let _spin = p.progress(&text(&spec::setup().gateway, "checking"));
         let input = ProbeInput {
             answers,
             env: &self.env,
@@ -141,6 +181,8 @@ impl Effects for LiveEffects {
                 .get("WEIXIN_BASE_URL")
                 .unwrap_or(weixin::DEFAULT_BASE_URL)
                 .to_string(),
+            // The account file is written with the rest of the plan, after the confirmation.
+            save: false,
             ..LoginOptions::default()
         };
         let text = |key: &str| login.events.get(key).cloned().unwrap_or_default();
@@ -186,7 +228,10 @@ impl Effects for LiveEffects {
         base_url: &str,
         key: &str,
     ) -> Outcome<Vec<String>> {
-        let _spin = p.progress(&format!("Fetching the model list from {}…", provider.id));
+        let _spin = p.progress(&fill(
+            &text(&spec::setup().model, "fetching"),
+            &[("provider", &provider.id)],
+        ));
         let url = format!("{}/models", base_url.trim_end_matches('/'));
         let mut req = self.http.get(url).timeout(Duration::from_secs(20));
         if provider.id == "anthropic" {
@@ -238,7 +283,10 @@ impl Effects for LiveEffects {
         key: &str,
         model: &str,
     ) -> Outcome<()> {
-        let _spin = p.progress(&format!("Checking {model} with a one-token request…"));
+        let _spin = p.progress(&fill(
+            &text(&spec::setup().model, "validating"),
+            &[("model", model)],
+        ));
         let prov = self.provider(provider, base_url, key);
         let mut req = ChatRequest::new(model, vec![Message::user("Say OK.")]);
         req.max_tokens = Some(1);
@@ -259,6 +307,8 @@ impl Effects for LiveEffects {
             .unwrap_or("vi")
             .to_string();
         let dir = self.paths.cache_dir();
+        // A cache directory made only for this edit goes again afterwards.
+        let made = !dir.exists();
         std::fs::create_dir_all(&dir)?;
         let file = dir.join(format!("SOUL.md.edit-{}", std::process::id()));
         hermes::fsutil::write_atomic(&file, text.as_bytes(), Some(0o600))?;
@@ -270,6 +320,9 @@ impl Effects for LiveEffects {
             .status();
         let edited = std::fs::read_to_string(&file);
         let _ = std::fs::remove_file(&file);
+        if made {
+            let _ = std::fs::remove_dir(&dir);
+        }
         match status {
             Ok(s) if s.success() => Ok(edited?),
             Ok(s) => anyhow::bail!("the editor `{editor}` exited with {s}"),

@@ -2,8 +2,9 @@
 //! embedded specs (`--telegram-dm-policy pairing`; secrets as `--telegram-bot-token-env VAR`),
 //! plus the model flags. Secrets are never plain flags: a variable name or stdin.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Read as _;
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::Result;
 use clap::builder::PossibleValuesParser;
@@ -57,9 +58,9 @@ impl clap::Args for FieldFlags {
                     .long(id)
                     .help_heading(format!("{} answers", spec.title));
                 if secret {
-                    arg = arg
-                        .value_name("VAR")
-                        .help(format!("Read {env} from this environment variable"));
+                    arg = arg.value_name("VAR").help(format!(
+                        "Read {env} from this environment variable (or use --secret-stdin {env})"
+                    ));
                 } else {
                     let help = field.map_or_else(
                         || format!("Set {env}"),
@@ -168,13 +169,7 @@ impl ModelArgs {
                     })?,
             )
         } else if self.api_key_stdin {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s)?;
-            let key = s.lines().next().unwrap_or_default().trim().to_string();
-            if key.is_empty() {
-                return Err(CliError::user("--api-key-stdin read an empty key").into());
-            }
-            Some(key)
+            Some(stdin_line("--api-key-stdin")?)
         } else {
             None
         };
@@ -187,6 +182,33 @@ impl ModelArgs {
     }
 }
 
+/// Standard input, read once and handed out a line at a time: `--api-key-stdin` takes the
+/// first line, then each `--secret-stdin VAR` the next one, in the order given.
+static STDIN_LINES: Mutex<Option<VecDeque<String>>> = Mutex::new(None);
+
+/// The next line of standard input for `flag`; an empty or missing line is an error.
+fn stdin_line(flag: &str) -> Result<String> {
+    let mut lines = STDIN_LINES.lock().unwrap_or_else(PoisonError::into_inner);
+    if lines.is_none() {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        *lines = Some(s.lines().map(str::to_string).collect());
+    }
+    let line = lines
+        .as_mut()
+        .and_then(VecDeque::pop_front)
+        .map(|l| l.trim().to_string())
+        .unwrap_or_default();
+    if line.is_empty() {
+        return Err(CliError::user(format!(
+            "{flag} read an empty line from standard input"
+        ))
+        .hint("give one secret per line: the API key first (--api-key-stdin), then the --secret-stdin ones in order")
+        .into());
+    }
+    Ok(line)
+}
+
 /// Flags of `hermes gateway setup` (and the gateway part of `hermes setup`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct PlatformArgs {
@@ -194,8 +216,78 @@ pub(crate) struct PlatformArgs {
     /// homeassistant, webhook, weixin.
     #[arg(long = "platform", value_name = "NAME")]
     pub(crate) platforms: Vec<String>,
+    /// Read this platform secret (e.g. `TELEGRAM_BOT_TOKEN`) from standard input (repeatable:
+    /// one line each, in order, after the --api-key-stdin line).
+    #[arg(long = "secret-stdin", value_name = "VAR")]
+    pub(crate) secret_stdin: Vec<String>,
     #[command(flatten)]
     pub(crate) fields: FieldFlags,
+}
+
+impl PlatformArgs {
+    /// The answers the flags give, secrets from `--secret-stdin` included (see
+    /// `FieldFlags::resolve`).
+    pub(crate) fn resolve(
+        &self,
+        process: &BTreeMap<String, String>,
+        from_env: bool,
+    ) -> Result<BTreeMap<String, String>> {
+        let secrets: Vec<String> = spec::platforms()
+            .iter()
+            .flat_map(spec::Spec::answer_vars)
+            .filter(|(_, secret)| *secret)
+            .map(|(env, _)| env)
+            .collect();
+        let mut wanted = Vec::new();
+        for name in &self.secret_stdin {
+            let env = name.trim().to_ascii_uppercase().replace('-', "_");
+            if !secrets.contains(&env) {
+                return Err(CliError::usage(format!(
+                    "--secret-stdin {name}: not a platform secret"
+                ))
+                .hint(format!("use one of: {}", secrets.join(", ")))
+                .into());
+            }
+            wanted.push(env);
+        }
+        let mut out = self.fields.resolve(process, from_env)?;
+        for env in wanted {
+            let value = stdin_line(&format!("--secret-stdin {env}"))?;
+            out.insert(env, value);
+        }
+        Ok(out)
+    }
+}
+
+/// What to do with the gateway after `gateway setup` has written the changes.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+#[command(next_help_heading = "After saving")]
+pub(crate) struct StartArgs {
+    /// Start the gateway without asking (restart it when it is running).
+    #[arg(long, visible_alias = "restart", conflicts_with_all = ["install_service", "no_start"])]
+    pub(crate) start: bool,
+    /// Install the gateway as a service and start it, without asking (restart it when it is
+    /// running).
+    #[arg(long, conflicts_with = "no_start")]
+    pub(crate) install_service: bool,
+    /// Do not start, restart or install the gateway; only say how.
+    #[arg(long)]
+    pub(crate) no_start: bool,
+}
+
+impl StartArgs {
+    /// The choice these flags make.
+    pub(crate) fn choice(self) -> super::StartChoice {
+        if self.start {
+            super::StartChoice::Start
+        } else if self.install_service {
+            super::StartChoice::Install
+        } else if self.no_start {
+            super::StartChoice::No
+        } else {
+            super::StartChoice::Ask
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use self::plan::SetupPlan;
 use self::prompter::{Ask, NoTtyPrompter, Prompter, TermPrompter};
 use crate::cli::Context;
 
-pub(crate) use start::offer_start;
+pub(crate) use start::{StartChoice, offer_start};
 
 /// The terminal prompter when a person can answer, else the one that names missing flags.
 pub(crate) fn prompter(cx: &Context, non_interactive: bool) -> Box<dyn Prompter> {
@@ -54,6 +54,7 @@ pub(crate) fn current_env(
 /// Shows the plan, asks to confirm (a person only), and applies it. `false`: nothing written.
 pub(crate) fn finish(cx: &Context, p: &mut dyn Prompter, mut plan: SetupPlan) -> Result<bool> {
     let t = &spec::setup().plan;
+    p.check_answers()?;
     plan.prune(&cx.paths)?;
     p.say("");
     if plan.is_empty() {

@@ -78,11 +78,12 @@ pub(crate) fn configure(
                 &labels,
                 current.unwrap_or(0),
             )?
+        } else if let Some(i) = current {
+            i
         } else {
-            current.ok_or_else(|| {
-                CliError::user("missing answer: the model provider")
-                    .hint(format!("pass {provider_flag}"))
-            })?
+            // The key and the model depend on the provider: nothing more to ask about.
+            p.missing(Ask::new("the model provider", &provider_flag))?;
+            return Ok(SetupPlan::default());
         }
     };
     let prov = &providers[index];
@@ -91,7 +92,7 @@ pub(crate) fn configure(
     loop {
         let key = key(p, prov, known, same_provider)?;
         let model = model(p, prov, known, same_provider, &base_url, key.value(), fx)?;
-        if known.validate {
+        if known.validate && !p.any_missing() {
             match fx.check_model(p, prov, &base_url, key.value(), &model)? {
                 Ok(()) => p.say(&format!(
                     "✓ {}",
@@ -209,17 +210,22 @@ fn key(
             (Some(k), _, _) => Ok(Key::Keep(k)),
             (None, Some(k), _) => Ok(Key::New(k)),
             (None, None, None) => Ok(Key::None),
-            (None, None, Some(_)) => Err(CliError::user(format!(
-                "missing answer: the {} API key",
-                prov.id
-            ))
-            .hint(format!("pass {flag}"))
-            .into()),
+            (None, None, Some(_)) => {
+                p.missing(Ask::new(&format!("the {} API key", prov.id), &flag))?;
+                Ok(Key::None)
+            }
         };
     }
     p.say(&prov.key_help);
     let prompt = match &prov.key_env {
-        Some(_) => fill(&text(t, "key"), &[("label", &prov.label)]),
+        Some(_) => {
+            let name = if prov.name.is_empty() {
+                &prov.label
+            } else {
+                &prov.name
+            };
+            fill(&text(t, "key"), &[("name", name)])
+        }
         None => text(t, "key_optional"),
     };
     let fallback = current
@@ -231,9 +237,10 @@ fn key(
     }
     let required = prov.key_env.is_some() && fallback.is_none();
     let invalid = text(t, "key_invalid");
+    let key_required = text(t, "key_required");
     let check = |s: &str| {
         if s.is_empty() && required {
-            Err("an API key is required".to_string())
+            Err(key_required.clone())
         } else if s.chars().any(char::is_whitespace) {
             Err(invalid.clone())
         } else {
@@ -266,16 +273,17 @@ fn model(
         .clone()
         .or_else(|| Some(prov.model.clone()).filter(|m| !m.is_empty()));
     if !p.interactive() {
-        return suggested.ok_or_else(|| {
-            CliError::user("missing answer: the model")
-                .hint("pass --model <ID>")
-                .into()
-        });
+        if let Some(m) = suggested {
+            return Ok(m);
+        }
+        p.missing(Ask::new("the model", "--model <ID>"))?;
+        return Ok(String::new());
     }
+    let model_required = text(t, "model_required");
     let typed = |p: &mut dyn Prompter, default: &str| {
         let need = |s: &str| {
             if s.is_empty() {
-                Err("a model id is required".to_string())
+                Err(model_required.clone())
             } else {
                 Ok(())
             }

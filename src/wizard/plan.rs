@@ -1,6 +1,7 @@
 //! `SetupPlan`: what a wizard wants to change, as a plain value. It is shown (secrets masked),
-//! confirmed, then applied at once: every `.env` change in one atomic save, config.yaml edited
-//! losslessly in one atomic write, other files written atomically. Nothing is written before.
+//! confirmed, then applied at once: `.env`, config.yaml (edited losslessly) and whole files are
+//! all staged beside their destinations, then renamed into place, so either every file changes
+//! or none does. Nothing is written before.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -12,13 +13,15 @@ use hermes::fsutil;
 use hermes::home::HermesPaths;
 use serde_yaml_ng::Value;
 
-/// A file the plan writes whole (SOUL.md).
+/// A file the plan writes whole (SOUL.md, a Weixin account file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PlannedFile {
     /// Where.
     pub(crate) path: PathBuf,
     /// The new contents.
     pub(crate) contents: String,
+    /// The mode (`Some(0o600)` for secrets); `None` keeps an existing file's mode.
+    pub(crate) mode: Option<u32>,
 }
 
 /// The changes a wizard run wants to make.
@@ -36,13 +39,6 @@ pub(crate) struct SetupPlan {
     pub(crate) files: Vec<PlannedFile>,
     /// Variables and keys whose values are masked when shown.
     pub(crate) secrets: BTreeSet<String>,
-}
-
-/// What applying wrote.
-#[derive(Debug, Default)]
-pub(crate) struct Applied {
-    /// Files written.
-    pub(crate) written: Vec<PathBuf>,
 }
 
 impl SetupPlan {
@@ -173,8 +169,12 @@ impl SetupPlan {
             }
         }
         for f in &self.files {
+            let mode = f
+                .mode
+                .map(|m| format!(", mode {m:04o}"))
+                .unwrap_or_default();
             out.push(format!(
-                "  {} ({} lines)",
+                "  {} ({} lines{mode})",
                 f.path.display(),
                 f.contents.lines().count()
             ));
@@ -187,9 +187,9 @@ impl SetupPlan {
     }
 
     /// Writes everything. All new contents are computed first, so an error (a config.yaml that
-    /// does not parse, say) writes nothing; then `.env`, config.yaml and the files are each
-    /// replaced atomically.
-    pub(crate) fn apply(&self, paths: &HermesPaths) -> Result<Applied> {
+    /// does not parse, say) writes nothing; then `.env`, config.yaml and the files are staged
+    /// and renamed into place together (`write_all`).
+    pub(crate) fn apply(&self, paths: &HermesPaths) -> Result<()> {
         let env_path = paths.env_file();
         let mut env = EnvFile::load(&env_path)?;
         let env_before = env.render();
@@ -227,10 +227,10 @@ impl SetupPlan {
                 new_text = t;
             }
         }
-        let mut applied = Applied::default();
-        if env.render() != env_before {
-            env.save(&env_path)?;
-            applied.written.push(env_path);
+        let mut writes: Vec<(PathBuf, Vec<u8>, Option<u32>)> = Vec::new();
+        let env_text = env.render();
+        if env_text != env_before {
+            writes.push((env_path, env_text.into_bytes(), Some(fsutil::SECRET_MODE)));
         }
         if new_text != text {
             // config.yaml holds `model.api_key` for custom endpoints: keep it private.
@@ -239,17 +239,114 @@ impl SetupPlan {
                 .iter()
                 .any(|(k, _)| self.is_secret(k))
                 .then_some(fsutil::SECRET_MODE);
-            fsutil::write_atomic(&config_path, new_text.as_bytes(), mode)
-                .with_context(|| format!("writing {}", config_path.display()))?;
-            applied.written.push(config_path);
+            writes.push((config_path, new_text.into_bytes(), mode));
         }
         for f in &self.files {
-            fsutil::write_atomic(&f.path, f.contents.as_bytes(), None)
-                .with_context(|| format!("writing {}", f.path.display()))?;
-            applied.written.push(f.path.clone());
+            writes.push((f.path.clone(), f.contents.clone().into_bytes(), f.mode));
         }
-        Ok(applied)
+        write_all(&writes)
     }
+}
+
+/// A file written beside its destination, not yet renamed into place.
+struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+    /// The destination's contents before (`None`: it did not exist), to roll back.
+    before: Option<Vec<u8>>,
+    mode: u32,
+}
+
+/// Writes every file or none: all are staged first (temp file, mode, fsync), then renamed
+/// into place; a failed stage removes the temps, and a failed rename puts back the files
+/// already replaced.
+fn write_all(writes: &[(PathBuf, Vec<u8>, Option<u32>)]) -> Result<()> {
+    let mut staged: Vec<Staged> = Vec::new();
+    let cleanup = |staged: &[Staged]| {
+        for s in staged {
+            let _ = std::fs::remove_file(&s.tmp);
+        }
+    };
+    for (dest, contents, mode) in writes {
+        match stage(dest, contents, *mode) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                cleanup(&staged);
+                return Err(e.context(format!("writing {}", dest.display())));
+            }
+        }
+    }
+    for i in 0..staged.len() {
+        if let Err(e) = std::fs::rename(&staged[i].tmp, &staged[i].dest) {
+            for s in &staged[..i] {
+                match &s.before {
+                    Some(old) => {
+                        let _ = fsutil::write_atomic(&s.dest, old, Some(s.mode));
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&s.dest);
+                    }
+                }
+            }
+            cleanup(&staged[i..]);
+            return Err(
+                anyhow::Error::new(e).context(format!("writing {}", staged[i].dest.display()))
+            );
+        }
+    }
+    for s in &staged {
+        if let Some(dir) = s.dest.parent()
+            && let Ok(d) = std::fs::File::open(dir)
+        {
+            // Best effort: make the renames durable.
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn stage(dest: &std::path::Path, contents: &[u8], mode: Option<u32>) -> Result<Staged> {
+    use std::io::Write as _;
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mode = match mode {
+        Some(m) => m,
+        None => std::fs::metadata(dest).map_or(0o644, |m| m.permissions().mode() & 0o7777),
+    };
+    let before = match std::fs::read(dest) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let name = dest
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.stage-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(&tmp)?;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        f.write_all(contents)?;
+        f.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(Staged {
+        tmp,
+        dest: dest.to_path_buf(),
+        before,
+        mode,
+    })
 }
 
 fn edit_set(text: &str, key: &str, value: &Value) -> Result<String> {
@@ -350,6 +447,38 @@ mod tests {
         plan.set_config("model.default", Value::String("x".into()));
         assert!(plan.apply(&p).is_err());
         assert!(!p.env_file().exists());
+    }
+
+    #[test]
+    fn a_failed_write_puts_back_the_files_already_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(p.env_file(), "A=1\n").unwrap();
+        std::fs::write(p.config_file(), "agent:\n  max_turns: 9\n").unwrap();
+        // A directory where a file should go: staging works, its rename fails.
+        let blocked = p.home().join("SOUL.md");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_env("B", "2");
+        plan.set_config("model.default", Value::String("x".into()));
+        plan.files.push(PlannedFile {
+            path: blocked.clone(),
+            contents: "soul\n".into(),
+            mode: None,
+        });
+        assert!(plan.apply(&p).is_err());
+        assert_eq!(std::fs::read_to_string(p.env_file()).unwrap(), "A=1\n");
+        assert_eq!(
+            std::fs::read_to_string(p.config_file()).unwrap(),
+            "agent:\n  max_turns: 9\n"
+        );
+        let mut left: Vec<String> = std::fs::read_dir(p.home())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".env", "SOUL.md", "config.yaml"]);
     }
 
     #[test]

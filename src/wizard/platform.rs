@@ -9,10 +9,10 @@ use anyhow::Result;
 use hermes::config::dotenv::EnvFile;
 use hermes::home::{HermesPaths, list_profiles};
 
-use super::effects::Effects;
+use super::effects::{self, Effects};
 use super::plan::SetupPlan;
 use super::prompter::{Ask, Prompter};
-use super::spec::{self, Field, Spec, When, fill, flag_hint};
+use super::spec::{self, Field, Spec, When, fill, flag_hint, text};
 use crate::cli::error::CliError;
 
 /// What the engine knows before asking.
@@ -90,7 +90,9 @@ pub(crate) fn configure(
             true
         };
     }
-    let mut skip_login = false;
+    let t = &spec::setup().gateway;
+    // The login's part of the plan, kept when only the fields are asked again.
+    let mut logged_in: Option<LoginPart> = None;
     loop {
         let mut run = Run {
             spec,
@@ -100,10 +102,15 @@ pub(crate) fn configure(
             outputs: BTreeMap::new(),
             keep,
         };
-        if !skip_login && !run.login(p, fx)? {
-            p.say("Skipped.");
+        if let Some((plan, answers, outputs)) = logged_in.take() {
+            run.plan = plan;
+            run.answers = answers;
+            run.outputs = outputs;
+        } else if !run.login(p, fx)? {
+            p.say(&text(t, "skipped"));
             return Ok(None);
         }
+        let login_part = (run.plan.clone(), run.answers.clone(), run.outputs.clone());
         for field in &spec.fields {
             run.field(p, field)?;
         }
@@ -125,15 +132,24 @@ pub(crate) fn configure(
             }
             Checked::Again { login } => {
                 keep = false;
-                skip_login = !login && spec.login.is_some() && !run.outputs.is_empty();
+                if !login && spec.login.is_some() && !login_part.2.is_empty() {
+                    logged_in = Some(login_part);
+                }
             }
             Checked::Skip => {
-                p.say("Skipped.");
+                p.say(&text(t, "skipped"));
                 return Ok(None);
             }
         }
     }
 }
+
+/// A login's plan, answers and outputs.
+type LoginPart = (
+    SetupPlan,
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+);
 
 enum Checked {
     Ok,
@@ -163,12 +179,11 @@ impl Run<'_, '_> {
                     Some(v) => self.set(env, v, secret),
                     None if env.ends_with("_ACCOUNT_ID") || secret => {
                         let flag = flag_hint(env, secret);
-                        return Err(CliError::user(format!(
-                            "{} needs {env} (the QR login needs a terminal)",
+                        let what = format!(
+                            "{env} for {} (the QR login needs a terminal)",
                             self.spec.title
-                        ))
-                        .hint(format!("pass {flag}"))
-                        .into());
+                        );
+                        p.missing(Ask::new(&what, &flag))?;
                     }
                     None => {}
                 }
@@ -181,6 +196,10 @@ impl Run<'_, '_> {
             }
             match fx.login(p, login)? {
                 Ok(outputs) => {
+                    if let Some(file) = effects::login_file(self.known.paths, login, &outputs)? {
+                        self.plan.files.retain(|f| f.path != file.path);
+                        self.plan.files.push(file);
+                    }
                     self.outputs = outputs;
                     let outputs = self.outputs.clone();
                     let vars = pairs(&outputs);
@@ -295,7 +314,10 @@ impl Run<'_, '_> {
         let checker = |s: &str| check(field, s);
         let answer = if field.secret {
             let prompt = if current.is_some() {
-                format!("{} (leave empty to keep the current one)", field.prompt)
+                fill(
+                    &text(&spec::setup().gateway, "keep_secret"),
+                    &[("prompt", &field.prompt)],
+                )
             } else {
                 field.prompt.clone()
             };
@@ -381,7 +403,7 @@ impl Run<'_, '_> {
         let Some(v) = &self.spec.validate else {
             return Ok(Checked::Ok);
         };
-        if !self.known.validate {
+        if !self.known.validate || p.any_missing() {
             return Ok(Checked::Ok);
         }
         let mut answers = self.known.current.clone();
@@ -399,18 +421,20 @@ impl Run<'_, '_> {
                         .into());
                 }
                 p.warn(&format!("{} {msg}", v.failure));
+                let t = &spec::setup().gateway;
                 let again = if v.on_failure.as_deref() == Some("login") {
-                    "Log in again"
+                    text(t, "again_login")
                 } else {
-                    "Enter the values again"
+                    text(t, "again_retry")
                 };
                 let items = vec![
-                    again.to_string(),
-                    "Keep them anyway".to_string(),
-                    format!("Skip {}", self.spec.title),
+                    again,
+                    text(t, "keep_anyway"),
+                    fill(&text(t, "skip"), &[("title", &self.spec.title)]),
                 ];
+                let what_now = text(t, "what_now");
                 Ok(
-                    match p.select(Ask::new("What now?", "--no-validate"), &items, 0)? {
+                    match p.select(Ask::new(&what_now, "--no-validate"), &items, 0)? {
                         0 => Checked::Again {
                             login: v.on_failure.as_deref() == Some("login"),
                         },
@@ -476,9 +500,10 @@ fn show(p: &mut dyn Prompter, field: &Field, vars: &[(&str, &str)]) {
 
 /// Checks an answer against `required` and `pattern`.
 fn check(field: &Field, value: &str) -> Result<(), String> {
+    let t = &spec::setup().gateway;
     if value.is_empty() {
         return if field.required {
-            Err("an answer is required".into())
+            Err(text(t, "answer_required"))
         } else {
             Ok(())
         };
@@ -489,7 +514,7 @@ fn check(field: &Field, value: &str) -> Result<(), String> {
             return Err(field
                 .invalid
                 .clone()
-                .unwrap_or_else(|| "that answer is not valid".into()));
+                .unwrap_or_else(|| text(t, "answer_invalid")));
         }
     }
     Ok(())

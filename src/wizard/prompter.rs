@@ -4,8 +4,8 @@
 
 use anyhow::Result;
 use console::{Key, Term};
-use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Select};
+use dialoguer::theme::{ColorfulTheme, Theme as _};
+use dialoguer::{Confirm, FuzzySelect, MultiSelect, Select};
 
 use crate::cli::error::CliError;
 use crate::output::Printer;
@@ -55,6 +55,41 @@ pub(crate) trait Prompter {
     fn confirm(&mut self, q: Ask<'_>, default: bool) -> Result<bool>;
     /// Shows `message` with a spinner until the returned value is dropped.
     fn progress(&mut self, message: &str) -> Spin;
+    /// Notes an answer only a flag can give here (no terminal). `NoTtyPrompter` records it and
+    /// the run goes on with a placeholder, so `check_answers` can name every missing flag at
+    /// once; elsewhere it fails at once.
+    fn missing(&mut self, q: Ask<'_>) -> Result<()> {
+        Err(missing_error(&[(q.prompt.to_string(), q.flag.to_string())]))
+    }
+    /// Whether an answer is missing (the live checks are skipped then).
+    fn any_missing(&self) -> bool {
+        false
+    }
+    /// Fails naming every missing answer, if any.
+    fn check_answers(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The error naming missing answers and the flags that give them.
+fn missing_error(missing: &[(String, String)]) -> anyhow::Error {
+    let name = |p: &str| p.trim_end_matches(':').trim().to_string();
+    let mut e = if let [(prompt, _)] = missing {
+        CliError::user(format!("missing answer: {}", name(prompt)))
+    } else {
+        let names: Vec<String> = missing.iter().map(|(p, _)| name(p)).collect();
+        CliError::user(format!(
+            "missing answers ({}): {}",
+            missing.len(),
+            names.join("; ")
+        ))
+    };
+    for (_, flag) in missing {
+        if !flag.is_empty() {
+            e = e.hint(format!("pass {flag}"));
+        }
+    }
+    e.hint("or run it in a terminal to be asked").into()
 }
 
 /// A spinner shown while something slow runs; cleared when dropped.
@@ -181,17 +216,61 @@ impl Prompter for TermPrompter {
     }
 
     fn input(&mut self, q: Ask<'_>, default: &str, check: Check<'_>) -> Result<String> {
-        let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt(q.prompt)
-            .allow_empty(true)
-            .validate_with(|s: &String| check(s.trim()));
-        if !default.is_empty() {
-            input = input.default(default.to_string());
+        // dialoguer's Input ignores Esc; read raw keys so Esc cancels here as everywhere else.
+        loop {
+            let mut head = String::new();
+            let _ = self.theme.format_input_prompt(
+                &mut head,
+                q.prompt,
+                Some(default).filter(|d| !d.is_empty()),
+            );
+            let _ = self.term.write_str(&head);
+            let mut value = String::new();
+            loop {
+                let key = match self.term.read_key() {
+                    Ok(k) => k,
+                    Err(e) => return self.finish(Err(dialoguer::Error::IO(e))),
+                };
+                match key {
+                    Key::Enter => break,
+                    Key::Escape | Key::CtrlC => {
+                        let _ = self.term.write_line("");
+                        return self.finish(Ok(None));
+                    }
+                    Key::Backspace => {
+                        if let Some(c) = value.pop() {
+                            let w = console::measure_text_width(&c.to_string()).max(1);
+                            let _ = self.term.clear_chars(w);
+                        }
+                    }
+                    Key::Char(c) if !c.is_control() => {
+                        value.push(c);
+                        let _ = self.term.write_str(&c.to_string());
+                    }
+                    _ => {}
+                }
+            }
+            let typed = value.trim().to_string();
+            let answer = if typed.is_empty() {
+                default.to_string()
+            } else {
+                typed
+            };
+            let _ = self.term.clear_line();
+            let mut done = String::new();
+            let _ = self
+                .theme
+                .format_input_prompt_selection(&mut done, q.prompt, &answer);
+            let _ = self.term.write_line(&done);
+            match check(&answer) {
+                Ok(()) => return Ok(answer),
+                Err(msg) => {
+                    let mut err = String::new();
+                    let _ = self.theme.format_error(&mut err, &msg);
+                    let _ = self.term.write_line(&err);
+                }
+            }
         }
-        let r = input
-            .interact_text_on(&self.term)
-            .map(|s| Some(s.trim().to_string()));
-        self.finish(r)
     }
 
     fn password(&mut self, q: Ask<'_>, check: Check<'_>) -> Result<String> {
@@ -239,6 +318,10 @@ impl Prompter for TermPrompter {
             None,
             indicatif::ProgressDrawTarget::term(self.term.clone(), 10),
         );
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
         pb.set_message(message.to_string());
         pb.enable_steady_tick(std::time::Duration::from_millis(100));
         Spin(Some(pb))
@@ -251,25 +334,27 @@ impl TermPrompter {
     }
 }
 
-/// The prompter without a terminal (`--non-interactive`, `--no-input`, stdin not a TTY):
-/// every question fails with the flag that answers it.
+/// The prompter without a terminal (`--non-interactive`, `--no-input`, stdin not a TTY): every
+/// question is noted as missing and answered with a placeholder, so the run goes on and
+/// `check_answers` (before anything is written) names every missing flag at once.
 pub(crate) struct NoTtyPrompter {
     out: Printer,
+    missing: Vec<(String, String)>,
 }
 
 impl NoTtyPrompter {
     pub(crate) fn new(out: Printer) -> Self {
-        Self { out }
+        Self {
+            out,
+            missing: Vec::new(),
+        }
     }
 
-    fn missing<T>(q: Ask<'_>) -> Result<T> {
-        Err(CliError::user(format!(
-            "missing answer: {}",
-            q.prompt.trim_end_matches(':')
-        ))
-        .hint(format!("pass {}", q.flag))
-        .hint("or run it in a terminal to be asked")
-        .into())
+    fn note(&mut self, q: Ask<'_>) {
+        let entry = (q.prompt.to_string(), q.flag.to_string());
+        if !self.missing.contains(&entry) {
+            self.missing.push(entry);
+        }
     }
 }
 
@@ -286,33 +371,56 @@ impl Prompter for NoTtyPrompter {
         self.out.warn(line);
     }
 
-    fn select(&mut self, q: Ask<'_>, _: &[String], _: usize) -> Result<usize> {
-        Self::missing(q)
+    fn select(&mut self, q: Ask<'_>, _: &[String], default: usize) -> Result<usize> {
+        self.note(q);
+        Ok(default)
     }
 
-    fn multi_select(&mut self, q: Ask<'_>, _: &[String], _: &[bool]) -> Result<Vec<usize>> {
-        Self::missing(q)
+    fn multi_select(&mut self, q: Ask<'_>, _: &[String], checked: &[bool]) -> Result<Vec<usize>> {
+        self.note(q);
+        Ok((0..checked.len()).filter(|i| checked[*i]).collect())
     }
 
-    fn fuzzy_select(&mut self, q: Ask<'_>, _: &[String], _: usize) -> Result<usize> {
-        Self::missing(q)
+    fn fuzzy_select(&mut self, q: Ask<'_>, _: &[String], default: usize) -> Result<usize> {
+        self.note(q);
+        Ok(default)
     }
 
     fn input(&mut self, q: Ask<'_>, _: &str, _: Check<'_>) -> Result<String> {
-        Self::missing(q)
+        self.note(q);
+        Ok(String::new())
     }
 
     fn password(&mut self, q: Ask<'_>, _: Check<'_>) -> Result<String> {
-        Self::missing(q)
+        self.note(q);
+        Ok(String::new())
     }
 
-    fn confirm(&mut self, q: Ask<'_>, _: bool) -> Result<bool> {
-        Self::missing(q)
+    fn confirm(&mut self, q: Ask<'_>, default: bool) -> Result<bool> {
+        self.note(q);
+        Ok(default)
     }
 
     fn progress(&mut self, message: &str) -> Spin {
         self.out.status(message);
         Spin::none()
+    }
+
+    fn missing(&mut self, q: Ask<'_>) -> Result<()> {
+        self.note(q);
+        Ok(())
+    }
+
+    fn any_missing(&self) -> bool {
+        !self.missing.is_empty()
+    }
+
+    fn check_answers(&mut self) -> Result<()> {
+        if self.missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing_error(&self.missing))
+        }
     }
 }
 

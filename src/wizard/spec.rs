@@ -348,6 +348,9 @@ pub(crate) struct Welcome {
 pub(crate) struct ProviderSpec {
     pub(crate) id: String,
     pub(crate) label: String,
+    /// The short name used in prompts (the label when empty).
+    #[serde(default)]
+    pub(crate) name: String,
     pub(crate) base_url: String,
     #[serde(default)]
     pub(crate) key_env: Option<String>,
@@ -392,10 +395,40 @@ mod tests {
         );
         let s = setup();
         assert_eq!(s.providers.len(), 5);
-        for key in ["provider", "pick", "type_own", "validating", "key_stored"] {
+        for key in [
+            "provider",
+            "pick",
+            "type_own",
+            "fetching",
+            "validating",
+            "key",
+            "key_required",
+            "key_stored",
+            "model_required",
+        ] {
             assert!(!text(&s.model, key).starts_with('<'), "model.{key}");
         }
-        for key in ["select", "token_reused", "restart", "install", "manual"] {
+        for key in [
+            "select",
+            "token_reused",
+            "restart",
+            "install",
+            "manual",
+            "restart_manual",
+            "restart_later",
+            "start_failed",
+            "run_failed",
+            "checking",
+            "what_now",
+            "again_retry",
+            "again_login",
+            "keep_anyway",
+            "skip",
+            "skipped",
+            "answer_required",
+            "answer_invalid",
+            "keep_secret",
+        ] {
             assert!(!text(&s.gateway, key).starts_with('<'), "gateway.{key}");
         }
         for key in ["heading", "confirm", "nothing", "applied"] {

@@ -207,6 +207,11 @@ fn a_missing_answer_without_a_terminal_names_the_flag() {
     let run = env.run(["model"]).code(1);
     assert!(
         run.stderr
+            .contains("Error: missing answer: the model provider\n"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
             .contains("hint: pass --provider openrouter|openai|anthropic|nous|custom"),
         "{run}"
     );
@@ -226,6 +231,126 @@ fn a_missing_answer_without_a_terminal_names_the_flag() {
         "{run}"
     );
     assert!(!env.root().join(".env").exists());
+}
+
+#[test]
+fn every_missing_answer_is_named_in_one_error() {
+    let env = TestEnv::new();
+    let run = env
+        .run([
+            "gateway",
+            "setup",
+            "--platform",
+            "telegram",
+            "--platform",
+            "discord",
+            "--platform",
+            "weixin",
+        ])
+        .code(1);
+    assert!(
+        run.stderr.contains(
+            "Error: missing answers (4): Telegram bot token; Discord bot token; \
+             WEIXIN_ACCOUNT_ID for Weixin / WeChat (personal) (the QR login needs a terminal); \
+             WEIXIN_TOKEN for Weixin / WeChat (personal) (the QR login needs a terminal)"
+        ),
+        "{run}"
+    );
+    for hint in [
+        "hint: pass --telegram-bot-token-env VAR (or set TELEGRAM_BOT_TOKEN)",
+        "hint: pass --discord-bot-token-env VAR (or set DISCORD_BOT_TOKEN)",
+        "hint: pass --weixin-account-id <VALUE>",
+        "hint: pass --weixin-token-env VAR (or set WEIXIN_TOKEN)",
+        "hint: or run it in a terminal to be asked",
+    ] {
+        assert!(run.stderr.contains(hint), "{hint}\n{run}");
+    }
+    // The model step and the platform step together.
+    let run = env
+        .run(["setup", "--platform", "slack", "--provider", "openai"])
+        .code(1);
+    assert!(
+        run.stderr
+            .contains("Error: missing answers (3): the openai API key; Slack bot token"),
+        "{run}"
+    );
+    assert!(!env.root().join(".env").exists());
+}
+
+#[test]
+fn platform_secrets_from_stdin_and_their_errors() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let vars = fake_env(&f);
+    let run = env
+        .run_with(
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "telegram",
+                "--platform",
+                "discord",
+                "--secret-stdin",
+                "discord-bot-token",
+                "--secret-stdin",
+                "TELEGRAM_BOT_TOKEN",
+            ],
+            &refs(&vars),
+            &format!("{DISCORD_TOKEN}\n{TG_TOKEN}\n"),
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("Connected to @hermes_test_bot"),
+        "{run}"
+    );
+    let e = dotenv(&env);
+    assert_eq!(e["TELEGRAM_BOT_TOKEN"], TG_TOKEN);
+    assert_eq!(e["DISCORD_BOT_TOKEN"], DISCORD_TOKEN);
+
+    let run = env
+        .run_with(
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "telegram",
+                "--secret-stdin",
+                "TELEGRAM_DM_POLICY",
+            ],
+            &[],
+            "x\n",
+        )
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("Error: --secret-stdin TELEGRAM_DM_POLICY: not a platform secret"),
+        "{run}"
+    );
+    let run = env
+        .run_with(
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "slack",
+                "--secret-stdin",
+                "SLACK_BOT_TOKEN",
+                "--secret-stdin",
+                "SLACK_APP_TOKEN",
+            ],
+            &[],
+            "xoxb-1-good\n",
+        )
+        .code(1);
+    assert!(
+        run.stderr.contains(
+            "Error: --secret-stdin SLACK_APP_TOKEN read an empty line from standard input"
+        ),
+        "{run}"
+    );
+    assert!(!e.contains_key("SLACK_BOT_TOKEN"));
+    assert!(!dotenv(&env).contains_key("SLACK_BOT_TOKEN"));
 }
 
 #[test]
@@ -316,10 +441,11 @@ fn setup_with_a_key_on_stdin_soul_file_and_telegram_in_one_go() {
     let env = TestEnv::new();
     let soul = env.home().join("soul.md");
     env.write(&soul, "You are terse.\n");
-    let mut vars = fake_env(&f);
-    vars.push(("TELEGRAM_BOT_TOKEN".into(), TG_TOKEN.into()));
+    // Both secrets come on standard input: the API key first, then the bot token.
+    let vars = fake_env(&f);
     let url = format!("{}/v1", f.base);
     let soul_arg = soul.display().to_string();
+    let stdin = format!("sk-test-key-123456\n{TG_TOKEN}\n");
     let run = env
         .run_with(
             [
@@ -336,18 +462,22 @@ fn setup_with_a_key_on_stdin_soul_file_and_telegram_in_one_go() {
                 &soul_arg,
                 "--platform",
                 "telegram",
+                "--secret-stdin",
+                "TELEGRAM_BOT_TOKEN",
             ],
             &refs(&vars),
-            "sk-test-key-123456\n",
+            &stdin,
         )
         .ok();
     assert!(run.stderr.contains("OPENROUTER_API_KEY=****3456"), "{run}");
-    assert!(
-        run.stderr.contains(
-            "API key saved to [TMP]/home/.hermes/.env (mode 0600; no OS keychain is used)."
-        ),
-        "{run}"
-    );
+    assert!(run.stderr.contains("TELEGRAM_BOT_TOKEN=****saw0"), "{run}");
+    // Said once the file is written, not before.
+    let saved = run.stderr.find("✓ Saved.").expect("saved");
+    let note = run
+        .stderr
+        .find("API key saved to [TMP]/home/.hermes/.env (mode 0600; the OS keychain is not used).")
+        .expect("key note");
+    assert!(saved < note, "{run}");
     let e = dotenv(&env);
     assert_eq!(e["OPENROUTER_API_KEY"], "sk-test-key-123456");
     assert_eq!(e["TELEGRAM_BOT_TOKEN"], TG_TOKEN);
@@ -382,6 +512,182 @@ fn a_token_used_by_another_profile_is_flagged() {
     assert!(
         run.stderr
             .contains("⚠ TELEGRAM_BOT_TOKEN is also used by the profile `work`"),
+        "{run}"
+    );
+}
+
+/// Stops the gateway of a home when a test ends, pass or fail.
+struct Stop<'a>(&'a TestEnv);
+impl Drop for Stop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.run_with(
+            ["gateway", "stop"],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        );
+    }
+}
+
+/// The final step without a terminal: `--start`, `--restart`, `--no-start` and
+/// `--install-service`, with no service manager (the detached supervisor of the ops tests).
+#[test]
+fn start_flags_start_restart_decline_and_report_a_failed_install() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let mut vars = fake_env(&f);
+    vars.push(("TELEGRAM_BOT_TOKEN".into(), TG_TOKEN.into()));
+    vars.push(("HERMES_SERVICE_MANAGER".into(), "none".into()));
+    let _stop = Stop(&env);
+    // Each run changes the home channel, so there is something to write.
+    let setup = |home: &str, flag: &str| {
+        let args = [
+            "gateway",
+            "setup",
+            "--platform",
+            "telegram",
+            "--telegram-home-channel",
+            home,
+            flag,
+        ];
+        env.run_with(args, &refs(&vars), "")
+    };
+    let pid_file = env.root().join("gateway.pid");
+
+    let run = setup("1", "--no-start").ok();
+    assert!(run.stderr.contains("✓ Saved."), "{run}");
+    assert!(
+        run.stderr
+            .contains("or install it as a service with `hermes gateway install`."),
+        "{run}"
+    );
+    assert!(!pid_file.exists(), "{run}");
+
+    let run = setup("2", "--start").ok();
+    assert!(
+        run.stderr
+            .contains("✓ Started the gateway of profile default (PID "),
+        "{run}"
+    );
+    assert!(pid_file.exists());
+    let first = env.read(&pid_file);
+
+    let run = setup("3", "--no-start").ok();
+    assert!(
+        run.stderr
+            .contains("Restart it to pick up the changes: `hermes gateway restart`."),
+        "{run}"
+    );
+    assert_eq!(env.read(&pid_file), first, "--no-start left it alone");
+
+    let run = setup("4", "--restart").ok();
+    assert!(
+        run.stderr
+            .contains("The gateway of this profile is running (PID "),
+        "{run}"
+    );
+    assert_ne!(env.read(&pid_file), first, "restarted: {run}");
+
+    let stop = env
+        .run_with(
+            ["gateway", "stop"],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        )
+        .ok();
+    assert!(stop.stderr.contains("Stopped the gateway"), "{stop}");
+    let run = setup("5", "--install-service").code(1);
+    assert!(
+        run.stderr.contains("no service manager is available here"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("Error: `hermes gateway install` did not succeed."),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("hint: the changes were saved; only this step failed"),
+        "{run}"
+    );
+    assert_eq!(dotenv(&env)["TELEGRAM_HOME_CHANNEL"], "5");
+    assert!(
+        env.run(["gateway", "setup", "--start", "--no-start"])
+            .code(2)
+            .stderr
+            .contains("cannot be used with")
+    );
+}
+
+#[test]
+fn a_matrix_password_check_ends_the_session_it_opened() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let run = env
+        .run_with(
+            [
+                "gateway",
+                "setup",
+                "--platform",
+                "matrix",
+                "--matrix-homeserver",
+                &f.base,
+                "--matrix-user-id",
+                "@bot:localhost",
+                "--matrix-password-env",
+                "PW",
+                "--matrix-dm-policy",
+                "disabled",
+            ],
+            &[("PW", SECRET)],
+            "",
+        )
+        .ok();
+    assert!(run.stderr.contains("✓ Saved."), "{run}");
+    let marks: Vec<serde_json::Value> = f
+        .chats
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|v| v.get("matrix").is_some())
+        .cloned()
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            serde_json::json!({"matrix": "login"}),
+            serde_json::json!({"matrix": "logout"})
+        ]
+    );
+    assert_eq!(dotenv(&env)["MATRIX_PASSWORD"], SECRET);
+}
+
+#[test]
+fn a_start_flag_on_setup_acts_after_a_model_only_change() {
+    let f = Fakes::start();
+    let env = TestEnv::new();
+    let url = format!("{}/v1", f.base);
+    let run = env
+        .run_with(
+            [
+                "setup",
+                "model",
+                "--provider",
+                "custom",
+                "--base-url",
+                &url,
+                "--model",
+                "tiny-a",
+                "--no-start",
+            ],
+            &[("HERMES_SERVICE_MANAGER", "none")],
+            "",
+        )
+        .ok();
+    assert!(run.stderr.contains("✓ Saved."), "{run}");
+    assert!(
+        run.stderr
+            .contains("Start the gateway in the foreground with `hermes gateway run`,"),
         "{run}"
     );
 }

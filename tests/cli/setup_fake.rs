@@ -38,7 +38,8 @@ pub(crate) struct Fakes {
     pub(crate) mail: (u16, u16),
     /// The Weixin fake.
     pub(crate) weixin: weixin::Fake,
-    /// Bodies of the chat completions received.
+    /// Bodies of the chat completions received, and `{"matrix": "login"|"logout"}` marks for
+    /// the Matrix sessions opened and closed.
     pub(crate) chats: Arc<Mutex<Vec<Value>>>,
 }
 
@@ -100,9 +101,13 @@ fn router(chats: Arc<Mutex<Vec<Value>>>) -> Router {
         .route("/{bot}/getMe", get(telegram).post(telegram))
         .route("/v1/models", get(models))
         .route("/v1/chat/completions", post(chat))
+        .route("/slow/v1/models", get(slow_models))
+        .route("/slow/v1/chat/completions", post(chat))
         .route("/discord/users/@me", get(discord))
         .route("/slack/auth.test", post(slack))
         .route("/_matrix/client/v3/account/whoami", get(whoami))
+        .route("/_matrix/client/v3/login", post(matrix_login))
+        .route("/_matrix/client/v3/logout", post(matrix_logout))
         .route("/api/", get(home_assistant))
         .with_state(chats)
 }
@@ -129,6 +134,17 @@ async fn models(h: HeaderMap) -> Response {
         {"id": "tiny-a", "object": "model"}, {"id": "tiny-b", "object": "model"}
     ]}))
     .into_response()
+}
+
+/// A hosted provider's `/models` (`OpenAI`'s "List models", `GET /v1/models` with a bearer key):
+/// the key is required, and the answer takes a moment, as over the internet, so a terminal test
+/// can see the spinner shown meanwhile.
+async fn slow_models(h: HeaderMap) -> Response {
+    if bearer(&h) != "Bearer sk-test-key-123456" {
+        return unauthorized();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    models(h).await
 }
 
 async fn chat(
@@ -189,6 +205,42 @@ async fn whoami(h: HeaderMap) -> Response {
     } else {
         unauthorized()
     }
+}
+
+/// The access token the fake Matrix login hands out.
+pub(crate) const MATRIX_SESSION: &str = "syt_setup_check_token";
+
+/// `POST /_matrix/client/v3/login` (Matrix client-server API, "Login", `m.login.password`):
+/// `@bot:localhost` with `SECRET`.
+async fn matrix_login(
+    State(log): State<Arc<Mutex<Vec<Value>>>>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let ok = body["type"] == "m.login.password"
+        && body["identifier"]["user"] == "@bot:localhost"
+        && body["password"] == SECRET;
+    if !ok {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({"errcode": "M_FORBIDDEN", "error": "Invalid password"})),
+        )
+            .into_response();
+    }
+    log.lock().unwrap().push(json!({"matrix": "login"}));
+    axum::Json(
+        json!({"user_id": "@bot:localhost", "access_token": MATRIX_SESSION,
+        "device_id": "SETUPCHECK"}),
+    )
+    .into_response()
+}
+
+/// `POST /_matrix/client/v3/logout` ("Logout"): ends the session of the bearer token.
+async fn matrix_logout(State(log): State<Arc<Mutex<Vec<Value>>>>, h: HeaderMap) -> Response {
+    if bearer(&h) != format!("Bearer {MATRIX_SESSION}") {
+        return unauthorized();
+    }
+    log.lock().unwrap().push(json!({"matrix": "logout"}));
+    axum::Json(json!({})).into_response()
 }
 
 async fn home_assistant(h: HeaderMap) -> Response {

@@ -1,6 +1,7 @@
 //! QR login for the setup wizard and the credential probe for `doctor`. The login reports
 //! progress as [`LoginEvent`]s (the QR code comes pre-rendered for a terminal) and never
-//! prints; the caller shows them. A confirmed login is saved as the account file.
+//! prints; the caller shows them. A confirmed login is saved as the account file, unless the
+//! caller asks to write it itself.
 
 use std::time::Duration;
 
@@ -126,6 +127,9 @@ pub struct LoginOptions {
     pub request_timeout: Duration,
     /// Scheme put before a `redirect_host` (`https`).
     pub redirect_scheme: String,
+    /// Save the confirmed account as its file (`true`); `false` only returns it, for a
+    /// caller (the setup wizard) that writes it after the user confirms.
+    pub save: bool,
 }
 
 impl Default for LoginOptions {
@@ -138,6 +142,7 @@ impl Default for LoginOptions {
             max_refreshes: 3,
             request_timeout: Duration::from_secs(35),
             redirect_scheme: "https".into(),
+            save: true,
         }
     }
 }
@@ -155,8 +160,9 @@ pub fn render_qr(data: &str) -> Option<String> {
     )
 }
 
-/// Runs the QR login: fetch a code, poll its status until confirmed, then save the account
-/// to `<home>/weixin/accounts/<account_id>.json` (0600) and return it.
+/// Runs the QR login: fetch a code, poll its status until confirmed, then (with
+/// `opts.save`) save the account to `<home>/weixin/accounts/<account_id>.json` (0600) and
+/// return it.
 pub async fn qr_login(
     http: &reqwest::Client,
     paths: &HermesPaths,
@@ -220,8 +226,12 @@ pub async fn qr_login(
                         if account.account_id.is_empty() || account.token.is_empty() {
                             return Err(LoginError::Incomplete);
                         }
-                        config::save_account(paths, &account)?;
-                        let saved = config::load_account(paths, &account.account_id)?;
+                        let saved = if opts.save {
+                            config::save_account(paths, &account)?;
+                            config::load_account(paths, &account.account_id)?
+                        } else {
+                            None
+                        };
                         on_event(LoginEvent::Confirmed {
                             account_id: account.account_id.clone(),
                         });

@@ -163,7 +163,8 @@ async fn matrix_whoami(input: &ProbeInput<'_>) -> Result<Facts, String> {
     let token = input.get("MATRIX_ACCESS_TOKEN");
     let user = input.get("MATRIX_USER_ID");
     let v = if token.is_empty() {
-        // Log in with the password; the gateway logs in again itself, so the token is dropped.
+        // Log in with the password; the gateway logs in again itself, so the session is ended
+        // below.
         json(
             input
                 .http
@@ -181,10 +182,23 @@ async fn matrix_whoami(input: &ProbeInput<'_>) -> Result<Facts, String> {
             input
                 .http
                 .get(format!("{base}/_matrix/client/v3/account/whoami"))
-                .bearer_auth(token),
+                .bearer_auth(&token),
         )
         .await?
     };
+    let token_made = field(&v, "access_token");
+    if token.is_empty() && !token_made.is_empty() {
+        // The check's own device goes again: `POST /logout` (Matrix client-server API,
+        // "Logout") invalidates the token and deletes the device. Best effort.
+        let _ = json(
+            input
+                .http
+                .post(format!("{base}/_matrix/client/v3/logout"))
+                .bearer_auth(&token_made)
+                .json(&serde_json::json!({})),
+        )
+        .await;
+    }
     let found = field(&v, "user_id");
     if !user.is_empty() && !found.is_empty() && found != user {
         return Err(format!("the token belongs to {found}, not {user}"));

@@ -327,6 +327,22 @@ fn weixin_qr_login_then_policies() {
     let plan = r.unwrap().unwrap();
     p.assert_done();
     assert!(plan.secrets.contains("WEIXIN_TOKEN"));
+    // The account file is part of the plan (0600), written only when the plan is applied.
+    let file = hermes::platforms::weixin::config::account_file(&home.paths, "bot1@im.bot");
+    assert_eq!(plan.files.len(), 1);
+    assert_eq!(plan.files[0].path, file);
+    assert_eq!(plan.files[0].mode, Some(0o600));
+    let shown = plan.describe(&home.paths).join("\n");
+    assert!(
+        shown.contains(&format!("{} (", file.display())) && shown.contains("mode 0600"),
+        "{shown}"
+    );
+    assert_eq!(hermes::fsutil::mode_of(&file), Some(0o600));
+    let account = hermes::platforms::weixin::config::load_account(&home.paths, "bot1@im.bot")
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.token, "wx-secret-token");
+    assert_eq!(account.user_id, "o9cq80@im.wechat");
     let t = p.transcript.join("\n");
     assert!(t.contains("[QR]"), "{t}");
     assert!(t.contains("Home channel set to o9cq80@im.wechat."), "{t}");
@@ -348,6 +364,24 @@ fn weixin_declining_the_login_skips_it() {
     let home = Home::new();
     let (r, _) = platform_run(&home, "weixin", &no_flags(), vec![No], &mut Fake::default());
     assert!(r.unwrap().is_none());
+}
+
+#[test]
+fn a_cancel_after_the_weixin_login_writes_no_account_file() {
+    let home = Home::new();
+    let mut fx = Fake {
+        login_outputs: BTreeMap::from([
+            ("account_id".into(), "bot1@im.bot".into()),
+            ("token".into(), "wx-secret-token".into()),
+            ("base_url".into(), "https://ilinkai.weixin.qq.com".into()),
+            ("user_id".into(), "o9cq80@im.wechat".into()),
+        ]),
+        ..Fake::default()
+    };
+    let (r, _) = platform_run(&home, "weixin", &no_flags(), vec![Yes, Cancel], &mut fx);
+    assert!(r.is_err());
+    assert_eq!(fx.calls, ["login weixin_qr"]);
+    assert!(!home.paths.weixin_dir().exists());
 }
 
 #[test]
@@ -605,7 +639,7 @@ fn the_shared_token_warning_names_the_other_profile() {
 }
 
 #[test]
-fn without_a_terminal_a_missing_answer_names_its_flag() {
+fn without_a_terminal_every_missing_answer_is_named_at_once() {
     let home = Home::new();
     let mut p = super::prompter::NoTtyPrompter::new(crate::output::Printer::new(
         true,
@@ -616,20 +650,28 @@ fn without_a_terminal_a_missing_answer_names_its_flag() {
     let known = Known {
         current: &current,
         given: &no_flags(),
-        validate: false,
+        validate: true,
         paths: &home.paths,
     };
-    let err = platform::configure(
-        &mut p,
-        spec::platform("slack").unwrap(),
-        &known,
-        &mut Fake::default(),
-    )
-    .unwrap_err();
+    let mut fx = Fake::default();
+    for name in ["slack", "telegram"] {
+        platform::configure(&mut p, spec::platform(name).unwrap(), &known, &mut fx).unwrap();
+    }
+    // Nothing live runs on placeholders.
+    assert!(fx.calls.is_empty(), "{:?}", fx.calls);
+    assert!(p.any_missing());
+    let err = p.check_answers().unwrap_err();
     let cli = err.downcast_ref::<CliError>().unwrap();
-    assert_eq!(err.to_string(), "missing answer: Slack bot token (xoxb-…)");
     assert_eq!(
-        cli.hints[0],
-        "pass --slack-bot-token-env VAR (or set SLACK_BOT_TOKEN)"
+        err.to_string(),
+        "missing answers (3): Slack bot token (xoxb-…); Slack app-level token (xapp-…); Telegram bot token"
+    );
+    assert_eq!(
+        cli.hints[..3],
+        [
+            "pass --slack-bot-token-env VAR (or set SLACK_BOT_TOKEN)",
+            "pass --slack-app-token-env VAR (or set SLACK_APP_TOKEN)",
+            "pass --telegram-bot-token-env VAR (or set TELEGRAM_BOT_TOKEN)",
+        ]
     );
 }

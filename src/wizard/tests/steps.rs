@@ -63,7 +63,12 @@ fn model_openrouter_from_the_live_list() {
     );
     assert_eq!(
         model::key_note(&plan, "/x/.env").unwrap(),
-        "API key saved to /x/.env (mode 0600; no OS keychain is used)."
+        "API key saved to /x/.env (mode 0600; the OS keychain is not used)."
+    );
+    assert!(
+        p.transcript.iter().any(|l| l == "? OpenRouter API key"),
+        "{}",
+        p.transcript.join("\n")
     );
     plan.apply(&home.paths).unwrap();
     assert_eq!(home.env(), "OPENROUTER_API_KEY=sk-or-v1-abcdef999999\n");
