@@ -320,9 +320,20 @@ async fn offer_home_channel(shared: &Shared, m: &InboundMessage) {
         return;
     }
     let platform = &m.source.platform;
+    // Asked at most once per platform, and never once a home channel is known.
+    if shared
+        .home_prompted
+        .lock()
+        .is_ok_and(|seen| seen.contains(platform))
+    {
+        return;
+    }
     // Upstream's legacy names count too (EMAIL_HOME_ADDRESS, MATRIX_HOME_ROOM, …).
     let homes = crate::cron::HomeChannels::from_config(&shared.env(), &shared.settings);
     if homes.get(platform).is_some() {
+        if let Ok(mut seen) = shared.home_prompted.lock() {
+            seen.insert(platform.clone());
+        }
         return;
     }
     let first = shared

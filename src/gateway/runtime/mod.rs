@@ -131,7 +131,7 @@ pub(crate) struct Active {
 pub(crate) struct Shared {
     pub(crate) paths: HermesPaths,
     pub(crate) settings: Settings,
-    pub(crate) env: RwLock<Env>,
+    pub(crate) env: RwLock<Arc<Env>>,
     pub(crate) runner: Arc<dyn TurnRunner>,
     pub(crate) store: Arc<Store>,
     pub(crate) pairing: PairingStore,
@@ -177,9 +177,9 @@ impl Shared {
         self.wake.notify_one();
     }
 
-    /// A copy of the environment (it changes when `/sethome` writes `.env`).
-    pub(crate) fn env(&self) -> Env {
-        self.env.read().map(|e| e.clone()).unwrap_or_default()
+    /// The environment as it is now (`/sethome` replaces it when it writes `.env`).
+    pub(crate) fn env(&self) -> Arc<Env> {
+        self.env.read().map(|e| Arc::clone(&e)).unwrap_or_default()
     }
 
     /// The outbox of a platform.
@@ -251,7 +251,7 @@ pub async fn run(
         pairing: PairingStore::open(&deps.paths),
         paths: deps.paths,
         settings: deps.settings,
-        env: RwLock::new(deps.env),
+        env: RwLock::new(Arc::new(deps.env)),
         runner: deps.runner,
         store: deps.store,
         outboxes,

@@ -285,7 +285,7 @@ fn sethome(shared: &Shared, m: &InboundMessage) -> String {
         return format!("❌ Could not save the home channel: {e}");
     }
     if let Ok(mut env) = shared.env.write() {
-        env.set(&var, &m.source.chat_id);
+        std::sync::Arc::make_mut(&mut env).set(&var, &m.source.chat_id);
     }
     logs::info("gateway.run", format!("{var} set to {}", m.source.chat_id));
     let name = m
