@@ -7,7 +7,7 @@ use crate::gateway::commands;
 use crate::gateway::session_key::build_session_key;
 use crate::logs;
 use crate::platforms::{ChatType, Inbound, InboundMessage};
-use crate::store::{NewRun, RunState, RunStore};
+use crate::store::{BegunTurn, NewMessage, NewRun, RunState, RunStore};
 
 /// Handles one message from an adapter.
 pub(crate) async fn handle(shared: &Shared, inbound: Inbound) {
@@ -202,19 +202,40 @@ async fn store_run(
     // A message for an idle session is stored already claimed: one write, and its turn
     // starts at once. The write is queued now, in arrival order, and committed with the
     // next group; the rest happens once it is, while this handler takes the next message.
-    let stored = shared.store.queue_insert_claimed(new.clone());
+    // For an idle session the same change starts the turn: route, reset check, history and
+    // the user's message.
+    let user = NewMessage {
+        platform_message_id: m.message_id.clone(),
+        ..NewMessage::user(m.text.clone())
+    };
+    let stored =
+        shared
+            .store
+            .queue_insert_and_begin(new.clone(), super::worker::keep_session(shared, &m.source), user);
     match shared.me() {
         Some(me) => {
             shared.workers.spawn(async move {
-                after_insert(&me, m, accepted, busy_rules, key, new, stored.await).await;
+                if let Some((run, begun)) =
+                    after_insert(&me, m, accepted, busy_rules, key, new, stored.await).await
+                {
+                    // Its turn runs right here: no hand-over to the dispatcher.
+                    super::worker::work(me, run, begun).await;
+                }
             });
         }
-        None => after_insert(shared, m, accepted, busy_rules, key, new, stored.await).await,
+        None => {
+            if let Some((run, _)) =
+                after_insert(shared, m, accepted, busy_rules, key, new, stored.await).await
+            {
+                shared.start_claimed(run);
+            }
+        }
     }
 }
 
 /// What follows the insert of an inbound run: the platform's acknowledgement, duplicates,
-/// review holds, starting an idle session's turn, and the busy-input rules.
+/// review holds, and the busy-input rules. A run stored claimed (its session was idle) is
+/// returned, with its turn's start when the insert made it, for the caller to work on.
 async fn after_insert(
     shared: &Shared,
     m: InboundMessage,
@@ -222,9 +243,9 @@ async fn after_insert(
     busy_rules: bool,
     key: String,
     new: NewRun,
-    stored: Result<crate::store::Enqueued, crate::store::StoreError>,
-) {
-    let enqueued = match stored {
+    stored: Result<(crate::store::Enqueued, Option<BegunTurn>), crate::store::StoreError>,
+) -> Option<(crate::store::Run, Option<BegunTurn>)> {
+    let (enqueued, begun) = match stored {
         Ok(e) => e,
         Err(e) => {
             // Not acknowledged: the platform will deliver it again.
@@ -233,7 +254,7 @@ async fn after_insert(
                 format!("cannot store an inbound message: {e}"),
             );
             drop(accepted);
-            return;
+            return None;
         }
     };
     let _ = accepted.send(());
@@ -246,13 +267,12 @@ async fn after_insert(
                 enqueued.run.id
             ),
         );
-        return;
+        return None;
     }
     if enqueued.run.state == RunState::Running {
         offer_home_channel(shared, &m).await;
         shared.publish_counts();
-        shared.start_claimed(enqueued.run);
-        return;
+        return Some((enqueued.run, begun));
     }
     if new.held_for_review.is_some() {
         shared
@@ -268,7 +288,7 @@ async fn after_insert(
                 enqueued.run.id, enqueued.run.id
             ),
         );
-        return;
+        return None;
     }
     let ack = if busy_rules {
         let mut active = shared
@@ -312,6 +332,7 @@ async fn after_insert(
     offer_home_channel(shared, &m).await;
     shared.publish_counts();
     shared.wake_session(&key);
+    None
 }
 
 /// The one-time prompt, in a DM, when the platform has no home channel yet.

@@ -81,16 +81,19 @@ pub(crate) struct Preview {
     last_edit: Instant,
     /// The text no longer fits one message: the final delivery takes over.
     overflowed: bool,
+    /// The user's message the first post quotes (as the reply's first chunk would).
+    quote: Option<String>,
 }
 
 impl Preview {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(quote: Option<String>) -> Self {
         Self {
             id: None,
             text: String::new(),
             shown: 0,
             last_edit: Instant::now(),
             overflowed: false,
+            quote,
         }
     }
 
@@ -130,7 +133,11 @@ impl Preview {
                 if !force && len < config.buffer_threshold {
                     return;
                 }
-                if let Ok(sent) = outbox.send(chat, &OutboundMessage::text(body)).await {
+                let first = OutboundMessage {
+                    reply_to: self.quote.clone(),
+                    ..OutboundMessage::text(body)
+                };
+                if let Ok(sent) = outbox.send(chat, &first).await {
                     self.id = sent.message_id;
                 }
             }

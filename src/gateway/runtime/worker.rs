@@ -48,14 +48,14 @@ pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
             .unwrap_or_default();
         for run in ready {
             let s = shared.clone();
-            shared.workers.spawn(async move { work(s, run).await });
+            shared.workers.spawn(async move { work(s, run, None).await });
         }
         if scan_all {
             match shared.store.claim_due() {
                 Ok(runs) => {
                     for run in runs {
                         let s = shared.clone();
-                        shared.workers.spawn(async move { work(s, run).await });
+                        shared.workers.spawn(async move { work(s, run, None).await });
                     }
                 }
                 Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
@@ -68,7 +68,7 @@ pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
                 let s = shared.clone();
                 shared.workers.spawn(async move {
                     match s.store.claim_for_grouped(key).await {
-                        Ok(Some(run)) => work(s, run).await,
+                        Ok(Some(run)) => work(s, run, None).await,
                         Ok(None) => {}
                         Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
                     }
@@ -92,8 +92,22 @@ fn chat_of(run: &Run) -> ChatRef {
     }
 }
 
-/// Processes one claimed run to the end.
-pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
+/// A session's reset policy as a test of its route: whether the routed session goes on.
+pub(crate) fn keep_session(
+    shared: &Shared,
+    source: &SessionSource,
+) -> impl FnOnce(&Route) -> bool + Send + 'static {
+    let policy = shared
+        .resets
+        .policy_for(&source.platform, source.chat_type)
+        .clone();
+    let (now, tz) = (shared.store.now(), shared.tz.clone());
+    move |r: &Route| should_reset(&policy, r.updated_at, now, &tz).is_none()
+}
+
+/// Processes one claimed run to the end; `begun` is the start of its turn when the insert
+/// already made it (a message for an idle session).
+pub(crate) async fn work(shared: Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
     let chat = chat_of(&run);
     // A reply stored before a crash or restart is delivered, never produced again.
     if let Some(reply) = run.reply.clone() {
@@ -148,18 +162,34 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
         platform_message_id: run.message_id.clone(),
         ..NewMessage::user(text.clone())
     });
-    let keep = {
-        let policy = shared
-            .resets
-            .policy_for(&source.platform, source.chat_type)
-            .clone();
-        let (now, tz) = (shared.store.now(), shared.tz.clone());
-        move |r: &Route| should_reset(&policy, r.updated_at, now, &tz).is_none()
+    let begun = match begun {
+        Some(b) => {
+            // The insert stored the run's own message; follow-ups merged since come after it.
+            if covers_up_to != run.id
+                && let Some(route) = b.route.as_ref().filter(|_| b.history.is_some())
+            {
+                let follow_ups = text[run.text.len()..].trim_start().to_string();
+                if let Err(e) = shared
+                    .store
+                    .append_message_grouped(route.session_id.clone(), NewMessage::user(follow_ups))
+                    .await
+                {
+                    logs::warn("gateway.run", format!("run #{}: {e}", run.id));
+                }
+            }
+            Ok(b)
+        }
+        None => {
+            shared
+                .store
+                .begin_turn_grouped(
+                    run.session_key.clone(),
+                    keep_session(&shared, &source),
+                    user.clone(),
+                )
+                .await
+        }
     };
-    let begun = shared
-        .store
-        .begin_turn_grouped(run.session_key.clone(), keep, user.clone())
-        .await;
     let started = match begun {
         Ok(BegunTurn {
             route: Some(route),
@@ -236,9 +266,14 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run) {
     }
     shared.publish_counts();
     let (tx, rx) = mpsc::unbounded_channel();
+    let quote = run
+        .message_id
+        .clone()
+        .filter(|_| reply_to_mode(&shared, &chat.platform) != "off");
     let side = tokio::spawn(side_effects(
         shared.clone(),
         chat.clone(),
+        quote,
         rx,
         cancel.clone(),
     ));
@@ -542,6 +577,7 @@ fn ensure_session(
 async fn side_effects(
     shared: Arc<Shared>,
     chat: ChatRef,
+    quote: Option<String>,
     mut rx: mpsc::UnboundedReceiver<TurnEvent>,
     done: CancellationToken,
 ) -> Option<Preview> {
@@ -554,7 +590,8 @@ async fn side_effects(
     } else {
         StreamConfig::default()
     };
-    let mut preview = Preview::new();
+    let mut preview = Preview::new(quote.clone());
+    let mut posted_any = false;
     let mut progress: Vec<String> = Vec::new();
     let mut bubble: Option<String> = None;
     let mut last_tool = String::new();
@@ -579,7 +616,10 @@ async fn side_effects(
                             preview.flush(outbox.as_ref(), &chat, &stream, caps.max_message_length, true).await;
                         }
                         if stream.enabled {
-                            preview = Preview::new();
+                            // Only the reply's first message quotes the user.
+                            posted_any |= !preview.is_empty();
+                            let quoted = if posted_any { None } else { quote.clone() };
+                            preview = Preview::new(quoted);
                         }
                         if mode == "off" || (mode == "new" && name == last_tool) {
                             continue;

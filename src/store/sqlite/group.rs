@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::{Cached as _, Store};
+use super::{Cached as _, Store, db};
+use jiff::Timestamp;
 use crate::store::{Enqueued, FinishedTurn, Message, NewMessage, NewRun, Route, Run, StoreError};
 
 /// What [`Store::begin_turn_grouped`] found.
@@ -159,34 +160,83 @@ impl Store {
         user: Option<NewMessage>,
     ) -> Result<BegunTurn, StoreError> {
         let now = self.now();
-        let op = "start a turn";
-        self.write_grouped(op, move |c| {
-            let route = Self::route_in(c, &session_key)?;
-            let route = match route {
-                Some(r) if keep(&r) => r,
-                other => {
-                    return Ok(BegunTurn {
-                        route: other,
-                        history: None,
-                    });
-                }
-            };
-            if !Self::exists(c, &route.session_id)? {
+        self.write_grouped("start a turn", move |c| {
+            Self::begin_turn_in(c, now, &session_key, keep, user.as_ref())
+        })
+        .await
+    }
+
+    /// See [`Self::begin_turn_grouped`].
+    fn begin_turn_in(
+        c: &Connection,
+        now: Timestamp,
+        session_key: &str,
+        keep: impl FnOnce(&Route) -> bool,
+        user: Option<&NewMessage>,
+    ) -> Result<BegunTurn, StoreError> {
+        let route = Self::route_in(c, session_key)?;
+        let route = match route {
+            Some(r) if keep(&r) => r,
+            other => {
                 return Ok(BegunTurn {
-                    route: Some(route),
+                    route: other,
                     history: None,
                 });
             }
-            let history = Self::messages_in(c, &route.session_id, None)?;
-            if let Some(m) = &user {
-                Self::append_message_in(c, op, now, &route.session_id, m)?;
-            }
-            Ok(BegunTurn {
+        };
+        if !Self::exists(c, &route.session_id)? {
+            return Ok(BegunTurn {
                 route: Some(route),
-                history: Some(history),
-            })
+                history: None,
+            });
+        }
+        let history = Self::messages_in(c, &route.session_id, None)?;
+        if let Some(m) = user {
+            Self::append_message_in(c, "start a turn", now, &route.session_id, m)?;
+        }
+        Ok(BegunTurn {
+            route: Some(route),
+            history: Some(history),
         })
-        .await
+    }
+
+    /// [`Self::queue_insert_claimed`], and when the run is stored claimed (its session was
+    /// idle), the start of its turn ([`Self::begin_turn_grouped`]) in the same change. A
+    /// failing start leaves the insert standing (the worker starts the turn the longer way).
+    pub fn queue_insert_and_begin(
+        self: &std::sync::Arc<Self>,
+        new: NewRun,
+        keep: impl FnOnce(&Route) -> bool + Send + 'static,
+        user: NewMessage,
+    ) -> impl std::future::Future<Output = Result<(Enqueued, Option<BegunTurn>), StoreError>>
+    + Send
+    + 'static {
+        let now = self.now();
+        let op = "queue a run";
+        let rx = self.queue_grouped(op, move |c| {
+            let enqueued = Self::insert_run_in(c, now, &new, true)?;
+            if !(enqueued.inserted && enqueued.run.state == crate::store::RunState::Running) {
+                return Ok((enqueued, None));
+            }
+            c.execute_batch("SAVEPOINT begin_turn").map_err(db(op))?;
+            match Self::begin_turn_in(c, now, &new.session_key, keep, Some(&user)) {
+                Ok(begun) => {
+                    c.execute_batch("RELEASE begin_turn").map_err(db(op))?;
+                    Ok((enqueued, Some(begun)))
+                }
+                Err(e) => {
+                    c.execute_batch("ROLLBACK TO begin_turn; RELEASE begin_turn")
+                        .map_err(db(op))?;
+                    crate::logs::warn(
+                        "store",
+                        format!("run #{}: the turn's start is left to its worker: {e}", enqueued.run.id),
+                    );
+                    Ok((enqueued, None))
+                }
+            }
+        });
+        let store = std::sync::Arc::clone(self);
+        async move { store.await_grouped(op, rx).await }
     }
 
     /// [`crate::store::RunStore::mark_sent`], group-committed.
