@@ -6,7 +6,7 @@ use std::net::{IpAddr, TcpListener};
 use super::Ctx;
 use crate::doctor::{Finding, Fix};
 use crate::gateway::detached::supervisor_pid;
-use crate::gateway::pid;
+use crate::gateway::{pid, state};
 use crate::gateway::service::manager::Backend;
 
 const G: &str = "Gateway";
@@ -37,6 +37,30 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             G,
             "Gateway is not running",
         )),
+    }
+    // Platforms the running gateway parked after a fatal error (bad token, token held by
+    // another profile…): the rest of the gateway runs, these stay down until restarted.
+    if running.is_some()
+        && let Some(st) = state::read(paths)
+    {
+        for (name, p) in st.platforms.iter().filter(|(_, p)| p.state == "fatal") {
+            let why = p
+                .error_message
+                .clone()
+                .or_else(|| p.error_code.clone())
+                .unwrap_or_else(|| "no reason recorded".into());
+            out.push(
+                Finding::fail(
+                    "gateway.platform_fatal",
+                    G,
+                    format!("{name} is stopped after a fatal error: {why}"),
+                    format!(
+                        "Fix {name} (see the Messaging Platforms rows), then `hermes gateway restart`"
+                    ),
+                )
+                .hint("`hermes logs errors` shows what happened"),
+            );
+        }
     }
     for (file, live, what) in [
         (paths.gateway_pid_file(), running.is_some(), "gateway.pid"),
