@@ -143,7 +143,9 @@ fn credential(
         "weixin" => WeixinConfig::from_env(env, settings, paths)
             .ok()
             .map(|c| c.token),
-        "email" => EmailConfig::from_env(env, settings).ok().map(|c| c.password),
+        "email" => EmailConfig::from_env(env, settings)
+            .ok()
+            .map(|c| c.password),
         "homeassistant" => HomeAssistantConfig::from_env(env, settings)
             .ok()
             .flatten()
@@ -222,7 +224,12 @@ pub fn platforms(paths: &HermesPaths, settings: &Settings, env: &Env) -> Vec<Pla
     if settings.api_server_enabled() {
         found.push(("api_server".into(), None));
     }
-    let rank = |n: &str| PLATFORMS.iter().position(|(p, _)| *p == n).unwrap_or(usize::MAX);
+    let rank = |n: &str| {
+        PLATFORMS
+            .iter()
+            .position(|(p, _)| *p == n)
+            .unwrap_or(usize::MAX)
+    };
     found.sort_by_key(|(n, _)| rank(n));
     found
         .into_iter()

@@ -430,7 +430,10 @@ fn discord_and_slack_are_checked_like_telegram() {
         ),
     );
     let r = doctor(&env, &[], &[]).code(1);
-    assert!(!r.stdout.contains("No messaging platform is configured"), "{r}");
+    assert!(
+        !r.stdout.contains("No messaging platform is configured"),
+        "{r}"
+    );
     assert!(
         r.stdout
             .contains("✗ discord: DISCORD_BOT_TOKEN was rejected (Discord rejected the bot token"),
@@ -462,7 +465,8 @@ fn discord_and_slack_are_checked_like_telegram() {
     assert!(hits.contains(&"/auth.test".to_string()), "{hits:?}");
 
     // A placeholder is what the gateway refuses to start: a configuration failure.
-    env.run(["config", "set", "DISCORD_BOT_TOKEN", "changeme"]).ok();
+    env.run(["config", "set", "DISCORD_BOT_TOKEN", "changeme"])
+        .ok();
     let r = doctor(&env, &[], &[]).code(1);
     assert!(
         r.stdout
@@ -477,5 +481,8 @@ fn no_platform_leaves_the_gateway_check_an_info_row() {
     let _m = model(&env, 200);
     let r = doctor(&env, &[], &[]).ok();
     assert!(r.stdout.contains("→ Gateway is not running\n"), "{r}");
-    assert!(r.stdout.contains("No messaging platform is configured"), "{r}");
+    assert!(
+        r.stdout.contains("No messaging platform is configured"),
+        "{r}"
+    );
 }

@@ -145,7 +145,9 @@ fn status_knows_discord_and_a_platform_parked_as_fatal() {
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
-    let doctor = env.run_with(["doctor", "--timeout", "3"], &none, "").code(1);
+    let doctor = env
+        .run_with(["doctor", "--timeout", "3"], &none, "")
+        .code(1);
     let _ = env.run_with(["gateway", "stop"], &none, "");
     assert!(
         doctor

@@ -6,8 +6,8 @@ use std::net::{IpAddr, TcpListener};
 use super::Ctx;
 use crate::doctor::{Finding, Fix};
 use crate::gateway::detached::supervisor_pid;
-use crate::gateway::{pid, state};
 use crate::gateway::service::manager::Backend;
+use crate::gateway::{pid, state};
 
 const G: &str = "Gateway";
 const SV: &str = "Gateway Service";
@@ -124,6 +124,7 @@ pub(in crate::doctor) fn service(cx: &Ctx<'_>) -> Vec<Finding> {
                 path: file.clone(),
                 contents: expected.clone(),
                 reload: s.reload.clone(),
+                restart: s.restart.clone(),
             }),
         );
     }
