@@ -91,8 +91,9 @@ fn detached_gateway_restarts_after_kill_9_then_stops() {
     });
     let v = status_json(&env, None);
     assert_eq!(v["supervisor_pid"].as_u64(), Some(u64::from(supervisor)));
+    // Only the crash restart counts towards the respawn-storm breaker.
     let starts = env.read(&env.root().join("gateway-starts.log"));
-    assert_eq!(starts.lines().count(), 2, "{starts}");
+    assert_eq!(starts.lines().count(), 1, "{starts}");
     let log = env.read(&env.root().join("logs/gateway.stdout.log"));
     assert!(
         log.contains(&format!("gateway PID {first} ended (signal 9)")),
@@ -146,6 +147,54 @@ fn restart_goes_through_the_supervisor() {
     );
     let log = env.read(&env.root().join("logs/gateway.stdout.log"));
     assert!(log.contains("ended (exit 75)"), "{log}");
+}
+
+#[test]
+fn deliberate_restarts_never_trip_the_storm_breaker_and_start_clears_it() {
+    let env = TestEnv::new();
+    let _c = Cleanup(&env);
+    // A storm window already full of crash restarts (a crash loop that was since fixed).
+    #[allow(clippy::cast_precision_loss)]
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let full: String = (0..8)
+        .map(|i| format!("{}\n", now - f64::from(i)))
+        .collect();
+    env.write(&env.root().join("gateway-starts.log"), &full);
+    env.run_with(["gateway", "start"], NONE, "").ok();
+    assert!(
+        !env.root().join("gateway-starts.log").exists(),
+        "`gateway start` opens a new window"
+    );
+    let supervisor = pid_in(&env.root().join("gateway-supervisor.pid")).unwrap();
+    // Six restarts in a row, well inside the 120 s window with its limit of 5.
+    let mut last = pid_in(&env.root().join("gateway.pid")).unwrap();
+    for i in 0..6 {
+        let r = env.run_with(["gateway", "restart"], NONE, "");
+        assert_eq!(r.code, 0, "restart {i}: {r}");
+        let now = pid_in(&env.root().join("gateway.pid")).unwrap();
+        assert_ne!(now, last, "restart {i} started a new gateway");
+        last = now;
+    }
+    let v = status_json(&env, None);
+    assert_eq!(v["running"], true, "{v}");
+    assert_eq!(v["supervisor_pid"].as_u64(), Some(u64::from(supervisor)));
+    let log = env.read(&env.root().join("logs/gateway.stdout.log"));
+    assert!(!log.contains("respawn storm"), "{log}");
+    assert!(!env.root().join("gateway-starts.log").exists());
+    // A crash after all that is still restarted, and is the first one counted.
+    std::process::Command::new("kill")
+        .args(["-9", &last.to_string()])
+        .status()
+        .unwrap();
+    wait_for("the gateway after a crash", || {
+        let v = status_json(&env, None);
+        v["running"] == true && v["pid"].as_u64() != Some(u64::from(last))
+    });
+    let starts = env.read(&env.root().join("gateway-starts.log"));
+    assert_eq!(starts.lines().count(), 1, "{starts}");
 }
 
 #[test]

@@ -84,7 +84,7 @@ pub(crate) fn status(cx: &Context, args: &StatusArgs) -> anyhow::Result<()> {
         let mut v = serde_json::to_value(&o)?;
         v["service"] = serde_json::to_value(&service)?;
         if args.deep {
-            v["starts_last_hour"] = json!(recent_starts);
+            v["crash_restarts_last_hour"] = json!(recent_starts);
             v["output_tail"] = json!(output_tail);
         }
         cx.out.json(&v);
@@ -102,7 +102,7 @@ pub(crate) fn status(cx: &Context, args: &StatusArgs) -> anyhow::Result<()> {
     print_service(cx, &service, &o);
     if args.deep {
         cx.out
-            .data(format!("Starts in the last hour: {recent_starts}"));
+            .data(format!("Crash restarts in the last hour: {recent_starts}"));
         if !output_tail.is_empty() {
             cx.out.data(format!(
                 "Last output ({}):",
