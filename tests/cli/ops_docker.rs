@@ -139,6 +139,18 @@ fn compose_and_dockerfile_match_the_deployment_guides() {
         "{svc:?}"
     );
     assert_eq!(svc["ports"][0], "127.0.0.1:8642:8642");
+    // Seed 003's hub in another container: both ways to reach the API server are spelled
+    // out, with the key that must then be set and match the hub's.
+    let text = std::fs::read_to_string(repo("compose.yaml")).unwrap();
+    for needle in [
+        "#      - \"8642:8642\"",
+        "http://host.docker.internal:8642/v1",
+        "http://hermes:8642/v1",
+        "HERMES_API_KEY must be exactly equal to this API_SERVER_KEY",
+        "#   hub:\n#     name: wechat-clawbot-hub_default\n#     external: true",
+    ] {
+        assert!(text.contains(needle), "compose.yaml lacks {needle}");
+    }
     assert!(svc["environment"]["TZ"].as_str().unwrap().contains("TZ"));
     let docker = std::fs::read_to_string(repo("Dockerfile")).unwrap();
     for needle in [
@@ -227,5 +239,9 @@ fn hermes_on_path_drops_from_root_to_the_data_owner() {
         )
     );
     let m = std::fs::metadata(data.join("approved.json")).unwrap();
-    assert_eq!((m.uid(), m.gid()), (10000, 10001), "the gateway's user owns it");
+    assert_eq!(
+        (m.uid(), m.gid()),
+        (10000, 10001),
+        "the gateway's user owns it"
+    );
 }

@@ -486,3 +486,53 @@ fn no_platform_leaves_the_gateway_check_an_info_row() {
         "{r}"
     );
 }
+
+#[test]
+fn hub_key_without_a_server_key_is_hinted() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    env.write(
+        &env.root().join(".env"),
+        "API_SERVER_ENABLED=true\nHERMES_API_KEY=3f9a0c1b2d4e5f60718293a4b5c6d7e8\n",
+    );
+    // Not `.ok()`: another test may hold port 8642, which is a separate failure.
+    let r = doctor(&env, &[], &[]);
+    assert!(
+        r.stdout.contains(
+            "⚠ HERMES_API_KEY is set but API_SERVER_KEY is empty: a hub sending that key gets 401"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("Set API_SERVER_KEY to the value of HERMES_API_KEY"),
+        "{r}"
+    );
+}
+
+#[test]
+fn both_user_and_system_units_are_reported() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    let system = env.home().join("etc-systemd");
+    env.write(&system.join("hermes-gateway.service"), "[Unit]\n");
+    env.write(
+        &env.home()
+            .join(".config/systemd/user/hermes-gateway.service"),
+        "[Unit]\n",
+    );
+    let sd = [
+        ("HERMES_SERVICE_MANAGER", "systemd"),
+        ("HERMES_SYSTEMD_SYSTEM_DIR", system.to_str().unwrap()),
+    ];
+    let r = env.run_with(["doctor", "--timeout", "1"], &sd, "");
+    assert!(
+        r.stdout
+            .contains("⚠ Both user and system gateway services are installed"),
+        "{r}"
+    );
+    assert!(
+        r.stdout.contains("Keep one gateway service: `hermes gateway uninstall` or `sudo hermes gateway uninstall --system`"),
+        "{r}"
+    );
+}

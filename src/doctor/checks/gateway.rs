@@ -241,7 +241,17 @@ pub(in crate::doctor) fn api_server(cx: &Ctx<'_>) -> Vec<Finding> {
     } else {
         out.push(Finding::info("api.enabled", A, "API server disabled"));
     }
-    if let Some(hub) = hub
+    if hub.is_some_and(|h| !h.trim().is_empty()) && api.key.trim().is_empty() {
+        out.push(
+            Finding::warn(
+                "api.hub_key",
+                A,
+                "HERMES_API_KEY is set but API_SERVER_KEY is empty: a hub sending that key gets 401",
+                "Set API_SERVER_KEY to the value of HERMES_API_KEY (the hub and this gateway must share one key)",
+            )
+            .hint("`hermes config set API_SERVER_KEY <the hub's HERMES_API_KEY>`"),
+        );
+    } else if let Some(hub) = hub
         && !api.key.is_empty()
         && hub != api.key
     {
