@@ -198,6 +198,26 @@ fn deliberate_restarts_never_trip_the_storm_breaker_and_start_clears_it() {
 }
 
 #[test]
+fn restart_notices_a_supervisor_that_gave_up_instead_of_waiting_out_its_timeout() {
+    let env = TestEnv::new();
+    let _c = Cleanup(&env);
+    env.run_with(["gateway", "start"], NONE, "").ok();
+    // The restarted gateway cannot start (its config broke meanwhile): it crashes, is
+    // restarted until the storm breaker trips, and the supervisor exits.
+    env.write(
+        &env.root().join("config.yaml"),
+        "model:\n  default: [unclosed\n",
+    );
+    let r = env.run_with(["gateway", "restart"], NONE, "").code(1);
+    assert!(
+        r.stderr.contains("the gateway exited during startup"),
+        "the supervisor's exit is noticed, not the 30 s timeout: {r}"
+    );
+    assert!(!r.stderr.contains("did not report running"), "{r}");
+    assert!(r.stderr.contains("respawn storm"), "its last lines: {r}");
+}
+
+#[test]
 fn status_clears_a_stale_pid_file() {
     let env = TestEnv::new();
     env.write(
