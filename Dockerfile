@@ -25,9 +25,12 @@ RUN apt-get update \
     && groupadd --gid 10000 hermes \
     && useradd --uid 10000 --gid 10000 --home-dir /opt/data/home --no-create-home \
         --shell /bin/bash hermes
-COPY --from=build /usr/local/bin/hermes /usr/local/bin/hermes
+# The binary lives beside PATH; `hermes` on PATH is docker/hermes.sh, which drops from root
+# to the data directory's owner (`docker exec` runs as root and skips the entrypoint).
+COPY --from=build /usr/local/bin/hermes /usr/local/lib/hermes/hermes
+COPY docker/hermes.sh /usr/local/bin/hermes
 COPY docker/entrypoint.sh /usr/local/bin/hermes-entrypoint
-RUN chmod 0755 /usr/local/bin/hermes-entrypoint
+RUN chmod 0755 /usr/local/bin/hermes /usr/local/bin/hermes-entrypoint /usr/local/lib/hermes/hermes
 
 ENV HERMES_HOME=/opt/data \
     HERMES_UID=10000 \

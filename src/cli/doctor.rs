@@ -2,12 +2,10 @@
 //! sections, then a numbered list of what to do. `--fix` makes the safe repairs.
 //! Exit code: 0 unless a `✗` remains (then 1), so scripts can gate on it.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use hermes::doctor::{self, Finding, Inputs, Level, ServiceFacts};
 use hermes::gateway::service::manager::{Backend, SystemRunner};
-use hermes::gateway::service::{self as svc};
 
 use super::Context;
 use super::error::CliError;
@@ -30,15 +28,8 @@ pub(crate) struct Args {
 
 fn service_facts(cx: &Context) -> ServiceFacts {
     let backend = gw::backend(cx, false);
-    let m = gw::controller(cx, &cx.paths, false, backend).unwrap_or_else(|_| {
-        svc::manager_for(
-            Backend::None,
-            &cx.paths,
-            &cx.exe(),
-            "",
-            Arc::new(SystemRunner),
-        )
-    });
+    let m = gw::controller(cx, &cx.paths, false, backend)
+        .unwrap_or_else(|_| gw::manager(cx, Backend::None, &cx.paths, ""));
     // An installed manager wins; otherwise describe what this host offers.
     let shown = if m.is_installed() || backend == Backend::None {
         m.backend()
@@ -48,17 +39,26 @@ fn service_facts(cx: &Context) -> ServiceFacts {
     let m = if shown == m.backend() {
         m
     } else {
-        svc::manager_for(shown, &cx.paths, &cx.exe(), "", Arc::new(SystemRunner))
+        gw::manager(cx, shown, &cx.paths, "")
     };
     let sd = gw::systemd_user(cx, &cx.paths);
+    let installed = m.is_installed();
+    let unit = format!("{}.service", m.name());
     ServiceFacts {
         backend: shown,
         name: m.name(),
         file: m.file(),
-        // A system unit carries User=/Group= chosen at install time; only compare the others.
-        expected: (shown != Backend::SystemdSystem)
-            .then(|| svc::render(shown, &cx.paths, &gw::spec(cx, None)))
-            .flatten(),
+        expected: gw::expected(cx, shown, &cx.paths, m.file().as_deref(), None),
+        // A running service keeps its old unit until restarted.
+        restart: match shown {
+            Backend::SystemdUser if installed && m.is_active() == Some(true) => {
+                vec!["systemctl".into(), "--user".into(), "restart".into(), unit]
+            }
+            Backend::SystemdSystem if installed && m.is_active() == Some(true) => {
+                vec!["systemctl".into(), "restart".into(), unit]
+            }
+            _ => Vec::new(),
+        },
         linger: (shown == Backend::SystemdUser && m.is_installed()).then(|| sd.linger_enabled()),
         both_scopes: matches!(shown, Backend::SystemdUser | Backend::SystemdSystem)
             && sd.both_scopes_installed(),

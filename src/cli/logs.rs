@@ -171,24 +171,46 @@ fn follow(cx: &Context, path: &Path, filter: &Filter, json: bool) -> anyhow::Res
     rt.block_on(async {
         let mut follower = Follower::at_end(path);
         let mut last_passed = false;
+        // With --json a record is printed once it is complete: when the next record starts,
+        // or when nothing was written for a tick (its traceback lines come with it).
+        let mut pending: Option<Record> = None;
         let mut tick = tokio::time::interval(Duration::from_millis(300));
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {
+                    if let Some(r) = pending.take() {
+                        print_record(cx, &r, json);
+                    }
                     cx.out.status("--- stopped ---");
                     return Ok(());
                 }
                 _ = tick.tick() => {
-                    for line in follower.poll()? {
+                    let lines = follower.poll()?;
+                    if lines.is_empty()
+                        && let Some(r) = pending.take()
+                    {
+                        print_record(cx, &r, json);
+                    }
+                    for line in lines {
                         match read::parse_line(&line) {
                             Some(r) => {
+                                if let Some(done) = pending.take() {
+                                    print_record(cx, &done, json);
+                                }
                                 last_passed = filter.matches(&r);
-                                if last_passed {
+                                if last_passed && json {
+                                    pending = Some(r);
+                                } else if last_passed {
                                     print_record(cx, &r, json);
                                 }
                             }
-                            // A continuation line goes with the record above it.
-                            None if last_passed && !json => cx.out.data(&line),
+                            // A continuation line goes with the record above it (with
+                            // --json, one that comes after its record was printed is lost).
+                            None if last_passed => match pending.as_mut() {
+                                Some(r) => r.push_continuation(&line),
+                                None if !json => cx.out.data(&line),
+                                None => {}
+                            },
                             None => {}
                         }
                     }

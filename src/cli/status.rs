@@ -34,6 +34,7 @@ fn probe_text(p: &Probe) -> String {
         Probe::Rejected(d) => format!("REJECTED ({d})"),
         Probe::Unreachable(d) => format!("unreachable ({d})"),
         Probe::Unexpected(d) => format!("unexpected answer ({d})"),
+        Probe::Skipped(d) => format!("nothing to probe ({d})"),
     }
 }
 
@@ -105,6 +106,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
                 "allow_all": p.allow_all,
                 "home_channel": p.home_channel.as_ref().map(|h| if args.all { "set".to_string() } else { h.clone() }),
                 "dm_policy": p.dm_policy,
+                "users": p.users,
                 "error": p.error,
                 "probe": platform_probes.get(i),
             })
@@ -130,6 +132,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
                 "running": o.running, "pid": if args.all { None } else { o.pid },
                 "uptime_seconds": o.uptime_seconds, "state": o.state,
                 "queued_runs": o.queued_runs, "last_error": o.last_error,
+                "platforms": o.platforms,
             },
             "cron": {"jobs": jobs.len(), "enabled": enabled},
         }));
@@ -193,10 +196,20 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
             (Some(_), true) => "set".to_string(),
             (Some(h), false) => h.clone(),
         };
-        out.data(format!(
-            "  {}: {} {token}; allowlist: {allow}; home channel: {home_ch}; DMs: {}",
-            p.name, p.token_var, p.dm_policy
-        ));
+        if p.name == "api_server" {
+            let api = &settings.gateway.api_server;
+            out.data(format!(
+                "  api_server: {} {token}; listens on {}:{}",
+                p.token_var, api.host, api.port
+            ));
+        } else if p.users {
+            out.data(format!(
+                "  {}: {} {token}; allowlist: {allow}; home channel: {home_ch}; DMs: {}",
+                p.name, p.token_var, p.dm_policy
+            ));
+        } else {
+            out.data(format!("  {}: {} {token}", p.name, p.token_var));
+        }
         if let Some(e) = &p.error {
             out.data(format!("    ✗ {e}"));
         }
@@ -221,7 +234,14 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         _ => out.data("  stopped"),
     }
     for pl in &o.platforms {
-        out.data(format!("  {}: {}", pl.name, pl.state));
+        match (&pl.error, pl.state.as_str()) {
+            (Some(e), "fatal") => out.data(format!(
+                "  {}: fatal — {e} (fix it, then `hermes gateway restart`)",
+                pl.name
+            )),
+            (Some(e), state) => out.data(format!("  {}: {state} — {e}", pl.name)),
+            (None, state) => out.data(format!("  {}: {state}", pl.name)),
+        }
     }
     if o.queued_runs > 0 {
         out.data(format!("  queued runs: {}", o.queued_runs));

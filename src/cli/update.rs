@@ -18,10 +18,14 @@ pub(crate) struct Args {
     /// Only say whether a newer release exists.
     #[arg(long)]
     check: bool,
-    /// Install a downloaded release (`.tar.gz` or the binary) without the network; a
-    /// `FILE.sig` (and `FILE.sha256`) beside it is verified.
+    /// Install a downloaded release (`.tar.gz` or the binary) without the network; its
+    /// signature `FILE.sig` beside it is required and verified (and `FILE.sha256`, if there).
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     from_file: Option<PathBuf>,
+    /// With --from-file: install even when no `FILE.sig` is beside it (a build of your own).
+    /// A signature that is there but does not match is still refused.
+    #[arg(long, requires = "from_file")]
+    allow_unsigned: bool,
     /// Do not ask before installing.
     #[arg(short = 'y', long)]
     yes: bool,
@@ -72,7 +76,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
     let current = hermes::VERSION;
     let key = verify::release_key(cx.var("HERMES_UPDATE_PUBKEY"))?;
     if let Some(file) = &args.from_file {
-        return from_file(cx, file, &key, args.yes);
+        return from_file(cx, file, &key, args.yes, args.allow_unsigned);
     }
     let url = manifest_url(cx)?;
     let http = reqwest::Client::builder()
@@ -146,6 +150,7 @@ fn from_file(
     file: &Path,
     key: &ed25519_dalek::VerifyingKey,
     yes: bool,
+    allow_unsigned: bool,
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).map_err(|source| UpdateError::Io {
         action: "read",
@@ -161,10 +166,16 @@ fn from_file(
             verify::check_signature(&bytes, &sig, key)?;
             cx.out.success("Signature verified");
         }
-        None => cx.out.warn(format!(
-            "No {}.sig beside it: installing without a signature check.",
+        None if allow_unsigned => cx.out.warn(format!(
+            "No {}.sig beside it: installing without a signature check (--allow-unsigned).",
             file.display()
         )),
+        None => {
+            return Err(UpdateError::UnsignedFile {
+                file: file.to_path_buf(),
+            }
+            .into());
+        }
     }
     confirm(cx, &format!("Install {}?", file.display()), yes)?;
     let binary = update::unpack(&bytes)?;

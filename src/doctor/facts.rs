@@ -9,7 +9,14 @@ use crate::auth::{self, DmPolicy};
 use crate::config::{Env, Settings};
 use crate::cron::HomeChannels;
 use crate::home::HermesPaths;
+use crate::platforms::discord::DiscordConfig;
+use crate::platforms::email::EmailConfig;
+use crate::platforms::homeassistant::HomeAssistantConfig;
+use crate::platforms::matrix::MatrixConfig;
+use crate::platforms::registry;
+use crate::platforms::slack::SlackConfig;
 use crate::platforms::telegram::TelegramConfig;
+use crate::platforms::webhook::WebhookConfig;
 use crate::platforms::weixin::WeixinConfig;
 
 /// API keys `status` reports (set or not), in display order.
@@ -65,13 +72,16 @@ pub fn tilde(path: &Path, home: &Path) -> String {
 /// One configured platform.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlatformSummary {
-    /// `telegram`, `weixin`.
+    /// `telegram`, `discord`, `api_server`, … (the gateway's names).
     pub name: String,
     /// The variable holding its credential.
     pub token_var: &'static str,
     /// Its credential (never printed as is).
     #[serde(skip)]
     pub token: Option<String>,
+    /// Whether people message it, so user allowlists and pairing apply (not for Home
+    /// Assistant events, webhooks or the API server).
+    pub users: bool,
     /// `<P>_ALLOWED_USERS` and friends.
     pub allowed_users: Vec<String>,
     /// `<P>_ALLOW_ALL_USERS` or `GATEWAY_ALLOW_ALL_USERS`.
@@ -82,7 +92,7 @@ pub struct PlatformSummary {
     pub home_channel: Option<String>,
     /// `pairing|open|allowlist|disabled`.
     pub dm_policy: &'static str,
-    /// A problem building its configuration.
+    /// A problem building its configuration (the gateway refuses to start it).
     pub error: Option<String>,
 }
 
@@ -95,16 +105,95 @@ fn dm_name(p: DmPolicy) -> &'static str {
     }
 }
 
-/// The platforms this profile configures (those this build can run).
+/// The platforms the gateway runs, in its order, with the variable holding each one's
+/// credential.
+pub const PLATFORMS: &[(&str, &str)] = &[
+    ("telegram", "TELEGRAM_BOT_TOKEN"),
+    ("discord", "DISCORD_BOT_TOKEN"),
+    ("slack", "SLACK_BOT_TOKEN"),
+    ("weixin", "WEIXIN_TOKEN"),
+    ("email", "EMAIL_PASSWORD"),
+    ("homeassistant", "HASS_TOKEN"),
+    ("matrix", "MATRIX_ACCESS_TOKEN"),
+    ("webhook", "WEBHOOK_SECRET"),
+    ("api_server", "API_SERVER_KEY"),
+];
+
+/// The credential of a configured platform, from the same configuration the adapter reads.
+fn credential(
+    name: &str,
+    paths: &HermesPaths,
+    settings: &Settings,
+    env: &Env,
+) -> (&'static str, Option<String>) {
+    let var = PLATFORMS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, v)| *v);
+    let from_config = match name {
+        "telegram" => TelegramConfig::from_env(env, settings)
+            .ok()
+            .flatten()
+            .map(|c| c.token),
+        "discord" => DiscordConfig::from_env(env, settings).map(|c| c.token),
+        "slack" => SlackConfig::from_env(env, settings)
+            .ok()
+            .flatten()
+            .map(|c| c.bot_token),
+        "weixin" => WeixinConfig::from_env(env, settings, paths)
+            .ok()
+            .map(|c| c.token),
+        "email" => EmailConfig::from_env(env, settings)
+            .ok()
+            .map(|c| c.password),
+        "homeassistant" => HomeAssistantConfig::from_env(env, settings)
+            .ok()
+            .flatten()
+            .map(|c| c.token),
+        "matrix" => match MatrixConfig::from_env(env, settings).ok().flatten() {
+            Some(c) if c.access_token.is_none() => {
+                return ("MATRIX_PASSWORD", c.password);
+            }
+            c => c.and_then(|c| c.access_token),
+        },
+        "webhook" => WebhookConfig::from_env(env, settings, paths)
+            .ok()
+            .flatten()
+            .and_then(|c| c.secret),
+        "api_server" => Some(settings.gateway.api_server.key.clone()),
+        _ => None,
+    };
+    let token = from_config
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| env.get(var).map(str::to_string));
+    (var, token.filter(|t| !t.trim().is_empty()))
+}
+
+/// Which platform an error of [`registry::build`] is about (`telegram: …`, `discord is
+/// enabled but …`).
+fn error_platform(error: &str) -> Option<&'static str> {
+    PLATFORMS.iter().map(|(n, _)| *n).find(|n| {
+        error
+            .strip_prefix(n)
+            .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(' '))
+    })
+}
+
+/// The platforms this profile configures, decided exactly as the gateway decides it (the
+/// adapter registry, plus the API server): those it would run, and those it would refuse
+/// with the reason.
 #[must_use]
 pub fn platforms(paths: &HermesPaths, settings: &Settings, env: &Env) -> Vec<PlatformSummary> {
     let homes = HomeChannels::from_config(env, settings);
-    let summary = |name: &str, token_var: &'static str, token: Option<String>, error| {
+    let summary = |name: &str, error: Option<String>| {
         let policy = auth::platform_policy(name, env, settings);
+        let (token_var, token) = credential(name, paths, settings, env);
+        let users = !matches!(name, "homeassistant" | "webhook" | "api_server");
         PlatformSummary {
             name: name.to_string(),
             token_var,
             token,
+            users,
             allowed_users: policy.allowed_users,
             allow_all: policy.allow_all || policy.gateway_allow_all,
             gateway_allowed: policy.gateway_allowed,
@@ -117,34 +206,35 @@ pub fn platforms(paths: &HermesPaths, settings: &Settings, env: &Env) -> Vec<Pla
             error,
         }
     };
-    let mut out = Vec::new();
-    match TelegramConfig::from_env(env, settings) {
-        Ok(Some(cfg)) => out.push(summary(
-            "telegram",
-            "TELEGRAM_BOT_TOKEN",
-            Some(cfg.token),
-            None,
-        )),
-        Ok(None) => {}
-        Err(e) => out.push(summary(
-            "telegram",
-            "TELEGRAM_BOT_TOKEN",
-            env.get("TELEGRAM_BOT_TOKEN").map(str::to_string),
-            Some(e.to_string()),
-        )),
+    // Building adapters only reads configuration; nothing connects until they run.
+    let built = registry::build(paths, settings, env, &reqwest::Client::new());
+    let mut found: Vec<(String, Option<String>)> = built
+        .platforms
+        .iter()
+        .map(|p| (p.name().to_string(), None))
+        .collect();
+    for e in &built.errors {
+        let name = error_platform(e).unwrap_or("unknown");
+        let reason = e
+            .strip_prefix(name)
+            .and_then(|r| r.strip_prefix(':'))
+            .map_or(e.as_str(), str::trim);
+        found.push((name.to_string(), Some(reason.to_string())));
     }
-    if WeixinConfig::is_configured(env, settings) {
-        match WeixinConfig::from_env(env, settings, paths) {
-            Ok(cfg) => out.push(summary("weixin", "WEIXIN_TOKEN", Some(cfg.token), None)),
-            Err(e) => out.push(summary(
-                "weixin",
-                "WEIXIN_TOKEN",
-                env.get("WEIXIN_TOKEN").map(str::to_string),
-                Some(e.to_string()),
-            )),
-        }
+    if settings.api_server_enabled() {
+        found.push(("api_server".into(), None));
     }
-    out
+    let rank = |n: &str| {
+        PLATFORMS
+            .iter()
+            .position(|(p, _)| *p == n)
+            .unwrap_or(usize::MAX)
+    };
+    found.sort_by_key(|(n, _)| rank(n));
+    found
+        .into_iter()
+        .map(|(name, error)| summary(&name, error))
+        .collect()
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub enum Fix {
         contents: String,
         /// The reload command (`systemctl --user daemon-reload`), if any.
         reload: Vec<String>,
+        /// The restart command of a running service, if any.
+        restart: Vec<String>,
     },
 }
 
@@ -69,19 +71,30 @@ pub fn apply(fix: &Fix, runner: &dyn CommandRunner) -> std::io::Result<String> {
             path,
             contents,
             reload,
+            restart,
         } => {
             fsutil::write_atomic(path, contents.as_bytes(), Some(0o644))?;
             let mut done = format!("rewrote {}", path.display());
-            if let Some((program, args)) = reload.split_first() {
-                let ok = runner.run(program, args).is_ok_and(|o| o.success());
-                if ok {
-                    done.push_str(&format!(" and ran `{}`", reload.join(" ")));
+            let mut ran = Vec::new();
+            for (cmd, after) in [(reload, ", then restart the gateway"), (restart, "")] {
+                let Some((program, args)) = cmd.split_first() else {
+                    continue;
+                };
+                if runner.run(program, args).is_ok_and(|o| o.success()) {
+                    ran.push(format!("`{}`", cmd.join(" ")));
                 } else {
+                    if !ran.is_empty() {
+                        done.push_str(&format!(" and ran {}", ran.join(", ")));
+                    }
                     done.push_str(&format!(
-                        " (`{}` failed: run it yourself, then restart the gateway)",
-                        reload.join(" ")
+                        " (`{}` failed: run it yourself{after})",
+                        cmd.join(" ")
                     ));
+                    return Ok(done);
                 }
+            }
+            if !ran.is_empty() {
+                done.push_str(&format!(" and ran {}", ran.join(", ")));
             }
             Ok(done)
         }

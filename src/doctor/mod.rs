@@ -151,6 +151,9 @@ pub struct ServiceFacts {
     pub both_scopes: bool,
     /// The command that reloads the manager after a rewrite (`systemctl --user daemon-reload`).
     pub reload: Vec<String>,
+    /// The command that restarts the running service after a rewrite (empty when it is not
+    /// running).
+    pub restart: Vec<String>,
 }
 
 /// Everything the checks look at.

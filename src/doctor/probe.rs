@@ -10,6 +10,11 @@ use crate::agent::provider::{ANTHROPIC_VERSION, ProviderKind, ResolvedProvider};
 use crate::config::{Env, Settings};
 use crate::home::HermesPaths;
 use crate::platforms::PlatformError;
+use crate::platforms::discord::{self, DiscordConfig};
+use crate::platforms::email::{self, EmailConfig};
+use crate::platforms::homeassistant::{self, HomeAssistantConfig};
+use crate::platforms::matrix::{self, MatrixConfig};
+use crate::platforms::slack::{self, SlackConfig};
 use crate::platforms::telegram::{self, TelegramConfig};
 use crate::platforms::weixin::{self, WeixinConfig};
 
@@ -25,6 +30,8 @@ pub enum Probe {
     Unreachable(String),
     /// It answered something unexpected.
     Unexpected(String),
+    /// Nothing remote to ask (the webhook and the API server check each request themselves).
+    Skipped(String),
 }
 
 /// `GET <base_url>/models` with the provider's key.
@@ -72,7 +79,10 @@ fn classify(e: &PlatformError) -> Probe {
     }
 }
 
-/// Checks one configured platform's credentials (`getMe`, iLink `getconfig`).
+/// Checks one configured platform's credentials with its adapter's own probe: Telegram
+/// `getMe`, Discord `users/@me`, Slack `auth.test`, iLink `getconfig`, an IMAP and SMTP
+/// login, Home Assistant `GET /api/` and a websocket login, Matrix `whoami` (or a password
+/// login that is logged out again).
 pub async fn platform(
     summary: &PlatformSummary,
     paths: &HermesPaths,
@@ -98,6 +108,47 @@ pub async fn platform(
                 },
                 Err(e) => Probe::Unexpected(e.to_string()),
             },
+            "discord" => match DiscordConfig::from_env(env, settings) {
+                Some(cfg) => match discord::probe(&cfg, http).await {
+                    Ok(bot) => Probe::Ok(format!("@{}", bot.username)),
+                    Err(e) => classify(&e),
+                },
+                None => Probe::Unexpected("not configured".into()),
+            },
+            "slack" => match SlackConfig::from_env(env, settings) {
+                Ok(Some(cfg)) => match slack::probe(&cfg, http).await {
+                    Ok(bot) if bot.team.is_empty() => Probe::Ok(format!("@{}", bot.user)),
+                    Ok(bot) => Probe::Ok(format!("@{} in {}", bot.user, bot.team)),
+                    Err(e) => classify(&e),
+                },
+                Ok(None) => Probe::Unexpected("not configured".into()),
+                Err(e) => Probe::Unexpected(e.to_string()),
+            },
+            "email" => match EmailConfig::from_env(env, settings) {
+                Ok(cfg) => match email::probe(&cfg).await {
+                    Ok(()) => Probe::Ok(cfg.address.clone()),
+                    Err(e) => classify(&e),
+                },
+                Err(e) => Probe::Unexpected(e.to_string()),
+            },
+            "homeassistant" => match HomeAssistantConfig::from_env(env, settings) {
+                Ok(Some(cfg)) => match homeassistant::probe(&cfg, http).await {
+                    Ok(()) => Probe::Ok(cfg.url.clone()),
+                    Err(e) => classify(&e),
+                },
+                Ok(None) => Probe::Unexpected("not configured".into()),
+                Err(e) => Probe::Unexpected(e.to_string()),
+            },
+            "matrix" => match MatrixConfig::from_env(env, settings) {
+                Ok(Some(cfg)) => match matrix::probe(&cfg, http).await {
+                    Ok(me) => Probe::Ok(me.user_id),
+                    Err(e) => classify(&e),
+                },
+                Ok(None) => Probe::Unexpected("not configured".into()),
+                Err(e) => Probe::Unexpected(e.to_string()),
+            },
+            "webhook" => Probe::Skipped("each request is checked against its HMAC secret".into()),
+            "api_server" => Probe::Skipped("see the API Server section".into()),
             other => Probe::Unexpected(format!("no probe for {other}")),
         }
     };

@@ -68,6 +68,16 @@ pub fn parse_line(line: &str) -> Option<Record> {
     })
 }
 
+impl Record {
+    /// Adds a continuation line (a traceback line) to this record.
+    pub fn push_continuation(&mut self, line: &str) {
+        self.message.push('\n');
+        self.message.push_str(line.trim_start());
+        self.raw.push('\n');
+        self.raw.push_str(line);
+    }
+}
+
 /// Groups lines into records.
 #[must_use]
 pub fn parse_records(text: &str) -> Vec<Record> {
@@ -76,12 +86,7 @@ pub fn parse_records(text: &str) -> Vec<Record> {
         match parse_line(line) {
             Some(r) => out.push(r),
             None => match out.last_mut() {
-                Some(prev) => {
-                    prev.message.push('\n');
-                    prev.message.push_str(line.trim_start());
-                    prev.raw.push('\n');
-                    prev.raw.push_str(line);
-                }
+                Some(prev) => prev.push_continuation(line),
                 None => out.push(Record {
                     timestamp: None,
                     level: None,
@@ -231,11 +236,13 @@ fn read_lossy(path: &Path) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// Follows a file like `tail -F`: new complete lines since the last call, reopening the file
-/// when it is rotated (a new inode) or truncated.
+/// Follows a file like `tail -F`: new complete lines since the last call. The file is kept
+/// open, so when it is rotated (renamed, a new file in its place) the rest of the old file is
+/// read before the new one; a truncated file is read again from the start.
 #[derive(Debug)]
 pub struct Follower {
     path: PathBuf,
+    file: Option<File>,
     inode: u64,
     offset: u64,
     partial: String,
@@ -245,39 +252,60 @@ impl Follower {
     /// Starts at the current end of the file.
     #[must_use]
     pub fn at_end(path: &Path) -> Self {
-        let meta = std::fs::metadata(path).ok();
+        let file = File::open(path).ok();
+        let meta = file.as_ref().and_then(|f| f.metadata().ok());
         Self {
             path: path.to_path_buf(),
             inode: meta.as_ref().map_or(0, MetadataExt::ino),
             offset: meta.map_or(0, |m| m.len()),
+            file,
             partial: String::new(),
         }
     }
 
-    /// Complete lines appended since the last call.
-    pub fn poll(&mut self) -> std::io::Result<Vec<String>> {
-        let Ok(meta) = std::fs::metadata(&self.path) else {
-            return Ok(Vec::new());
+    /// Reads the held file from the offset to its end into complete lines.
+    fn drain(&mut self, lines: &mut Vec<String>) -> std::io::Result<()> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
         };
-        if meta.ino() != self.inode || meta.len() < self.offset {
-            // Rotated or truncated: read the new file from the start.
-            self.inode = meta.ino();
+        if f.metadata()?.len() < self.offset {
+            // Truncated in place: start over.
             self.offset = 0;
             self.partial.clear();
         }
-        if meta.len() == self.offset {
-            return Ok(Vec::new());
-        }
-        let mut f = File::open(&self.path)?;
         f.seek(SeekFrom::Start(self.offset))?;
         let mut buf = Vec::new();
         f.read_to_end(&mut buf)?;
         self.offset += buf.len() as u64;
         self.partial.push_str(&String::from_utf8_lossy(&buf));
-        let mut lines = Vec::new();
         while let Some(i) = self.partial.find('\n') {
             lines.push(self.partial[..i].to_string());
             self.partial.drain(..=i);
+        }
+        Ok(())
+    }
+
+    /// Complete lines appended since the last call.
+    pub fn poll(&mut self) -> std::io::Result<Vec<String>> {
+        // Look at the path first, then finish the file we hold: whatever was written to it
+        // before the rotation is read before switching.
+        let current = std::fs::metadata(&self.path).ok();
+        let mut lines = Vec::new();
+        self.drain(&mut lines)?;
+        let rotated = current.is_some_and(|m| self.file.is_none() || m.ino() != self.inode);
+        if rotated {
+            // The old file is finished: a last line without a newline is still a line.
+            if !self.partial.is_empty() {
+                lines.push(std::mem::take(&mut self.partial));
+            }
+            self.file = File::open(&self.path).ok();
+            self.inode = self
+                .file
+                .as_ref()
+                .and_then(|f| f.metadata().ok())
+                .map_or(0, |m| m.ino());
+            self.offset = 0;
+            self.drain(&mut lines)?;
         }
         Ok(lines)
     }
@@ -387,8 +415,15 @@ Traceback line 1
         assert!(f.poll().unwrap().is_empty());
         std::fs::write(&p, "old line\nnew 1\npart").unwrap();
         assert_eq!(f.poll().unwrap(), vec!["new 1"]);
+        // Written to the old file just before it is rotated: not lost.
+        std::fs::write(&p, "old line\nnew 1\npart 2\nlast\n").unwrap();
         std::fs::rename(&p, t.path().join("agent.log.1")).unwrap();
         std::fs::write(&p, "after rotation\n").unwrap();
-        assert_eq!(f.poll().unwrap(), vec!["after rotation"]);
+        assert_eq!(f.poll().unwrap(), vec!["part 2", "last", "after rotation"]);
+        // Truncated in place: read again from the start.
+        std::fs::write(&p, "").unwrap();
+        assert!(f.poll().unwrap().is_empty());
+        std::fs::write(&p, "fresh\n").unwrap();
+        assert_eq!(f.poll().unwrap(), vec!["fresh"]);
     }
 }

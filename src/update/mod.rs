@@ -68,6 +68,12 @@ pub enum UpdateError {
         /// The artifact.
         url: String,
     },
+    /// `--from-file` without a `FILE.sig` beside the file (and without `--allow-unsigned`).
+    #[error("{} has no signature ({}.sig is missing); refusing to install", file.display(), file.display())]
+    UnsignedFile {
+        /// The file given.
+        file: std::path::PathBuf,
+    },
     /// The signature does not verify with the release key.
     #[error("the signature does not match the release key; refusing to install")]
     BadSignature,
@@ -129,6 +135,13 @@ impl UpdateError {
             }
             Self::Checksum { .. } | Self::BadSignature | Self::MissingSignature { .. } => vec![
                 "the download may be corrupt or tampered with; nothing was changed".into(),
+            ],
+            Self::UnsignedFile { file } => vec![
+                format!(
+                    "download the release's signature too and put it beside the file as {}.sig",
+                    file.display()
+                ),
+                "only if you trust where the file came from (e.g. your own build): add --allow-unsigned".into(),
             ],
             Self::Io { .. } => vec![
                 "a system-wide install needs root: re-run with sudo, or update with your package manager".into(),

@@ -145,3 +145,94 @@ fn follow_survives_rotation_and_stops_on_ctrl_c() {
     );
     assert!(stderr.contains("--- stopped ---"), "{stderr}");
 }
+
+/// The descriptors of `pid` that point at `path` (what the follower holds open).
+fn holds_open(pid: u32, path: &std::path::Path) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|rd| {
+        rd.filter_map(Result::ok)
+            .any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l == path))
+    })
+}
+
+fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn follow_json_keeps_lines_written_just_before_rotation_and_their_traceback() {
+    let env = TestEnv::new();
+    let log = sample(&env);
+    let rotated = log.with_extension("log.1");
+    let child = std::process::Command::new(TestEnv::bin())
+        .args(["logs", "-f", "-n", "0", "--json"])
+        .env_clear()
+        .env("HOME", env.home())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The follower holds agent.log open once it is following.
+    wait_until("the follower opens agent.log", || {
+        holds_open(child.id(), &log)
+    });
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.write_all(
+        format!(
+            "{} ERROR gateway.run: before rotation\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: boom\n{} INFO gateway.run: last before rotation\n",
+            stamp(0),
+            stamp(0)
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    drop(f);
+    // Rotated at once, like a logging handler does: rename, then a new file in its place
+    // (written whole, so the follower never sees it empty).
+    std::fs::rename(&log, &rotated).unwrap();
+    let fresh = log.with_extension("new");
+    std::fs::write(
+        &fresh,
+        format!("{} INFO gateway.run: after rotation\n", stamp(0)),
+    )
+    .unwrap();
+    std::fs::rename(&fresh, &log).unwrap();
+    // Switched: the descriptor it holds is the new agent.log, not agent.log.1.
+    wait_until("the follower switches to the new file", || {
+        holds_open(child.id(), &log)
+    });
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let messages: Vec<&str> = records
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "before rotation\nTraceback (most recent call last):\nFile \"x.py\", line 1\nValueError: boom",
+            "last before rotation",
+            "after rotation"
+        ],
+        "{stdout}"
+    );
+    assert_eq!(records[0]["level"], "ERROR");
+}

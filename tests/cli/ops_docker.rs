@@ -139,12 +139,25 @@ fn compose_and_dockerfile_match_the_deployment_guides() {
         "{svc:?}"
     );
     assert_eq!(svc["ports"][0], "127.0.0.1:8642:8642");
+    // Seed 003's hub in another container: both ways to reach the API server are spelled
+    // out, with the key that must then be set and match the hub's.
+    let text = std::fs::read_to_string(repo("compose.yaml")).unwrap();
+    for needle in [
+        "#      - \"8642:8642\"",
+        "http://host.docker.internal:8642/v1",
+        "http://hermes:8642/v1",
+        "HERMES_API_KEY must be exactly equal to this API_SERVER_KEY",
+        "#   hub:\n#     name: wechat-clawbot-hub_default\n#     external: true",
+    ] {
+        assert!(text.contains(needle), "compose.yaml lacks {needle}");
+    }
     assert!(svc["environment"]["TZ"].as_str().unwrap().contains("TZ"));
     let docker = std::fs::read_to_string(repo("Dockerfile")).unwrap();
     for needle in [
         "FROM rust:",
         "FROM debian:",
-        "COPY --from=build /usr/local/bin/hermes /usr/local/bin/hermes",
+        "COPY --from=build /usr/local/bin/hermes /usr/local/lib/hermes/hermes",
+        "COPY docker/hermes.sh /usr/local/bin/hermes",
         "HERMES_HOME=/opt/data",
         "VOLUME [\"/opt/data\"]",
         "EXPOSE 8642",
@@ -167,4 +180,68 @@ fn compose_and_dockerfile_match_the_deployment_guides() {
             "{pkg}"
         );
     }
+}
+
+/// `docker exec hermes hermes …` as root: the `hermes` on PATH (docker/hermes.sh) drops to the
+/// owner of the data directory, so what it writes stays readable by the gateway.
+#[test]
+fn hermes_on_path_drops_from_root_to_the_data_owner() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = t.path().join("bin");
+    let lib = t.path().join("lib/hermes");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::copy(repo("docker/hermes.sh"), bin.join("hermes")).unwrap();
+    // The "binary": reports who runs it and writes a 0600 file, as a pairing approval does.
+    std::fs::write(
+        lib.join("hermes"),
+        "#!/bin/sh\numask 077\necho approved > \"$HERMES_HOME/approved.json\"\necho \"uid=$(id -u) gid=$(id -g) home=$HOME args=$*\"\n",
+    )
+    .unwrap();
+    for f in [bin.join("hermes"), lib.join("hermes")] {
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let data = t.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let run = || {
+        let out = Command::new(bin.join("hermes"))
+            .args(["pairing", "approve", "weixin", "ABCD1234"])
+            .env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("HERMES_HOME", &data)
+            .env("HOME", "/root")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let me = std::fs::metadata("/proc/self").unwrap().uid();
+    if !is_root() {
+        // Not root: runs as is.
+        assert!(run().starts_with(&format!("uid={me} ")));
+        return;
+    }
+    // A data directory still owned by root: stays root.
+    assert!(run().starts_with("uid=0 gid=0 home=/root "), "{}", run());
+    // The entrypoint gave the data directory to HERMES_UID:HERMES_GID.
+    std::os::unix::fs::chown(&data, Some(10000), Some(10001)).unwrap();
+    std::fs::remove_file(data.join("approved.json")).unwrap();
+    assert_eq!(
+        run(),
+        format!(
+            "uid=10000 gid=10001 home={}/home args=pairing approve weixin ABCD1234",
+            data.display()
+        )
+    );
+    let m = std::fs::metadata(data.join("approved.json")).unwrap();
+    assert_eq!(
+        (m.uid(), m.gid()),
+        (10000, 10001),
+        "the gateway's user owns it"
+    );
 }

@@ -401,3 +401,138 @@ fn json_output_lists_findings_and_fixes() {
     assert_eq!(v["ok"], true);
     assert!(v["fixed"].as_u64().unwrap() >= 1);
 }
+
+/// Discord's `GET /users/@me` answers 401 `{"message": "401: Unauthorized", "code": 0}` for a
+/// bad bot token (discord.com/developers/docs/reference#authentication); Slack's `auth.test`
+/// answers HTTP 200 with `{"ok": true, "user": …, "team": …}` (api.slack.com/methods/auth.test).
+#[test]
+fn discord_and_slack_are_checked_like_telegram() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    let fake = FakeHttp::start(vec![
+        (
+            "/users/@me".into(),
+            401,
+            br#"{"message": "401: Unauthorized", "code": 0}"#.to_vec(),
+        ),
+        (
+            "/auth.test".into(),
+            200,
+            br#"{"ok":true,"url":"https://t.slack.com/","team":"Team","user":"hermes","team_id":"T1","user_id":"U1","bot_id":"B1"}"#
+                .to_vec(),
+        ),
+    ]);
+    env.write(
+        &env.root().join(".env"),
+        &format!(
+            "DISCORD_BOT_TOKEN=MTIzNDU2Nzg5.bad.token\nDISCORD_API_BASE_URL={u}\nSLACK_BOT_TOKEN=xoxb-123-456-abcdef\nSLACK_APP_TOKEN=xapp-1-A1-123-abcdef\nSLACK_API_BASE_URL={u}\nSLACK_ALLOWED_USERS=U7\n",
+            u = fake.url
+        ),
+    );
+    let r = doctor(&env, &[], &[]).code(1);
+    assert!(
+        !r.stdout.contains("No messaging platform is configured"),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("✗ discord: DISCORD_BOT_TOKEN was rejected (Discord rejected the bot token"),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("✓ slack: credentials accepted (@hermes in Team)"),
+        "{r}"
+    );
+    assert!(r.stdout.contains("⚠ discord: no user allowlists configured and nobody is paired — all unauthorized users will be denied"), "{r}");
+    assert!(
+        r.stdout
+            .contains("✓ slack: 1 user(s) allowed, 0 paired (DMs: pairing)"),
+        "{r}"
+    );
+    // Configured platforms but no gateway: a warning in the summary, not an info row.
+    assert!(
+        r.stdout
+            .contains("⚠ Gateway is not running: messages to your bots go unanswered"),
+        "{r}"
+    );
+    assert!(
+        r.stdout.contains("Start the gateway: hermes gateway start"),
+        "{r}"
+    );
+    let hits = fake.hits();
+    assert!(hits.contains(&"/users/@me".to_string()), "{hits:?}");
+    assert!(hits.contains(&"/auth.test".to_string()), "{hits:?}");
+
+    // A placeholder is what the gateway refuses to start: a configuration failure.
+    env.run(["config", "set", "DISCORD_BOT_TOKEN", "changeme"])
+        .ok();
+    let r = doctor(&env, &[], &[]).code(1);
+    assert!(
+        r.stdout
+            .contains("✗ discord is enabled but DISCORD_BOT_TOKEN is set to a placeholder value"),
+        "{r}"
+    );
+}
+
+#[test]
+fn no_platform_leaves_the_gateway_check_an_info_row() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    let r = doctor(&env, &[], &[]).ok();
+    assert!(r.stdout.contains("→ Gateway is not running\n"), "{r}");
+    assert!(
+        r.stdout.contains("No messaging platform is configured"),
+        "{r}"
+    );
+}
+
+#[test]
+fn hub_key_without_a_server_key_is_hinted() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    env.write(
+        &env.root().join(".env"),
+        "API_SERVER_ENABLED=true\nHERMES_API_KEY=3f9a0c1b2d4e5f60718293a4b5c6d7e8\n",
+    );
+    // Not `.ok()`: another test may hold port 8642, which is a separate failure.
+    let r = doctor(&env, &[], &[]);
+    assert!(
+        r.stdout.contains(
+            "⚠ HERMES_API_KEY is set but API_SERVER_KEY is empty: a hub sending that key gets 401"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("Set API_SERVER_KEY to the value of HERMES_API_KEY"),
+        "{r}"
+    );
+}
+
+#[test]
+fn both_user_and_system_units_are_reported() {
+    let env = TestEnv::new();
+    let _m = model(&env, 200);
+    let system = env.home().join("etc-systemd");
+    env.write(&system.join("hermes-gateway.service"), "[Unit]\n");
+    env.write(
+        &env.home()
+            .join(".config/systemd/user/hermes-gateway.service"),
+        "[Unit]\n",
+    );
+    let sd = [
+        ("HERMES_SERVICE_MANAGER", "systemd"),
+        ("HERMES_SYSTEMD_SYSTEM_DIR", system.to_str().unwrap()),
+    ];
+    let r = env.run_with(["doctor", "--timeout", "1"], &sd, "");
+    assert!(
+        r.stdout
+            .contains("⚠ Both user and system gateway services are installed"),
+        "{r}"
+    );
+    assert!(
+        r.stdout.contains("Keep one gateway service: `hermes gateway uninstall` or `sudo hermes gateway uninstall --system`"),
+        "{r}"
+    );
+}

@@ -85,3 +85,80 @@ fn status_deep_probes_the_provider() {
     assert!(r.stdout.contains("  Provider:  ok (HTTP 200)"), "{r}");
     assert_eq!(fake.hits(), ["/v1/models"]);
 }
+
+/// Discord answers a bad bot token with 401 `{"message": "401: Unauthorized", "code": 0}`
+/// (discord.com/developers/docs/reference#authentication). The gateway parks the platform as
+/// fatal; `status` names it from the configuration, probes it with `--deep`, and shows why
+/// the running gateway stopped it.
+#[test]
+fn status_knows_discord_and_a_platform_parked_as_fatal() {
+    let env = TestEnv::new();
+    let fake = FakeHttp::start(vec![
+        (
+            "/users/@me".into(),
+            401,
+            br#"{"message": "401: Unauthorized", "code": 0}"#.to_vec(),
+        ),
+        (
+            "/gateway/bot".into(),
+            401,
+            br#"{"message": "401: Unauthorized", "code": 0}"#.to_vec(),
+        ),
+    ]);
+    env.write(
+        &env.root().join(".env"),
+        &format!(
+            "DISCORD_BOT_TOKEN=MTIzNDU2Nzg5.bad.token\nDISCORD_API_BASE_URL={}\nDISCORD_ALLOWED_USERS=7\nAPI_SERVER_ENABLED=true\nAPI_SERVER_PORT=0\n",
+            fake.url
+        ),
+    );
+    let r = env.run(["status", "--deep"]).ok();
+    assert!(
+        r.stdout.contains(
+            "  discord: DISCORD_BOT_TOKEN MTIz...oken; allowlist: 7; home channel: not set; DMs: pairing"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("    probe: REJECTED (Discord rejected the bot token"),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("  api_server: API_SERVER_KEY not set; listens on 127.0.0.1:0"),
+        "{r}"
+    );
+    assert!(!r.stdout.contains("none configured"), "{r}");
+
+    let none = [("HERMES_SERVICE_MANAGER", "none")];
+    env.run_with(["gateway", "start"], &none, "").ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let shown = loop {
+        let r = env.run(["status"]).ok();
+        if r.stdout.contains("  discord: fatal — ") {
+            break r;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = env.run_with(["gateway", "stop"], &none, "");
+            panic!("discord never shown as fatal:\n{r}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let doctor = env
+        .run_with(["doctor", "--timeout", "3"], &none, "")
+        .code(1);
+    let _ = env.run_with(["gateway", "stop"], &none, "");
+    assert!(
+        doctor
+            .stdout
+            .contains("✗ discord is stopped after a fatal error: discord rejected the credentials"),
+        "{doctor}"
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("(fix it, then `hermes gateway restart`)"),
+        "{shown}"
+    );
+}

@@ -278,6 +278,61 @@ fn from_file_verifies_a_signature_beside_it() {
 }
 
 #[test]
+fn from_file_refuses_an_unsigned_file_unless_allowed() {
+    let env = TestEnv::new();
+    let exe = own_binary(&env);
+    let bin = script("echo hermes 99.2.0");
+    let file = env.home().join("hermes-99.2.0");
+    std::fs::write(&file, &bin).unwrap();
+    let pk = pubkey();
+    let keys = [("HERMES_UPDATE_PUBKEY", pk.as_str())];
+    let path = file.to_str().unwrap();
+    let r = env
+        .run_program(&exe, &["update", "--from-file", path, "--yes"], &keys)
+        .code(1);
+    assert!(
+        r.stderr.contains(
+            "Error: [TMP]/home/hermes-99.2.0 has no signature ([TMP]/home/hermes-99.2.0.sig is missing); refusing to install"
+        ),
+        "{r}"
+    );
+    assert!(r.stderr.contains("add --allow-unsigned"), "{r}");
+    assert_eq!(version(&env, &exe), format!("hermes {}", hermes::VERSION));
+
+    // The override does not excuse a signature that is there but wrong.
+    let sig = env.home().join("hermes-99.2.0.sig");
+    std::fs::write(&sig, sign(b"something else")).unwrap();
+    let r = env
+        .run_program(
+            &exe,
+            &["update", "--from-file", path, "--allow-unsigned", "--yes"],
+            &keys,
+        )
+        .code(1);
+    assert!(r.stderr.contains("signature does not match"), "{r}");
+    assert_eq!(version(&env, &exe), format!("hermes {}", hermes::VERSION));
+
+    std::fs::remove_file(&sig).unwrap();
+    let r = env
+        .run_program(
+            &exe,
+            &["update", "--from-file", path, "--allow-unsigned", "--yes"],
+            &keys,
+        )
+        .ok();
+    assert!(
+        r.stderr
+            .contains("installing without a signature check (--allow-unsigned)"),
+        "{r}"
+    );
+    assert_eq!(version(&env, &exe), "hermes 99.2.0");
+    // Only with --from-file.
+    let r = env.run(["update", "--allow-unsigned"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("--from-file"), "{r}");
+}
+
+#[test]
 fn an_update_restarts_the_detached_gateway_with_the_new_binary() {
     let env = TestEnv::new();
     let exe = own_binary(&env);
@@ -294,7 +349,13 @@ fn an_update_restarts_the_detached_gateway_with_the_new_binary() {
     std::fs::copy(TestEnv::bin(), &release).unwrap();
     let r = env.run_program(
         &exe,
-        &["update", "--from-file", release.to_str().unwrap(), "--yes"],
+        &[
+            "update",
+            "--from-file",
+            release.to_str().unwrap(),
+            "--allow-unsigned",
+            "--yes",
+        ],
         &none,
     );
     let stop = env.run_program(&exe, &["gateway", "stop", "--all"], &none);

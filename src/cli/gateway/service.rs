@@ -58,6 +58,24 @@ fn runner() -> Arc<SystemRunner> {
     Arc::new(SystemRunner)
 }
 
+/// Where system units live: `/etc/systemd/system`, or `HERMES_SYSTEMD_SYSTEM_DIR` (tests,
+/// images prepared in a chroot).
+fn system_dir(cx: &Context) -> Option<PathBuf> {
+    cx.var("HERMES_SYSTEMD_SYSTEM_DIR")
+        .filter(|d| !d.trim().is_empty())
+        .map(PathBuf::from)
+}
+
+/// The manager of `backend` for `paths`, run as `user`.
+pub(crate) fn manager(
+    cx: &Context,
+    backend: Backend,
+    paths: &HermesPaths,
+    user: &str,
+) -> Box<dyn ServiceManager> {
+    svc::manager_in(backend, paths, &cx.exe(), user, runner(), system_dir(cx))
+}
+
 /// The backend this host offers for `system` (or the user scope).
 pub(crate) fn backend(cx: &Context, system: bool) -> Backend {
     let facts = HostFacts::probe(&SystemRunner);
@@ -76,8 +94,7 @@ pub(crate) fn controller(
     system: bool,
     backend: Backend,
 ) -> anyhow::Result<Box<dyn ServiceManager>> {
-    let exe = cx.exe();
-    let make = |b| svc::manager_for(b, paths, &exe, &user(cx), runner());
+    let make = |b| manager(cx, b, paths, &user(cx));
     if system {
         let m = make(Backend::SystemdSystem);
         if !m.is_installed() {
@@ -119,6 +136,34 @@ pub(crate) fn spec(cx: &Context, run_as: Option<(String, String)>) -> ServiceSpe
     ServiceSpec { exe, path, run_as }
 }
 
+/// What the service file of `backend` should say now, compared with (or rewritten over) the
+/// installed `file`: its PATH entries are kept (a caller under cron or sudo has a shorter
+/// PATH), and a system unit keeps the `User=`/`Group=` it was installed with unless `run_as`
+/// names others.
+pub(crate) fn expected(
+    cx: &Context,
+    backend: Backend,
+    paths: &HermesPaths,
+    file: Option<&std::path::Path>,
+    run_as: Option<(String, String)>,
+) -> Option<String> {
+    let text = file.and_then(|f| std::fs::read_to_string(f).ok());
+    let run_as = if backend == Backend::SystemdSystem {
+        run_as.or_else(|| text.as_deref().and_then(svc::installed_run_as))
+    } else {
+        None
+    };
+    let paths = match &run_as {
+        Some((u, _)) => home_of(paths, u),
+        None => paths.clone(),
+    };
+    let mut spec = spec(cx, run_as);
+    if let Some(installed) = text.as_deref().and_then(svc::installed_path) {
+        spec.path = svc::merge_path(&spec.path, &installed);
+    }
+    svc::render(backend, &paths, &spec)
+}
+
 /// For a system unit run as another user: that user's own home (sudo resets `$HOME`).
 fn home_of(paths: &HermesPaths, run_as: &str) -> HermesPaths {
     match account::user(run_as) {
@@ -145,12 +190,11 @@ pub(crate) fn install(cx: &Context, args: &InstallArgs) -> anyhow::Result<()> {
     } else {
         (cx.paths.clone(), None)
     };
-    let spec = spec(cx, run_as.clone());
-    let Some(contents) = svc::render(backend, &paths, &spec) else {
+    let linger_user = run_as.as_ref().map_or_else(|| user(cx), |(u, _)| u.clone());
+    let manager = manager(cx, backend, &paths, &linger_user);
+    let Some(contents) = expected(cx, backend, &paths, manager.file().as_deref(), run_as) else {
         return Err(ServiceError::NoManager.into());
     };
-    let linger_user = run_as.as_ref().map_or_else(|| user(cx), |(u, _)| u.clone());
-    let manager = svc::manager_for(backend, &paths, &cx.exe(), &linger_user, runner());
     let opts = InstallOptions {
         force: args.force,
         start_now: !args.no_start_now,
@@ -241,7 +285,7 @@ pub(crate) fn uninstall(cx: &Context, args: &ScopeArgs) -> anyhow::Result<()> {
     if backend == Backend::None {
         return Err(ServiceError::NoManager.into());
     }
-    let manager = svc::manager_for(backend, &cx.paths, &cx.exe(), &user(cx), runner());
+    let manager = manager(cx, backend, &cx.paths, &user(cx));
     let path = manager.file().unwrap_or_default();
     if manager.uninstall()? {
         cx.out.success(format!("Removed {}", path.display()));
@@ -396,7 +440,11 @@ pub(crate) fn tilde(cx: &Context, p: &std::path::Path) -> String {
 
 /// The systemd user unit of a profile, for linger and scope checks in `status`.
 pub(crate) fn systemd_user(cx: &Context, paths: &HermesPaths) -> systemd::Systemd {
-    systemd::Systemd::new(paths, systemd::Scope::User, &user(cx), runner())
+    let sd = systemd::Systemd::new(paths, systemd::Scope::User, &user(cx), runner());
+    match system_dir(cx) {
+        Some(d) => sd.with_system_dir(d),
+        None => sd,
+    }
 }
 
 /// After an update: restart `paths`' gateway when something supervises it (a service or the

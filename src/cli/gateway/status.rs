@@ -3,7 +3,7 @@
 
 use hermes::gateway::detached::{self, storm};
 use hermes::gateway::overview::{self, Overview};
-use hermes::gateway::service::manager::{Backend, Linger};
+use hermes::gateway::service::manager::Backend;
 use hermes::gateway::service::{self as svc};
 use serde_json::json;
 
@@ -49,7 +49,7 @@ fn service_view(cx: &Context, system: bool) -> anyhow::Result<ServiceView> {
         )
     });
     let installed = m.is_installed();
-    let expected = svc::render(m.backend(), &cx.paths, &service::spec(cx, None));
+    let expected = service::expected(cx, m.backend(), &cx.paths, m.file().as_deref(), None);
     let sd = service::systemd_user(cx, &cx.paths);
     let is_user_unit = m.backend() == Backend::SystemdUser;
     Ok(ServiceView {
@@ -57,10 +57,7 @@ fn service_view(cx: &Context, system: bool) -> anyhow::Result<ServiceView> {
         name: m.name(),
         file: m.file().map(|p| p.display().to_string()),
         installed,
-        // A system unit carries User=/Group=; only user units and plists compare cleanly.
-        outdated: installed
-            && m.backend() != Backend::SystemdSystem
-            && expected.is_some_and(|e| m.is_outdated(&e)),
+        outdated: installed && expected.is_some_and(|e| m.is_outdated(&e)),
         active: if installed || m.backend() == Backend::None {
             m.is_active()
         } else {
@@ -87,7 +84,7 @@ pub(crate) fn status(cx: &Context, args: &StatusArgs) -> anyhow::Result<()> {
         let mut v = serde_json::to_value(&o)?;
         v["service"] = serde_json::to_value(&service)?;
         if args.deep {
-            v["starts_last_hour"] = json!(recent_starts);
+            v["crash_restarts_last_hour"] = json!(recent_starts);
             v["output_tail"] = json!(output_tail);
         }
         cx.out.json(&v);
@@ -105,7 +102,7 @@ pub(crate) fn status(cx: &Context, args: &StatusArgs) -> anyhow::Result<()> {
     print_service(cx, &service, &o);
     if args.deep {
         cx.out
-            .data(format!("Starts in the last hour: {recent_starts}"));
+            .data(format!("Crash restarts in the last hour: {recent_starts}"));
         if !output_tail.is_empty() {
             cx.out.data(format!(
                 "Last output ({}):",
@@ -190,15 +187,14 @@ fn print_service(cx: &Context, s: &ServiceView, o: &Overview) {
             ));
         }
         if s.linger == Some(false) {
+            // Only a report: `status` changes nothing (`gateway install` tries to enable it).
             let user = hermes::gateway::service::account::current_user(cx.var("USER"));
-            super::service::print_linger(
-                cx,
-                &Linger::Failed {
-                    user,
-                    detail: "linger is off".into(),
-                },
-                &s.name,
-            );
+            cx.out
+                .warn("Systemd linger is off — the gateway will STOP when you log out.");
+            cx.out.status(format!(
+                "  Enable it: sudo loginctl enable-linger {user}\n  (or run `{}`, which tries to enable it)",
+                service::profile_command(profile, "gateway install")
+            ));
         }
     } else {
         cx.out.data(format!(

@@ -85,9 +85,14 @@ pub(crate) fn run(cx: &Context) -> anyhow::Result<()> {
             &format!("watching the gateway of profile {}", cx.paths.profile()),
         );
         let outcome = supervise::supervise(&cfg, &SystemClock, rx, |e| match e {
+            Event::Started { pid, recent: 0 } => {
+                line(cx, &format!("started the gateway (PID {pid})"));
+            }
             Event::Started { pid, recent } => line(
                 cx,
-                &format!("started the gateway (PID {pid}; {recent} start(s) in the window)"),
+                &format!(
+                    "restarted the gateway after a crash (PID {pid}; {recent} crash restart(s) in the window)"
+                ),
             ),
             Event::Exited { pid, how } => line(cx, &format!("gateway PID {pid} ended ({how})")),
             Event::RestartRequested { pid } => {
@@ -110,7 +115,7 @@ pub(crate) fn run(cx: &Context) -> anyhow::Result<()> {
             window_seconds,
         } => {
             let msg = format!(
-                "respawn storm: {recent} starts within {window_seconds} s; not restarting (see logs, then `hermes gateway start`)"
+                "respawn storm: {recent} crash restarts within {window_seconds} s; not restarting (see logs, then `hermes gateway start`)"
             );
             line(cx, &msg);
             record_error(cx, &msg);

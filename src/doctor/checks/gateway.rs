@@ -6,8 +6,8 @@ use std::net::{IpAddr, TcpListener};
 use super::Ctx;
 use crate::doctor::{Finding, Fix};
 use crate::gateway::detached::supervisor_pid;
-use crate::gateway::pid;
 use crate::gateway::service::manager::Backend;
+use crate::gateway::{pid, state};
 
 const G: &str = "Gateway";
 const SV: &str = "Gateway Service";
@@ -37,6 +37,30 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             G,
             "Gateway is not running",
         )),
+    }
+    // Platforms the running gateway parked after a fatal error (bad token, token held by
+    // another profile…): the rest of the gateway runs, these stay down until restarted.
+    if running.is_some()
+        && let Some(st) = state::read(paths)
+    {
+        for (name, p) in st.platforms.iter().filter(|(_, p)| p.state == "fatal") {
+            let why = p
+                .error_message
+                .clone()
+                .or_else(|| p.error_code.clone())
+                .unwrap_or_else(|| "no reason recorded".into());
+            out.push(
+                Finding::fail(
+                    "gateway.platform_fatal",
+                    G,
+                    format!("{name} is stopped after a fatal error: {why}"),
+                    format!(
+                        "Fix {name} (see the Messaging Platforms rows), then `hermes gateway restart`"
+                    ),
+                )
+                .hint("`hermes logs errors` shows what happened"),
+            );
+        }
     }
     for (file, live, what) in [
         (paths.gateway_pid_file(), running.is_some(), "gateway.pid"),
@@ -100,6 +124,7 @@ pub(in crate::doctor) fn service(cx: &Ctx<'_>) -> Vec<Finding> {
                 path: file.clone(),
                 contents: expected.clone(),
                 reload: s.reload.clone(),
+                restart: s.restart.clone(),
             }),
         );
     }
@@ -216,7 +241,17 @@ pub(in crate::doctor) fn api_server(cx: &Ctx<'_>) -> Vec<Finding> {
     } else {
         out.push(Finding::info("api.enabled", A, "API server disabled"));
     }
-    if let Some(hub) = hub
+    if hub.is_some_and(|h| !h.trim().is_empty()) && api.key.trim().is_empty() {
+        out.push(
+            Finding::warn(
+                "api.hub_key",
+                A,
+                "HERMES_API_KEY is set but API_SERVER_KEY is empty: a hub sending that key gets 401",
+                "Set API_SERVER_KEY to the value of HERMES_API_KEY (the hub and this gateway must share one key)",
+            )
+            .hint("`hermes config set API_SERVER_KEY <the hub's HERMES_API_KEY>`"),
+        );
+    } else if let Some(hub) = hub
         && !api.key.is_empty()
         && hub != api.key
     {

@@ -70,7 +70,7 @@ pub(in crate::doctor) async fn provider(cx: &Ctx<'_>) -> Vec<Finding> {
             format!("Could not reach {} ({d}); offline?", p.base_url),
             format!("Check the network path to {}", p.base_url),
         )),
-        Probe::Unexpected(d) => out.push(Finding::warn(
+        Probe::Unexpected(d) | Probe::Skipped(d) => out.push(Finding::warn(
             "provider.probe",
             P,
             format!("{}/models answered {d}", p.base_url),
@@ -108,7 +108,11 @@ pub(in crate::doctor) async fn platforms(cx: &Ctx<'_>) -> Vec<Finding> {
             out.push(Finding::fail(
                 "platform.config",
                 M,
-                format!("{name}: {e}"),
+                if e.starts_with(name.as_str()) {
+                    e.clone()
+                } else {
+                    format!("{name}: {e}")
+                },
                 format!("Fix the {name} configuration (`hermes gateway setup`)"),
             ));
             continue;
@@ -125,12 +129,20 @@ pub(in crate::doctor) async fn platforms(cx: &Ctx<'_>) -> Vec<Finding> {
                 format!("{name}: {} was rejected ({d})", s.token_var),
                 format!("Replace {} (`hermes gateway setup`)", s.token_var),
             )),
+            Probe::Skipped(d) => out.push(Finding::ok(
+                "platform.credentials",
+                M,
+                format!("{name}: configured ({d})"),
+            )),
             Probe::Unreachable(d) | Probe::Unexpected(d) => out.push(Finding::warn(
                 "platform.credentials",
                 M,
                 format!("{name}: could not check the credentials ({d})"),
                 format!("Check the network path to {name}"),
             )),
+        }
+        if !s.users {
+            continue;
         }
         let approved = listing
             .approved

@@ -174,11 +174,13 @@ impl Detached {
             .map_err(ServiceError::io("run", &self.exe))
     }
 
-    /// Waits until a gateway other than `old` runs; watches the supervisor for an early exit.
+    /// Waits until a gateway other than `old` runs; watches the supervisor (our `child`, or
+    /// the running one's pid `supervisor`) for an early exit.
     fn wait_up(
         &self,
         old: Option<u32>,
         child: Option<&mut std::process::Child>,
+        supervisor: Option<u32>,
     ) -> Result<Started, ServiceError> {
         let deadline = Instant::now() + self.start_timeout;
         let mut child = child;
@@ -203,6 +205,16 @@ impl Detached {
                 let log = self.paths.gateway_stdout_log();
                 return Err(ServiceError::StartFailed {
                     code: status.code(),
+                    tail: tail(&log, 8),
+                    log,
+                });
+            }
+            if let Some(sup) = supervisor
+                && !pid::is_alive(sup)
+            {
+                let log = self.paths.gateway_stdout_log();
+                return Err(ServiceError::StartFailed {
+                    code: None,
                     tail: tail(&log, 8),
                     log,
                 });
@@ -251,8 +263,11 @@ impl ServiceManager for Detached {
             });
         }
         let _ = clear_stale(&self.paths);
+        // A deliberate start opens a new storm window: the crash restarts that tripped the
+        // breaker before must not refuse the start that comes after fixing the cause.
+        let _ = fs::remove_file(self.paths.gateway_starts_log());
         let mut child = self.spawn_supervisor()?;
-        self.wait_up(None, Some(&mut child))
+        self.wait_up(None, Some(&mut child), None)
     }
 
     fn stop(&self) -> Result<bool, ServiceError> {
@@ -282,7 +297,7 @@ impl ServiceManager for Detached {
         {
             // The supervisor passes SIGUSR1 on; the gateway drains, exits 75, and is
             // started again at once.
-            return self.wait_up(old, None);
+            return self.wait_up(old, None, Some(sup));
         }
         self.stop()?;
         self.start()

@@ -67,7 +67,7 @@ pub enum Event {
     Started {
         /// Its pid.
         pid: u32,
-        /// Starts inside the storm window, this one included.
+        /// Crash restarts inside the storm window, this one included (0: not after a crash).
         recent: usize,
     },
     /// It ended.
@@ -99,9 +99,9 @@ pub enum Outcome {
     GatewayStopped,
     /// The gateway exited 78 (a non-retryable startup conflict): not restarted.
     ConfigConflict,
-    /// Too many starts inside the window.
+    /// Too many crash restarts inside the window.
     Storm {
-        /// Starts inside the window.
+        /// Crash restarts inside the window (this attempt included).
         recent: usize,
         /// The window.
         window_seconds: u64,
@@ -136,23 +136,30 @@ fn exit_of(status: std::process::ExitStatus) -> ChildExit {
 }
 
 /// Runs and restarts the gateway until told to stop, it stops by itself, or a storm trips.
+/// Only restarts after a crash count towards the storm: the first start, and restarts the
+/// gateway asked for (exit 75: SIGUSR1, `gateway restart`, `/restart`) are deliberate.
 pub async fn supervise(
     cfg: &Supervision,
     clock: &dyn Clock,
     mut control: mpsc::UnboundedReceiver<Control>,
     mut on_event: impl FnMut(Event),
 ) -> Outcome {
+    let mut crashed = false;
     loop {
-        #[allow(clippy::cast_precision_loss)] // epoch milliseconds fit an f64 exactly
-        let now = clock.now().as_millisecond() as f64 / 1000.0;
-        let recent = match storm::record_start(&cfg.starts_log, now, cfg.limits) {
-            Verdict::Allowed { recent } => recent,
-            Verdict::Storm { recent } => {
-                return Outcome::Storm {
-                    recent,
-                    window_seconds: cfg.limits.window_seconds,
-                };
+        let recent = if crashed {
+            #[allow(clippy::cast_precision_loss)] // epoch milliseconds fit an f64 exactly
+            let now = clock.now().as_millisecond() as f64 / 1000.0;
+            match storm::record_start(&cfg.starts_log, now, cfg.limits) {
+                Verdict::Allowed { recent } => recent,
+                Verdict::Storm { recent } => {
+                    return Outcome::Storm {
+                        recent,
+                        window_seconds: cfg.limits.window_seconds,
+                    };
+                }
             }
+        } else {
+            0
         };
         let mut child = match tokio::process::Command::new(&cfg.program)
             .args(&cfg.args)
@@ -191,11 +198,13 @@ pub async fn supervise(
         if stopping {
             return Outcome::Stopped;
         }
+        crashed = false;
         match how {
             ChildExit::Code(0) => return Outcome::GatewayStopped,
             ChildExit::Code(78) => return Outcome::ConfigConflict,
             ChildExit::Code(75) => {}
             _ => {
+                crashed = true;
                 // A crash: pause briefly, but a stop during the pause wins.
                 tokio::select! {
                     () = tokio::time::sleep(cfg.restart_delay) => {}
@@ -261,7 +270,8 @@ mod tests {
                 )
             })
             .count();
-        assert_eq!(exits, 3);
+        // The first start is not a crash restart: it runs, then three restarts are allowed.
+        assert_eq!(exits, 4);
         assert_eq!(out.exit_code(), 1);
     }
 
@@ -290,6 +300,24 @@ mod tests {
         .await;
         assert!(matches!(out, Outcome::GatewayStopped), "{out:?}");
         assert_eq!(starts, 2);
+    }
+
+    #[tokio::test]
+    async fn restarts_the_gateway_asked_for_never_trip_the_breaker() {
+        // Ten runs that each exit 75 (a requested restart), then one that exits 0: with a
+        // limit of 3, none of them counts and nothing is written to the starts log.
+        let t = tempfile::tempdir().unwrap();
+        let count = t.path().join("count");
+        let script = format!(
+            "n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; [ $n -gt 10 ] && exit 0; exit 75",
+            c = count.display()
+        );
+        let (_tx, rx) = mpsc::unbounded_channel();
+        let c = cfg(t.path(), &script);
+        let out = supervise(&c, &SystemClock, rx, |_| {}).await;
+        assert!(matches!(out, Outcome::GatewayStopped), "{out:?}");
+        assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "11");
+        assert!(!c.starts_log.exists());
     }
 
     #[tokio::test]

@@ -152,10 +152,88 @@ pub fn render_launchd(paths: &HermesPaths, spec: &ServiceSpec) -> String {
         .replace("{{path}}", &xml_escape(&spec.path))
 }
 
-/// Whether an installed file differs from what we would write now (outdated).
+/// The text with the PATH it sets left out: the unit's `Environment="PATH=…"` line, or the
+/// `<string>` after the plist's `<key>PATH</key>`.
+fn without_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_key = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if after_key && t.starts_with("<string>") {
+            after_key = false;
+            continue;
+        }
+        after_key = t == "<key>PATH</key>";
+        if t.starts_with("Environment=\"PATH=") || t.starts_with("Environment=PATH=") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The PATH an installed unit or plist sets, if any.
+#[must_use]
+pub fn installed_path(text: &str) -> Option<String> {
+    let mut after_key = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if after_key {
+            return t
+                .strip_prefix("<string>")
+                .and_then(|r| r.strip_suffix("</string>"))
+                .map(|v| {
+                    v.replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&amp;", "&")
+                });
+        }
+        after_key = t == "<key>PATH</key>";
+        if let Some(v) = t
+            .strip_prefix("Environment=\"PATH=")
+            .and_then(|r| r.strip_suffix('"'))
+            .or_else(|| t.strip_prefix("Environment=PATH="))
+        {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+/// The `User=` and `Group=` of an installed system unit.
+#[must_use]
+pub fn installed_run_as(text: &str) -> Option<(String, String)> {
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key).map(|v| v.trim().to_string()))
+            .filter(|v| !v.is_empty())
+    };
+    let user = value("User=")?;
+    let group = value("Group=").unwrap_or_else(|| user.clone());
+    Some((user, group))
+}
+
+/// `wanted` followed by the entries of `installed` it lacks: rewriting a service file never
+/// drops a directory its PATH had (a caller under cron or sudo has a shorter PATH).
+#[must_use]
+pub fn merge_path(wanted: &str, installed: &str) -> String {
+    let mut parts: Vec<&str> = wanted.split(':').filter(|p| !p.is_empty()).collect();
+    for p in installed.split(':').filter(|p| !p.is_empty()) {
+        if !parts.contains(&p) {
+            parts.push(p);
+        }
+    }
+    parts.join(":")
+}
+
+/// Whether an installed file differs from what we would write now (outdated). The PATH it
+/// sets is not compared: it records the installing shell's PATH, which says nothing about
+/// whether this version would write the file differently.
 #[must_use]
 pub fn is_outdated(installed: &Path, expected: &str) -> bool {
-    std::fs::read_to_string(installed).map_or(true, |t| t != expected)
+    std::fs::read_to_string(installed).map_or(true, |t| without_path(&t) != without_path(expected))
 }
 
 /// The service file text for `backend` (`None` has no file).
@@ -183,19 +261,29 @@ pub fn manager_for(
     user: &str,
     runner: Arc<dyn manager::CommandRunner>,
 ) -> Box<dyn manager::ServiceManager> {
+    manager_in(backend, paths, exe, user, runner, None)
+}
+
+/// [`manager_for`], with system units in `system_dir` instead of `/etc/systemd/system`.
+#[must_use]
+pub fn manager_in(
+    backend: manager::Backend,
+    paths: &HermesPaths,
+    exe: &Path,
+    user: &str,
+    runner: Arc<dyn manager::CommandRunner>,
+    system_dir: Option<PathBuf>,
+) -> Box<dyn manager::ServiceManager> {
+    let sd = |scope| {
+        let s = systemd::Systemd::new(paths, scope, user, runner.clone());
+        match &system_dir {
+            Some(d) => s.with_system_dir(d.clone()),
+            None => s,
+        }
+    };
     match backend {
-        manager::Backend::SystemdUser => Box::new(systemd::Systemd::new(
-            paths,
-            systemd::Scope::User,
-            user,
-            runner,
-        )),
-        manager::Backend::SystemdSystem => Box::new(systemd::Systemd::new(
-            paths,
-            systemd::Scope::System,
-            user,
-            runner,
-        )),
+        manager::Backend::SystemdUser => Box::new(sd(systemd::Scope::User)),
+        manager::Backend::SystemdSystem => Box::new(sd(systemd::Scope::System)),
         manager::Backend::Launchd => Box::new(launchd::Launchd::new(paths, runner)),
         manager::Backend::None => Box::new(super::detached::Detached::new(paths, exe)),
     }
@@ -255,6 +343,53 @@ mod tests {
         assert!(
             n.starts_with("hermes-gateway-") && n.len() == "hermes-gateway-".len() + 8,
             "{n}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod outdated_tests {
+    use super::*;
+
+    #[test]
+    fn path_is_ignored_and_kept_and_user_group_read_back() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(&t.path().join(".hermes"), t.path());
+        let spec = |path: &str, run_as: Option<(&str, &str)>| ServiceSpec {
+            exe: "/usr/local/bin/hermes".into(),
+            path: path.into(),
+            run_as: run_as.map(|(u, g)| (u.into(), g.into())),
+        };
+        for render in [render_systemd, render_launchd] {
+            let installed = render(&paths, &spec("/opt/tools:/usr/bin:/bin", None));
+            let file = t.path().join("unit");
+            std::fs::write(&file, &installed).unwrap();
+            assert_eq!(
+                installed_path(&installed).as_deref(),
+                Some("/opt/tools:/usr/bin:/bin")
+            );
+            assert!(!is_outdated(
+                &file,
+                &render(&paths, &spec("/usr/bin:/bin", None))
+            ));
+            let other = HermesPaths::at(&t.path().join("elsewhere"), t.path());
+            assert!(is_outdated(
+                &file,
+                &render(&other, &spec("/usr/bin:/bin", None))
+            ));
+        }
+        assert_eq!(
+            merge_path("/usr/bin:/bin", "/opt/tools:/usr/bin:/bin"),
+            "/usr/bin:/bin:/opt/tools"
+        );
+        let system = render_systemd(&paths, &spec("/usr/bin", Some(("ann", "staff"))));
+        assert_eq!(
+            installed_run_as(&system),
+            Some(("ann".to_string(), "staff".to_string()))
+        );
+        assert_eq!(
+            installed_run_as(&render_systemd(&paths, &spec("/usr/bin", None))),
+            None
         );
     }
 }

@@ -65,6 +65,14 @@ impl Systemd {
         }
     }
 
+    /// Looks for and writes system units in `dir` instead of `/etc/systemd/system`
+    /// (`HERMES_SYSTEMD_SYSTEM_DIR`: tests, images built in a chroot).
+    #[must_use]
+    pub fn with_system_dir(mut self, dir: PathBuf) -> Self {
+        self.system_dir = dir;
+        self
+    }
+
     /// Overrides the system unit and linger directories and the root check (tests).
     #[must_use]
     pub fn with_dirs(mut self, system_dir: PathBuf, linger_dir: PathBuf) -> Self {
@@ -207,13 +215,11 @@ impl ServiceManager for Systemd {
         self.systemctl_ok(&["daemon-reload"])?;
         self.systemctl_ok(&["enable", &self.unit()])?;
         let mut started = false;
-        if opts.start_now {
-            // A running service keeps its old unit until restarted.
-            let verb = if self.is_active() == Some(true) {
-                "restart"
-            } else {
-                "start"
-            };
+        // A running service keeps its old unit until restarted: restart it after a rewrite
+        // even with --no-start-now.
+        let active = self.is_active() == Some(true);
+        if opts.start_now || (was_outdated && active) {
+            let verb = if active { "restart" } else { "start" };
             self.systemctl_ok(&[verb, &self.unit()])?;
             started = true;
         }
