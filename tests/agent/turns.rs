@@ -271,7 +271,9 @@ async fn multi_step_tool_calls() {
     assert_eq!(calls[0]["function"]["name"], "terminal");
     assert!(
         matches!(&events[0], TurnEvent::ToolStarted { emoji, label, .. }
-        if emoji == "💻" && label.starts_with("echo hi"))
+        if emoji == "💻" && label.starts_with("`echo hi") && label.ends_with("...`")),
+        "{:?}",
+        events[0]
     );
     assert!(matches!(
         &events[1],
@@ -279,7 +281,9 @@ async fn multi_step_tool_calls() {
     ));
     assert!(
         matches!(&events[2], TurnEvent::ToolStarted { emoji, label, .. }
-        if emoji == "📄" && label == "out.txt")
+        if emoji == "📄" && label == "read_file"),
+        "{:?}",
+        events[2]
     );
     // The tool results went back to the model, answering their calls.
     let second = sent(&fake, 1);

@@ -62,9 +62,6 @@ impl Tool for ReadFile {
         "📄"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "read_file") {
@@ -180,9 +177,6 @@ impl Tool for WriteFile {
         "✍️"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "write_file") {
@@ -236,9 +230,6 @@ impl Tool for Patch {
         "🔧"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         if arg_str(&args, "mode").is_some_and(|m| m != "replace") {
@@ -370,9 +361,6 @@ impl Tool for SearchFiles {
         "🔍"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "pattern").unwrap_or_default().to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let pattern = match required(&args, "pattern", "search_files") {

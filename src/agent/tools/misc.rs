@@ -163,9 +163,6 @@ impl Tool for SkillView {
         "📚"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "name").unwrap_or_default().to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let name = match required(&args, "name", "skill_view") {
@@ -258,9 +255,6 @@ impl Tool for SendMessage {
         "📨"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "target").unwrap_or("list").to_string()
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let result = match arg_str(&args, "action").unwrap_or("send") {
@@ -321,9 +315,6 @@ impl Tool for Cronjob {
         "⏰"
     }
 
-    fn label(&self, args: &Value) -> String {
-        format!("cronjob {}", arg_str(args, "action").unwrap_or("?"))
-    }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         if let Err(e) = required(&args, "action", "cronjob") {
