@@ -263,8 +263,12 @@ impl AgentConfig {
                 .platforms
                 .iter()
                 .filter_map(|(p, v)| {
-                    let mode = v.get("tool_progress")?.as_str()?;
-                    Some((p.clone(), ProgressMode::parse(mode)))
+                    let mode = match v.get("tool_progress")? {
+                        Value::Bool(false) => ProgressMode::Off,
+                        Value::Bool(true) => ProgressMode::All,
+                        other => ProgressMode::parse(other.as_str()?),
+                    };
+                    Some((p.clone(), mode))
                 })
                 .collect(),
         }
@@ -368,11 +372,18 @@ mod tests {
     #[test]
     fn tool_progress_per_platform() {
         let s = settings(
-            "display: {tool_progress: verbose, platforms: {telegram: {tool_progress: 'off'}}}\n",
+            "display: {tool_progress: verbose, platforms: {telegram: {tool_progress: 'off'}, slack: {tool_progress: false}}}\n",
         );
         let c = AgentConfig::from_settings(&s, &Env::default(), Path::new("/w"));
         assert_eq!(c.progress_mode("cli"), ProgressMode::Verbose);
         assert_eq!(c.progress_mode("telegram"), ProgressMode::Off);
+        assert_eq!(c.progress_mode("slack"), ProgressMode::Off);
+        // `config set display.tool_progress off` writes a YAML boolean.
+        let s =
+            settings("display: {tool_progress: false, background_process_notifications: false}\n");
+        let c = AgentConfig::from_settings(&s, &Env::default(), Path::new("/w"));
+        assert_eq!(c.progress_mode("cli"), ProgressMode::Off);
+        assert_eq!(c.notify, NotifyMode::Off);
     }
 
     #[test]

@@ -26,12 +26,12 @@ use super::types::{ChatRequest, ChatResponse, Message, StreamEvent, ToolCall, Us
 use crate::config::{Env, Settings};
 use crate::cron::targets::HomeChannels;
 use crate::gateway::cron_bridge::{JobsTool, OutboxSender};
-use crate::platforms::{Capabilities, Outbox};
 use crate::gateway::turn::{
     ApprovalChoice, HistoryMessage, TokenUsage, TurnError, TurnEvent, TurnRequest, TurnResult,
     TurnRunner,
 };
 use crate::home::HermesPaths;
+use crate::platforms::{Capabilities, Outbox};
 
 /// The note on a tool call skipped because the turn was interrupted.
 const SKIPPED: &str = "Skipped: the user interrupted the turn before this tool ran.";

@@ -317,8 +317,7 @@ impl Chat<'_> {
         };
         // Events sent just before the turn ended are still queued.
         while let Some(ev) = events.recv().await {
-            self.on_event(ev, &key, &mut streamed, &mut last_tool)
-                .await;
+            self.on_event(ev, &key, &mut streamed, &mut last_tool).await;
         }
         if streamed {
             self.cx.out.raw("\n");
@@ -560,12 +559,8 @@ impl Chat<'_> {
                 }
             }
         };
-        let i = hermes::agent::usage::insights(
-            &self.store,
-            days,
-            jiff::Timestamp::now(),
-            &self.tz,
-        )?;
+        let i =
+            hermes::agent::usage::insights(&self.store, days, jiff::Timestamp::now(), &self.tz)?;
         let mut out = format!(
             "Last {days} day(s): {} session(s), {} input + {} output tokens",
             i.sessions, i.input, i.output

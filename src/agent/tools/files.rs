@@ -62,7 +62,6 @@ impl Tool for ReadFile {
         "📄"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "read_file") {
             Ok(p) => cx.resolve(p),
@@ -177,7 +176,6 @@ impl Tool for WriteFile {
         "✍️"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "write_file") {
             Ok(p) => cx.resolve(p),
@@ -229,7 +227,6 @@ impl Tool for Patch {
     fn emoji(&self) -> &'static str {
         "🔧"
     }
-
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         if arg_str(&args, "mode").is_some_and(|m| m != "replace") {
@@ -360,7 +357,6 @@ impl Tool for SearchFiles {
     fn emoji(&self) -> &'static str {
         "🔍"
     }
-
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let pattern = match required(&args, "pattern", "search_files") {

@@ -117,7 +117,6 @@ impl Tool for MemoryTool {
         "🧠"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let target = arg_str(&args, "target").unwrap_or("memory");
         if target != "memory" && target != "user" {

@@ -163,7 +163,6 @@ impl Tool for SkillView {
         "📚"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let name = match required(&args, "name", "skill_view") {
             Ok(n) => n,
@@ -255,7 +254,6 @@ impl Tool for SendMessage {
         "📨"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let result = match arg_str(&args, "action").unwrap_or("send") {
             "list" => self.0.list_targets(&cx.source).await,
@@ -314,7 +312,6 @@ impl Tool for Cronjob {
     fn emoji(&self) -> &'static str {
         "⏰"
     }
-
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         if let Err(e) = required(&args, "action", "cronjob") {

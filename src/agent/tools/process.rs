@@ -264,7 +264,6 @@ impl Tool for ProcessTool {
         "⚙️"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let action = match required(&args, "action", "process") {
             Ok(a) => a,

@@ -193,7 +193,6 @@ impl Tool for Terminal {
         "💻"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let command = match required(&args, "command", "terminal") {
             Ok(c) => c,

@@ -71,7 +71,6 @@ impl Tool for WebExtract {
         "🌐"
     }
 
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let urls = urls_of(&args);
         if urls.is_empty() {
