@@ -652,7 +652,10 @@ impl TurnRunner for Agent {
                 } else {
                     self.run_tool(call, &cx, &request, &events).await
                 };
-                convo.push(Message::tool_result(call.id.clone(), out.content.clone()));
+                convo.push(
+                    Message::tool_result(call.id.clone(), out.content.clone())
+                        .with_tool_error(!out.ok),
+                );
                 new_msgs.push(tool_history(call, &out.content));
             }
             if cancel.is_cancelled() {

@@ -73,7 +73,7 @@ pub(crate) struct Harness {
     pub(crate) agent: Arc<Agent>,
 }
 
-fn quick(p: OpenAiCompatible, attempts: u32) -> Retrying<OpenAiCompatible> {
+pub(crate) fn quick<P: Provider>(p: P, attempts: u32) -> Retrying<P> {
     Retrying::new(
         p,
         RetryPolicy {
@@ -84,7 +84,7 @@ fn quick(p: OpenAiCompatible, attempts: u32) -> Retrying<OpenAiCompatible> {
     )
 }
 
-fn openai(fake: &Fake, name: &str) -> OpenAiCompatible {
+pub(crate) fn openai(fake: &Fake, name: &str) -> OpenAiCompatible {
     OpenAiCompatible::new(name, &format!("{}/v1", fake.url), reqwest::Client::new())
         .with_key("sk-test", "OPENAI_API_KEY")
 }
@@ -468,7 +468,7 @@ async fn yolo_skips_approval() {
 }
 
 /// Whether a process is gone (or a zombie nobody reaped, which cannot run).
-fn gone(pid: i32) -> bool {
+pub(crate) fn gone(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
         Ok(stat) => stat
@@ -478,7 +478,7 @@ fn gone(pid: i32) -> bool {
     }
 }
 
-async fn wait_for_pid(file: &Path) -> i32 {
+pub(crate) async fn wait_for_pid(file: &Path) -> i32 {
     for _ in 0..200 {
         if let Ok(t) = std::fs::read_to_string(file)
             && let Ok(pid) = t.trim().parse()
