@@ -17,6 +17,9 @@ struct FakeModel {
     bodies: Arc<Mutex<Vec<Value>>>,
 }
 
+/// The bearer key a keyed fake wants; a request without it gets OpenAI's 401 error object.
+const WANTED_KEY: &str = "sk-local-0123456789";
+
 /// A scripted answer: text.
 fn text(t: &str) -> Value {
     json!({"role": "assistant", "content": t})
@@ -42,6 +45,15 @@ impl FakeModel {
 
     /// Answers with these assistant messages in turn.
     fn script(answers: Vec<Value>) -> Self {
+        Self::serve(answers, false)
+    }
+
+    /// Like [`Self::start`], but only for requests bearing [`WANTED_KEY`].
+    fn keyed(answers: &[&str]) -> Self {
+        Self::serve(answers.iter().map(|a| text(a)).collect(), true)
+    }
+
+    fn serve(answers: Vec<Value>, keyed: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
         let bodies = Arc::new(Mutex::new(Vec::new()));
@@ -53,6 +65,7 @@ impl FakeModel {
                 let Ok(mut stream) = stream else { continue };
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut len = 0usize;
+                let mut authorized = !keyed;
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -61,6 +74,11 @@ impl FakeModel {
                     let lower = line.to_ascii_lowercase();
                     if let Some(v) = lower.strip_prefix("content-length:") {
                         len = v.trim().parse().unwrap_or(0);
+                    }
+                    if lower.starts_with("authorization:")
+                        && line.trim_end().ends_with(&format!("Bearer {WANTED_KEY}"))
+                    {
+                        authorized = true;
                     }
                     if line == "\r\n" {
                         break;
@@ -71,6 +89,17 @@ impl FakeModel {
                 seen.lock()
                     .unwrap()
                     .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                if !authorized {
+                    let reply = json!({"error": {"message": "Incorrect API key provided",
+                        "type": "invalid_request_error", "code": "invalid_api_key"}})
+                    .to_string();
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    continue;
+                }
                 let mut message = script.pop().unwrap_or_else(|| text("script exhausted"));
                 // `{proc}` in a scripted call stands for the background process id the
                 // conversation so far mentions (as a model would copy it from a tool result).
@@ -467,4 +496,25 @@ fn chat_has_the_gateway_tools_and_prints_process_notices() {
     .ok();
     let r = env.run(["chat", "-q", "build it"]).ok();
     assert!(!r.stderr.contains("Background process"), "{r}");
+}
+
+#[test]
+fn a_custom_endpoint_takes_model_api_key() {
+    let env = TestEnv::new();
+    let fake = FakeModel::keyed(&["keyed hello"]);
+    configure(&env, &fake);
+    // Without a key the 401 says what to set; cloud keys are not sent to this host.
+    let r = env
+        .run_with(
+            ["chat", "-q", "hi"],
+            &[("OPENAI_API_KEY", "sk-cloud-should-stay-home")],
+            "",
+        )
+        .code(1);
+    assert!(r.stderr.contains("no key was sent"), "{r}");
+    assert!(r.stderr.contains("hermes config set model.api_key"), "{r}");
+    let set = env.run(["config", "set", "model.api_key", WANTED_KEY]).ok();
+    assert!(!set.stderr.contains("does not use"), "{set}");
+    let r = env.run(["chat", "-q", "hi"]).ok();
+    assert_eq!(r.stdout, "keyed hello\n");
 }
