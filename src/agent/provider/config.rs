@@ -492,7 +492,7 @@ fn finish(
 /// own hosts (OpenAI, OpenRouter, Ollama). A look-alike host (`api.deepseek.com.evil.test`)
 /// names the look-alike's own label, so a real vendor key is never sent there.
 #[must_use]
-pub fn vendor_key_var(base_url: &str) -> Option<String> {
+pub(crate) fn vendor_key_var(base_url: &str) -> Option<String> {
     let rest = base_url.split("://").nth(1)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;

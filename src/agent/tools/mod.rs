@@ -273,6 +273,9 @@ impl Registry {
 }
 
 #[cfg(test)]
+mod call_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
