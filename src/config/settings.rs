@@ -119,7 +119,7 @@ pub struct DisplaySettings {
     pub extra: Mapping,
 }
 
-/// A mode name; YAML 1.1 reads an unquoted `off` as `false` (PyYAML and `config set` write
+/// A mode name; YAML 1.1 reads an unquoted `off` as `false` (`PyYAML` and `config set` write
 /// it so), which means `off`, and `true` means `all`.
 fn mode_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     match Value::deserialize(d)? {

@@ -1,5 +1,5 @@
 //! `hermes chat` against a scripted OpenAI-compatible server on 127.0.0.1 (plain
-//! `chat.completion` JSON answers as in OpenAI's Chat Completions API reference: text in
+//! `chat.completion` JSON answers as in `OpenAI`'s Chat Completions API reference: text in
 //! `message.content`, tool calls in `message.tool_calls[]` with JSON-encoded arguments; one
 //! connection per request).
 
@@ -17,7 +17,7 @@ struct FakeModel {
     bodies: Arc<Mutex<Vec<Value>>>,
 }
 
-/// The bearer key a keyed fake wants; a request without it gets OpenAI's 401 error object.
+/// The bearer key a keyed fake wants; a request without it gets `OpenAI`'s 401 error object.
 const WANTED_KEY: &str = "sk-local-0123456789";
 
 /// A scripted answer: text.
@@ -374,7 +374,7 @@ fn compress_summarises_into_a_child_session() {
     assert_eq!(child["message_count"], 5, "{all:?}");
 }
 
-/// Two terminal calls, then a read_file call, then an answer.
+/// Two terminal calls, then a `read_file` call, then an answer.
 fn tool_script() -> Vec<Value> {
     vec![
         tools(&[("terminal", json!({"command": "ls -la"}))]),

@@ -53,7 +53,7 @@ pub struct ProviderChain {
 }
 
 /// How long a failed provider is tried last, by default.
-pub const COOL_DOWN: Duration = Duration::from_mins(2);
+const COOL_DOWN: Duration = Duration::from_mins(2);
 
 impl ProviderChain {
     /// A chain of one provider, asked for `model` unless a request names another.
@@ -70,7 +70,7 @@ impl ProviderChain {
         }
     }
 
-    /// How long a provider that failed is tried after the others (default [`COOL_DOWN`]).
+    /// How long a provider that failed is tried after the others (default two minutes).
     #[must_use]
     pub fn with_cool_down(mut self, cool_down: Duration) -> Self {
         self.cool_down = cool_down;

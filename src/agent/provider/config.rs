@@ -489,7 +489,7 @@ fn finish(
 /// The `<VENDOR>_API_KEY` a custom endpoint's host suggests, as upstream: the registrable label
 /// of the host after `api.`/`www.` (`https://api.deepseek.com/v1` → `DEEPSEEK_API_KEY`). None
 /// for addresses, `localhost`, single-label hosts, and the vendors whose keys only go to their
-/// own hosts (OpenAI, OpenRouter, Ollama). A look-alike host (`api.deepseek.com.evil.test`)
+/// own hosts (`OpenAI`, `OpenRouter`, Ollama). A look-alike host (`api.deepseek.com.evil.test`)
 /// names the look-alike's own label, so a real vendor key is never sent there.
 #[must_use]
 pub(crate) fn vendor_key_var(base_url: &str) -> Option<String> {

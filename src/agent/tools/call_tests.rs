@@ -83,7 +83,7 @@ async fn patch_replaces_once_all_or_explains() {
         )
         .await;
     assert!(!out.ok, "{}", out.content);
-    assert!(out.content.contains("2"), "{}", out.content);
+    assert!(out.content.contains('2'), "{}", out.content);
     assert_eq!(
         std::fs::read_to_string(s.path("a.txt")).unwrap(),
         "one two\ntwo three\n"
