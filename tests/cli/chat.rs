@@ -518,3 +518,36 @@ fn a_custom_endpoint_takes_model_api_key() {
     let r = env.run(["chat", "-q", "hi"]).ok();
     assert_eq!(r.stdout, "keyed hello\n");
 }
+
+#[test]
+fn stop_ends_the_sessions_background_processes() {
+    let env = TestEnv::new();
+    let fake = FakeModel::script(vec![
+        tools(&[(
+            "terminal",
+            json!({"command": "echo $$ > server.pid; exec sleep 30", "background": true}),
+        )]),
+        text("started the server"),
+    ]);
+    configure(&env, &fake);
+    let r = env
+        .run_with(["chat"], &[], "start a server\n/stop\n/exit\n")
+        .ok();
+    assert!(r.stdout.contains("started the server"), "{r}");
+    assert!(
+        r.stderr.contains("Stopping 1 background process(es)."),
+        "{r}"
+    );
+    let pid: i32 = std::fs::read_to_string(env.home().parent().unwrap().join("server.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SIGTERM ends `sleep` at once; the stopped process is gone (or an unreaped zombie).
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit(')').next().unwrap_or_default().trim_start();
+    assert!(
+        stat.is_empty() || state.starts_with('Z'),
+        "pid {pid}: {stat}"
+    );
+}
