@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_yaml_ng::Value;
 
+use super::progress::ProgressMode;
 use crate::config::{Env, Settings};
 
 /// When to tell the user about background processes (`display.background_process_notifications`).
@@ -90,6 +91,10 @@ pub struct AgentConfig {
     pub cli_toolsets: Vec<String>,
     /// `platform_toolsets`.
     pub platform_toolsets: BTreeMap<String, Vec<String>>,
+    /// `display.tool_progress`.
+    pub tool_progress: ProgressMode,
+    /// `display.platforms.<platform>.tool_progress`.
+    pub platform_progress: BTreeMap<String, ProgressMode>,
 }
 
 impl Default for AgentConfig {
@@ -117,6 +122,8 @@ impl Default for AgentConfig {
             notify: NotifyMode::Concise,
             cli_toolsets: vec!["hermes-cli".into()],
             platform_toolsets: BTreeMap::new(),
+            tool_progress: ProgressMode::All,
+            platform_progress: BTreeMap::new(),
         }
     }
 }
@@ -250,7 +257,31 @@ impl AgentConfig {
                 cli_toolsets
             },
             platform_toolsets: settings.platform_toolsets.clone(),
+            tool_progress: ProgressMode::parse(&settings.display.tool_progress),
+            platform_progress: settings
+                .display
+                .platforms
+                .iter()
+                .filter_map(|(p, v)| {
+                    let mode = match v.get("tool_progress")? {
+                        Value::Bool(false) => ProgressMode::Off,
+                        Value::Bool(true) => ProgressMode::All,
+                        other => ProgressMode::parse(other.as_str()?),
+                    };
+                    Some((p.clone(), mode))
+                })
+                .collect(),
         }
+    }
+
+    /// How much tool progress `platform` shows: `display.platforms.<platform>.tool_progress`,
+    /// else `display.tool_progress`.
+    #[must_use]
+    pub fn progress_mode(&self, platform: &str) -> ProgressMode {
+        self.platform_progress
+            .get(platform)
+            .copied()
+            .unwrap_or(self.tool_progress)
     }
 
     /// The toolsets of a platform: `platform_toolsets.<platform>`, the CLI's `toolsets` for
@@ -336,6 +367,23 @@ mod tests {
         assert_eq!(c.toolsets_for("telegram"), ["terminal", "web"]);
         assert_eq!(c.notify, NotifyMode::Error);
         assert_eq!(context_length("x", c.context_length), 1000);
+    }
+
+    #[test]
+    fn tool_progress_per_platform() {
+        let s = settings(
+            "display: {tool_progress: verbose, platforms: {telegram: {tool_progress: 'off'}, slack: {tool_progress: false}}}\n",
+        );
+        let c = AgentConfig::from_settings(&s, &Env::default(), Path::new("/w"));
+        assert_eq!(c.progress_mode("cli"), ProgressMode::Verbose);
+        assert_eq!(c.progress_mode("telegram"), ProgressMode::Off);
+        assert_eq!(c.progress_mode("slack"), ProgressMode::Off);
+        // `config set display.tool_progress off` writes a YAML boolean.
+        let s =
+            settings("display: {tool_progress: false, background_process_notifications: false}\n");
+        let c = AgentConfig::from_settings(&s, &Env::default(), Path::new("/w"));
+        assert_eq!(c.progress_mode("cli"), ProgressMode::Off);
+        assert_eq!(c.notify, NotifyMode::Off);
     }
 
     #[test]

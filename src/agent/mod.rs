@@ -4,6 +4,7 @@
 pub mod approval;
 pub mod compress;
 pub mod config;
+pub mod progress;
 pub mod prompt;
 pub mod provider;
 mod runner;

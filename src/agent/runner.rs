@@ -3,7 +3,7 @@
 //! tools, streams text, runs tool calls (pausing for approval of dangerous commands), feeds the
 //! results back, compresses the context when it fills up, and stops at `agent.max_turns`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::approval::{self, Answer, ApprovalGate};
 use super::compress;
 use super::config::{AgentConfig, context_length};
+use super::progress::{self, ProgressMode};
 use super::prompt::{self, PromptInputs};
 use super::provider::{self, Provider, ProviderConfigError, ProviderError, Timeouts};
 use super::tools::{
@@ -23,11 +24,14 @@ use super::tools::{
 };
 use super::types::{ChatRequest, ChatResponse, Message, StreamEvent, ToolCall, Usage};
 use crate::config::{Env, Settings};
+use crate::cron::targets::HomeChannels;
+use crate::gateway::cron_bridge::{JobsTool, OutboxSender};
 use crate::gateway::turn::{
     ApprovalChoice, HistoryMessage, TokenUsage, TurnError, TurnEvent, TurnRequest, TurnResult,
     TurnRunner,
 };
 use crate::home::HermesPaths;
+use crate::platforms::{Capabilities, Outbox};
 
 /// The note on a tool call skipped because the turn was interrupted.
 const SKIPPED: &str = "Skipped: the user interrupted the turn before this tool ran.";
@@ -43,6 +47,8 @@ pub struct Agent {
     sender: Option<Arc<dyn MessageSender>>,
     cron: Option<Arc<dyn CronControl>>,
     approvals: Arc<ApprovalGate>,
+    /// Nobody can answer approval questions (`hermes chat -q`): refuse at once, saying why.
+    unattended: bool,
     processes: Arc<Processes>,
     state: Arc<SessionState>,
 }
@@ -107,6 +113,7 @@ impl Agent {
             tools,
             sender: None,
             cron: None,
+            unattended: false,
             state: Arc::default(),
         }
     }
@@ -138,6 +145,46 @@ impl Agent {
         self.cron = Some(cron);
         self.tools =
             Registry::core(self.sender.clone(), self.cron.clone()).with_homeassistant(&self.env);
+        self
+    }
+
+    /// Adds the tools the gateway's agent has that need the outside world: `send_message`
+    /// through `outboxes` (and the home channels of `settings`/the env) and `cronjob` over the
+    /// profile's jobs. `hermes chat` and the gateway build the same pair this way.
+    #[must_use]
+    pub fn with_platform_tools(
+        self,
+        settings: &Settings,
+        outboxes: HashMap<String, (Arc<dyn Outbox>, Capabilities)>,
+    ) -> Self {
+        let sender = OutboxSender {
+            outboxes,
+            homes: HomeChannels::from_config(&self.env, settings),
+        };
+        let jobs = JobsTool {
+            paths: self.paths.clone(),
+            settings: settings.clone(),
+            env: self.env.clone(),
+        };
+        self.with_message_sender(Arc::new(sender))
+            .with_cron(Arc::new(jobs))
+    }
+
+    /// Whether the model is offered `name` on `platform` (`platform_toolsets`).
+    #[must_use]
+    pub fn offers(&self, platform: &str, name: &str) -> bool {
+        self.tools
+            .specs_for(&self.config.toolsets_for(platform))
+            .iter()
+            .any(|s| s.name == name)
+    }
+
+    /// Refuses dangerous commands at once instead of asking, telling the model that nobody is
+    /// there to approve them (one-shot runs such as `hermes chat -q`). The
+    /// `ApprovalRequested` event is still sent, so the caller can tell the user.
+    #[must_use]
+    pub fn unattended(mut self) -> Self {
+        self.unattended = true;
         self
     }
 
@@ -303,14 +350,6 @@ impl Agent {
         {
             return None;
         }
-        let rx = self.approvals.ask(&skey, &call.id);
-        let _ = events.send(TurnEvent::ApprovalRequested {
-            id: call.id.clone(),
-            command: command.to_string(),
-            reason: key.to_string(),
-        });
-        let answer = approval::wait(rx, self.config.approval_timeout, cancel).await;
-        self.approvals.forget(&skey, &call.id);
         let denied = |why: &str| {
             Some(ToolOutput {
                 content: json!({
@@ -323,6 +362,24 @@ impl Agent {
                 ok: false,
             })
         };
+        if self.unattended {
+            let _ = events.send(TurnEvent::ApprovalRequested {
+                id: call.id.clone(),
+                command: command.to_string(),
+                reason: key.to_string(),
+            });
+            return denied(&format!(
+                "not run: it needs approval ({key}), and this is a non-interactive run where nobody can approve it (the user can allow such commands with --yolo)"
+            ));
+        }
+        let rx = self.approvals.ask(&skey, &call.id);
+        let _ = events.send(TurnEvent::ApprovalRequested {
+            id: call.id.clone(),
+            command: command.to_string(),
+            reason: key.to_string(),
+        });
+        let answer = approval::wait(rx, self.config.approval_timeout, cancel).await;
+        self.approvals.forget(&skey, &call.id);
         match answer {
             Answer::Chose(ApprovalChoice::Once) => None,
             Answer::Chose(ApprovalChoice::Session) => {
@@ -395,7 +452,11 @@ impl Agent {
             id: call.id.clone(),
             name: call.name.clone(),
             emoji: tool.emoji().to_string(),
-            label: tool.label(&args),
+            label: progress::label(
+                &call.name,
+                &args,
+                self.config.progress_mode(&request.source.platform) == ProgressMode::Verbose,
+            ),
         });
         let out = tool.call(args, cx).await;
         let _ = events.send(TurnEvent::ToolFinished {
@@ -591,7 +652,10 @@ impl TurnRunner for Agent {
                 } else {
                     self.run_tool(call, &cx, &request, &events).await
                 };
-                convo.push(Message::tool_result(call.id.clone(), out.content.clone()));
+                convo.push(
+                    Message::tool_result(call.id.clone(), out.content.clone())
+                        .with_tool_error(!out.ok),
+                );
                 new_msgs.push(tool_history(call, &out.content));
             }
             if cancel.is_cancelled() {

@@ -64,6 +64,9 @@ pub struct Message {
     /// For a tool message: the id of the call it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
+    /// For a tool message: the call failed (Anthropic's `tool_result.is_error`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tool_error: bool,
     /// The assistant's reasoning ("thinking") text, when the provider exposes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<String>,
@@ -81,6 +84,7 @@ impl Message {
             images: Vec::new(),
             tool_calls: Vec::new(),
             tool_call_id: None,
+            tool_error: false,
             reasoning: None,
             reasoning_signature: None,
         }
@@ -110,6 +114,13 @@ impl Message {
         let mut m = Self::new(Role::Tool, content);
         m.tool_call_id = Some(tool_call_id.into());
         m
+    }
+
+    /// Marks a tool result as a failure (or not).
+    #[must_use]
+    pub fn with_tool_error(mut self, failed: bool) -> Self {
+        self.tool_error = failed;
+        self
     }
 
     /// Attaches an image (URL or data URL).

@@ -99,10 +99,12 @@ pub struct AgentSettings {
 #[serde(default)]
 pub struct DisplaySettings {
     /// `off|new|all|verbose|log`.
+    #[serde(deserialize_with = "mode_name")]
     pub tool_progress: String,
     /// `accumulate|separate`.
     pub tool_progress_grouping: String,
     /// `concise|all|result|error|off`.
+    #[serde(deserialize_with = "mode_name")]
     pub background_process_notifications: String,
     /// `interrupt|queue|steer`.
     pub busy_input_mode: String,
@@ -115,6 +117,20 @@ pub struct DisplaySettings {
     /// Unknown keys.
     #[serde(flatten)]
     pub extra: Mapping,
+}
+
+/// A mode name; YAML 1.1 reads an unquoted `off` as `false` (`PyYAML` and `config set` write
+/// it so), which means `off`, and `true` means `all`.
+fn mode_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Bool(false) => Ok("off".into()),
+        Value::Bool(true) => Ok("all".into()),
+        Value::String(s) => Ok(s),
+        Value::Null => Ok(String::new()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a mode name such as `all` or `off`, not {other:?}"
+        ))),
+    }
 }
 
 /// `none|idle|daily|both`.

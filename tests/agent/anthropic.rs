@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 use crate::fake::{Fake, Part, Reply};
 use crate::{run, texts};
 
-fn event(name: &str, v: &Value) -> Part {
+pub(crate) fn event(name: &str, v: &Value) -> Part {
     Part::Data(format!("event: {name}\ndata: {v}\n\n"))
 }
 
-fn message_start(input_tokens: u64) -> Part {
+pub(crate) fn message_start(input_tokens: u64) -> Part {
     event(
         "message_start",
         &json!({"type": "message_start", "message": {
@@ -29,28 +29,28 @@ fn message_start(input_tokens: u64) -> Part {
     )
 }
 
-fn block_start(index: u64, block: &Value) -> Part {
+pub(crate) fn block_start(index: u64, block: &Value) -> Part {
     event(
         "content_block_start",
         &json!({"type": "content_block_start", "index": index, "content_block": block}),
     )
 }
 
-fn delta(index: u64, d: &Value) -> Part {
+pub(crate) fn delta(index: u64, d: &Value) -> Part {
     event(
         "content_block_delta",
         &json!({"type": "content_block_delta", "index": index, "delta": d}),
     )
 }
 
-fn block_stop(index: u64) -> Part {
+pub(crate) fn block_stop(index: u64) -> Part {
     event(
         "content_block_stop",
         &json!({"type": "content_block_stop", "index": index}),
     )
 }
 
-fn message_end(stop_reason: &str, output_tokens: u64) -> Vec<Part> {
+pub(crate) fn message_end(stop_reason: &str, output_tokens: u64) -> Vec<Part> {
     vec![
         event(
             "message_delta",
@@ -61,7 +61,7 @@ fn message_end(stop_reason: &str, output_tokens: u64) -> Vec<Part> {
     ]
 }
 
-fn text_stream(parts: &[&str]) -> Reply {
+pub(crate) fn text_stream(parts: &[&str]) -> Reply {
     let mut p = vec![
         message_start(20),
         block_start(0, &json!({"type": "text", "text": ""})),
@@ -77,7 +77,7 @@ fn text_stream(parts: &[&str]) -> Reply {
     Reply::sse(p)
 }
 
-fn provider(fake: &Fake) -> Anthropic {
+pub(crate) fn provider(fake: &Fake) -> Anthropic {
     Anthropic::new("anthropic", &fake.url, reqwest::Client::new())
         .with_key("sk-ant-test", "ANTHROPIC_API_KEY")
 }

@@ -194,3 +194,67 @@ async fn from_settings_without_keys_names_the_variable() {
         vec!["`hermes config set OPENROUTER_API_KEY <key>`"]
     );
 }
+
+#[tokio::test]
+async fn a_failed_primary_is_tried_last_for_a_cool_down() {
+    let down = || {
+        Reply::json(
+            503,
+            &json!({"error": {"message": "upstream unavailable", "type": "server_error"}}),
+        )
+    };
+    let build = |primary: &Fake, fallback: &Fake| {
+        ProviderChain::new(
+            no_retry(
+                OpenAiCompatible::new(
+                    "primary",
+                    &format!("{}/v1", primary.url),
+                    reqwest::Client::new(),
+                )
+                .with_key("k", "OPENAI_API_KEY"),
+            ),
+            "main-model",
+        )
+        .with_fallback(
+            no_retry(
+                OpenAiCompatible::new(
+                    "backup",
+                    &format!("{}/v1", fallback.url),
+                    reqwest::Client::new(),
+                )
+                .with_key("k", "OPENAI_API_KEY"),
+            ),
+            "backup-model",
+        )
+    };
+    let primary = Fake::start(vec![down(), down(), openai_stream("primary is back")]).await;
+    let fallback = Fake::start(vec![
+        openai_stream("one"),
+        openai_stream("two"),
+        Reply::json(
+            503,
+            &json!({"error": {"message": "down too", "type": "server_error"}}),
+        ),
+    ])
+    .await;
+    let chain = build(&primary, &fallback);
+    assert_eq!(run(&chain, &ask()).await.0.unwrap().message.content, "one");
+    assert_eq!(primary.seen().len(), 1);
+    // The next call goes straight to the fallback.
+    assert_eq!(run(&chain, &ask()).await.0.unwrap().message.content, "two");
+    assert_eq!(primary.seen().len(), 1, "the primary was skipped");
+    // When the fallback fails as well, the cooling primary is still tried (last).
+    let (res, _) = run(&chain, &ask()).await;
+    assert!(res.is_err());
+    assert_eq!((primary.seen().len(), fallback.seen().len()), (2, 3));
+
+    // Without a cool-down, every call starts at the primary.
+    let primary = Fake::start(vec![down(), openai_stream("primary answers")]).await;
+    let fallback = Fake::start(vec![openai_stream("one")]).await;
+    let chain = build(&primary, &fallback).with_cool_down(std::time::Duration::ZERO);
+    assert_eq!(run(&chain, &ask()).await.0.unwrap().message.content, "one");
+    assert_eq!(
+        run(&chain, &ask()).await.0.unwrap().message.content,
+        "primary answers"
+    );
+}

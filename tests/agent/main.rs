@@ -2,6 +2,7 @@
 //! the published `OpenAI` Chat Completions and Anthropic Messages formats.
 
 mod anthropic;
+mod both;
 mod chain;
 mod fake;
 mod llm_peer;

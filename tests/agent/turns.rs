@@ -73,7 +73,7 @@ pub(crate) struct Harness {
     pub(crate) agent: Arc<Agent>,
 }
 
-fn quick(p: OpenAiCompatible, attempts: u32) -> Retrying<OpenAiCompatible> {
+pub(crate) fn quick<P: Provider>(p: P, attempts: u32) -> Retrying<P> {
     Retrying::new(
         p,
         RetryPolicy {
@@ -84,7 +84,7 @@ fn quick(p: OpenAiCompatible, attempts: u32) -> Retrying<OpenAiCompatible> {
     )
 }
 
-fn openai(fake: &Fake, name: &str) -> OpenAiCompatible {
+pub(crate) fn openai(fake: &Fake, name: &str) -> OpenAiCompatible {
     OpenAiCompatible::new(name, &format!("{}/v1", fake.url), reqwest::Client::new())
         .with_key("sk-test", "OPENAI_API_KEY")
 }
@@ -271,7 +271,9 @@ async fn multi_step_tool_calls() {
     assert_eq!(calls[0]["function"]["name"], "terminal");
     assert!(
         matches!(&events[0], TurnEvent::ToolStarted { emoji, label, .. }
-        if emoji == "💻" && label.starts_with("echo hi"))
+        if emoji == "💻" && label.starts_with("`echo hi") && label.ends_with("...`")),
+        "{:?}",
+        events[0]
     );
     assert!(matches!(
         &events[1],
@@ -279,7 +281,9 @@ async fn multi_step_tool_calls() {
     ));
     assert!(
         matches!(&events[2], TurnEvent::ToolStarted { emoji, label, .. }
-        if emoji == "📄" && label == "out.txt")
+        if emoji == "📄" && label == "read_file"),
+        "{:?}",
+        events[2]
     );
     // The tool results went back to the model, answering their calls.
     let second = sent(&fake, 1);
@@ -464,7 +468,7 @@ async fn yolo_skips_approval() {
 }
 
 /// Whether a process is gone (or a zombie nobody reaped, which cannot run).
-fn gone(pid: i32) -> bool {
+pub(crate) fn gone(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
         Ok(stat) => stat
@@ -474,7 +478,7 @@ fn gone(pid: i32) -> bool {
     }
 }
 
-async fn wait_for_pid(file: &Path) -> i32 {
+pub(crate) async fn wait_for_pid(file: &Path) -> i32 {
     for _ in 0..200 {
         if let Ok(t) = std::fs::read_to_string(file)
             && let Ok(pid) = t.trim().parse()
@@ -754,4 +758,107 @@ async fn background_process_reports_its_end() {
     assert_eq!(notice.process_id, id);
     assert!(notice.text.contains("failed (exit 3)"), "{}", notice.text);
     assert!(notice.text.contains("bg-out"), "{}", notice.text);
+}
+
+#[tokio::test]
+async fn context_too_long_compresses_and_retries_once() {
+    // OpenAI's error object for an over-long prompt (`code: context_length_exceeded`).
+    let too_long = || {
+        Reply::json(
+            400,
+            &json!({"error": {
+                "message": "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+                "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}}),
+        )
+    };
+    let fake = Fake::start(vec![
+        too_long(),
+        answer("SUMMARY: earlier chat about tea", 20),
+        answer("Here you go.", 30),
+    ])
+    .await;
+    let h = Harness::new(&fake, "compression:\n  protect_last_n: 2\n");
+    let history = vec![
+        HistoryMessage::text("user", "oldest question"),
+        HistoryMessage::text("assistant", "old answer"),
+        HistoryMessage::text("user", "I like tea"),
+        HistoryMessage::text("assistant", "noted"),
+    ];
+    let req = TurnRequest {
+        history: history.clone(),
+        ..request("go on")
+    };
+    let (result, _) = h.turn(req).await;
+    let r = result.unwrap();
+    assert_eq!(r.text, "Here you go.");
+    assert_eq!(fake.seen().len(), 3);
+    let retried = sent(&fake, 2);
+    let texts: Vec<String> = retried.iter().map(|m| m["content"].to_string()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("SUMMARY: earlier chat")),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.contains("oldest question")),
+        "{texts:?}"
+    );
+    assert!(
+        r.messages
+            .iter()
+            .any(|m| compress::parse_marker(m).is_some())
+    );
+
+    // Too long again after compressing: the turn fails with what to do, no endless loop.
+    let fake = Fake::start(vec![
+        too_long(),
+        answer("SUMMARY", 20),
+        too_long(),
+        answer("never asked", 1),
+    ])
+    .await;
+    let h = Harness::new(&fake, "compression:\n  protect_last_n: 2\n");
+    let req = TurnRequest {
+        history,
+        ..request("go on")
+    };
+    let (result, _) = h.turn(req).await;
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("context"), "{err}");
+    assert_eq!(fake.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn platform_toolsets_decide_what_each_platform_is_offered() {
+    let fake = Fake::start(vec![answer("ok", 1), answer("ok", 1)]).await;
+    let h = Harness::new(
+        &fake,
+        "platform_toolsets:\n  telegram: [terminal]\n  discord: [file, web]\ntoolsets: [memory, todo]\n",
+    );
+    let a = &h.agent;
+    assert!(a.offers("telegram", "terminal") && a.offers("telegram", "process"));
+    assert!(!a.offers("telegram", "read_file"));
+    assert!(a.offers("discord", "read_file") && a.offers("discord", "web_extract"));
+    assert!(!a.offers("discord", "terminal"));
+    // The CLI takes `toolsets`; a platform not listed gets every core tool.
+    assert!(a.offers("cli", "memory") && !a.offers("cli", "terminal"));
+    assert!(a.offers("slack", "terminal") && a.offers("slack", "read_file"));
+    // What a Telegram turn sends to the model.
+    let req = TurnRequest {
+        source: hermes::platforms::SessionSource {
+            platform: "telegram".into(),
+            chat_id: "1".into(),
+            ..hermes::platforms::SessionSource::default()
+        },
+        ..request("hi")
+    };
+    h.turn(req).await.0.unwrap();
+    let body = fake.seen()[0].body.clone();
+    let mut names: Vec<&str> = body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["process", "terminal"]);
 }

@@ -270,14 +270,17 @@ fn wire_messages(messages: &[Message]) -> Vec<Value> {
         let (role, blocks) = match m.role {
             Role::System => continue,
             Role::User => ("user", user_blocks(m)),
-            Role::Tool => (
-                "user",
-                vec![json!({
+            Role::Tool => {
+                let mut block = json!({
                     "type": "tool_result",
                     "tool_use_id": m.tool_call_id.as_deref().unwrap_or_default(),
                     "content": m.content,
-                })],
-            ),
+                });
+                if m.tool_error {
+                    block["is_error"] = json!(true);
+                }
+                ("user", vec![block])
+            }
             Role::Assistant => ("assistant", assistant_blocks(m)),
         };
         if blocks.is_empty() {
@@ -586,6 +589,7 @@ mod tests {
                     arguments: "{\"path\":\"a\"}".into(),
                 }]),
                 Message::tool_result("toolu_1", "contents"),
+                Message::tool_result("toolu_2", "Error: no such file").with_tool_error(true),
                 Message::user("thanks"),
             ],
         );
@@ -599,9 +603,17 @@ mod tests {
             json!({"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/"}})
         );
         assert_eq!(msgs[1]["content"][1]["input"], json!({"path": "a"}));
-        assert_eq!(msgs[2]["content"][0]["type"], "tool_result");
+        assert_eq!(
+            msgs[2]["content"][0],
+            json!({"type": "tool_result", "tool_use_id": "toolu_1", "content": "contents"})
+        );
         assert_eq!(
             msgs[2]["content"][1],
+            json!({"type": "tool_result", "tool_use_id": "toolu_2",
+                   "content": "Error: no such file", "is_error": true})
+        );
+        assert_eq!(
+            msgs[2]["content"][2],
             json!({"type": "text", "text": "thanks"})
         );
     }

@@ -1,6 +1,11 @@
 //! The primary provider and its `fallback_providers`, tried in order. A fallback is used only
 //! when the previous provider failed (after its own retries) in a way another provider might
-//! not, and before any of the answer reached the caller.
+//! not, and before any of the answer reached the caller. A provider that failed that way (down,
+//! overloaded, a bad key) while a later one answered is tried last for a cool-down, so later
+//! calls do not wait on its retries each time.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
@@ -42,7 +47,13 @@ pub struct ProviderChain {
     /// Never empty: the constructor takes the primary, so `entries[0]` always exists.
     entries: Vec<ChainEntry>,
     skipped: Vec<SkippedFallback>,
+    /// Per entry: tried last until this instant (after it failed and a later one answered).
+    cooling: Mutex<Vec<Option<Instant>>>,
+    cool_down: Duration,
 }
+
+/// How long a failed provider is tried last, by default.
+const COOL_DOWN: Duration = Duration::from_mins(2);
 
 impl ProviderChain {
     /// A chain of one provider, asked for `model` unless a request names another.
@@ -54,6 +65,38 @@ impl ProviderChain {
                 model: model.into(),
             }],
             skipped: Vec::new(),
+            cooling: Mutex::new(vec![None]),
+            cool_down: COOL_DOWN,
+        }
+    }
+
+    /// How long a provider that failed is tried after the others (default two minutes).
+    #[must_use]
+    pub fn with_cool_down(mut self, cool_down: Duration) -> Self {
+        self.cool_down = cool_down;
+        self
+    }
+
+    /// The entries in the order to try now: those not cooling down first, in order.
+    fn order(&self) -> Vec<usize> {
+        let now = Instant::now();
+        let cooling = self
+            .cooling
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hot = |i: &usize| cooling.get(*i).copied().flatten().is_some_and(|t| t > now);
+        let (later, mut first): (Vec<usize>, Vec<usize>) = (0..self.entries.len()).partition(hot);
+        first.extend(later);
+        first
+    }
+
+    fn set_cooling(&self, i: usize, until: Option<Instant>) {
+        let mut cooling = self
+            .cooling
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(slot) = cooling.get_mut(i) {
+            *slot = until;
         }
     }
 
@@ -64,6 +107,10 @@ impl ProviderChain {
             provider,
             model: model.into(),
         });
+        self.cooling
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(None);
         self
     }
 
@@ -108,7 +155,9 @@ impl Provider for ProviderChain {
         cancel: &CancellationToken,
     ) -> Result<ChatResponse, ProviderError> {
         let mut first_err: Option<ProviderError> = None;
-        for (i, entry) in self.entries.iter().enumerate() {
+        let mut failed: Vec<usize> = Vec::new();
+        for i in self.order() {
+            let entry = &self.entries[i];
             let model = if (i == 0 && !req.model.is_empty()) || entry.model.is_empty() {
                 req.model.clone()
             } else {
@@ -127,9 +176,21 @@ impl Provider for ProviderChain {
                 entry.provider.chat(&attempt, &mut watch, cancel).await
             };
             match result {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    self.set_cooling(i, None);
+                    let until = Instant::now() + self.cool_down;
+                    for f in failed {
+                        self.set_cooling(f, Some(until));
+                    }
+                    return Ok(r);
+                }
                 Err(e) if streamed || !e.allows_fallback() => return Err(e),
                 Err(e) => {
+                    // Only a provider that is down or refusing us cools down, not one that
+                    // could not take this particular request.
+                    if e.is_retryable() || matches!(e, ProviderError::BadKey { .. }) {
+                        failed.push(i);
+                    }
                     first_err.get_or_insert(e);
                 }
             }

@@ -133,11 +133,29 @@ pub fn resolve_primary(
     let key = map_str(&m.extra, "api_key")
         .or_else(|| map_str(&m.extra, "api"))
         .map(|k| (k, "model.api_key".to_string()));
+    // As upstream: `model.provider` wins; `HERMES_INFERENCE_PROVIDER` only fills it in when it
+    // is unset (`auto`, the built-in default, counts as unset).
+    let provider = match m.provider.trim() {
+        "" | "auto" => env
+            .get("HERMES_INFERENCE_PROVIDER")
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or(m.provider.as_str()),
+        p => p,
+    };
+    // `CUSTOM_BASE_URL` wins over `model.base_url` for an auto or custom provider.
+    let auto_or_custom = matches!(
+        provider.trim().to_ascii_lowercase().as_str(),
+        "" | "auto" | "custom"
+    );
+    let base_url = match env.get("CUSTOM_BASE_URL").map(str::trim) {
+        Some(u) if auto_or_custom && !u.is_empty() => u,
+        _ => m.base_url.as_str(),
+    };
     resolve(
         &Request {
-            provider: &m.provider,
+            provider,
             model: "",
-            base_url: &m.base_url,
+            base_url,
             key,
             key_env: None,
             default_model: &m.default,
@@ -280,7 +298,16 @@ fn resolve(
     };
     let base_url = req.base_url.trim().trim_end_matches('/');
     let builtin = |id: &str, url: &str, var: &str, kind: ProviderKind| {
-        let url = if base_url.is_empty() { url } else { base_url };
+        // `OPENROUTER_BASE_URL` points OpenRouter at a mirror or proxy, as upstream.
+        let mirror = env
+            .get("OPENROUTER_BASE_URL")
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| id == "openrouter" && !u.is_empty());
+        let url = match (base_url.is_empty(), mirror) {
+            (false, _) => base_url,
+            (true, Some(m)) => m,
+            (true, None) => url,
+        };
         let (api_key, key_label) = match (&req.key, env.get(var)) {
             (Some((k, label)), _) => (k.clone(), label.clone()),
             (None, Some(k)) => (k.to_string(), var.to_string()),
@@ -370,12 +397,17 @@ fn custom(
         Flavor::Nous => Some("NOUS_API_KEY"),
         Flavor::Generic => None,
     };
-    let from_env = |var: &str| env.get(var).map(|k| (k.to_string(), var.to_string()));
+    let from_env = |var: &str| {
+        env.get(var)
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| (k.to_string(), var.to_string()))
+    };
     let key = req
         .key
         .clone()
         .or_else(|| req.key_env.as_deref().and_then(from_env))
-        .or_else(|| host_var.and_then(from_env));
+        .or_else(|| host_var.and_then(from_env))
+        .or_else(|| vendor_key_var(base_url).as_deref().and_then(from_env));
     let kind = if is_anthropic_endpoint(base_url, api_mode) {
         ProviderKind::Anthropic
     } else {
@@ -452,6 +484,51 @@ fn finish(
         key_label,
         model: model.to_string(),
     })
+}
+
+/// The `<VENDOR>_API_KEY` a custom endpoint's host suggests, as upstream: the registrable label
+/// of the host after `api.`/`www.` (`https://api.deepseek.com/v1` → `DEEPSEEK_API_KEY`). None
+/// for addresses, `localhost`, single-label hosts, and the vendors whose keys only go to their
+/// own hosts (`OpenAI`, `OpenRouter`, Ollama). A look-alike host (`api.deepseek.com.evil.test`)
+/// names the look-alike's own label, so a real vendor key is never sent there.
+#[must_use]
+pub(crate) fn vendor_key_var(base_url: &str) -> Option<String> {
+    let rest = base_url.split("://").nth(1)?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    if host.starts_with('[') {
+        return None;
+    }
+    let host = host.split(':').next()?.to_ascii_lowercase();
+    let mut labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    if labels
+        .last()
+        .is_none_or(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    while labels.first().is_some_and(|l| *l == "api" || *l == "www") {
+        labels.remove(0);
+    }
+    if labels.len() < 2 {
+        return None;
+    }
+    let vendor: String = labels[labels.len() - 2]
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !vendor.starts_with(|c: char| c.is_ascii_alphabetic())
+        || matches!(vendor.as_str(), "OPENAI" | "OPENROUTER" | "OLLAMA")
+    {
+        return None;
+    }
+    Some(format!("{vendor}_API_KEY"))
 }
 
 /// Upstream's rule: `api_mode: anthropic_messages`, the Anthropic host, or a path ending in

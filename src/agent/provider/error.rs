@@ -107,6 +107,9 @@ impl ProviderError {
             Self::BadKey { key, .. } if key.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
                 vec![format!("set a valid key: `hermes config set {key} <key>`")]
             }
+            Self::BadKey { key, .. } if key == "no key was sent" => {
+                vec!["this endpoint wants a key: `hermes config set model.api_key <key>`".into()]
+            }
             Self::BadKey { .. } => vec!["check the API key in config.yaml".into()],
             Self::ContextTooLong { .. } => {
                 vec![

@@ -18,6 +18,8 @@ const MAX_LINES: usize = 2000;
 const MAX_LINE_CHARS: usize = 2000;
 /// Characters returned by one `read_file` call at most.
 const MAX_READ_CHARS: usize = 100_000;
+/// The largest file `read_file` reads (bigger ones are read in parts with the terminal).
+const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 /// Folders `search_files` never enters.
 const SKIP_DIRS: &[&str] = &[
     ".git",
@@ -62,25 +64,24 @@ impl Tool for ReadFile {
         "📄"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "read_file") {
             Ok(p) => cx.resolve(p),
             Err(e) => return e,
         };
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let shown = path.display().to_string();
+        let reading = path.clone();
+        // Off the async workers: a slow disk or network mount must not stall other turns.
+        let bytes = match tokio::task::spawn_blocking(move || read_regular(&reading)).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return ToolOutput::error(format!(
-                    "read_file: {} does not exist{}",
-                    path.display(),
+                    "read_file: {shown} does not exist{}",
                     similar_names(&path)
                 ));
             }
-            Err(e) => return ToolOutput::error(format!("read_file: {}: {e}", path.display())),
+            Ok(Err(e)) => return ToolOutput::error(format!("read_file: {shown}: {e}")),
+            Err(e) => return ToolOutput::error(format!("read_file: {shown}: {e}")),
         };
         if is_binary(&bytes) {
             return ToolOutput::error(format!("read_file: {} is a binary file", path.display()));
@@ -126,6 +127,41 @@ impl Tool for ReadFile {
         }
         ToolOutput::ok(out.trim_end().to_string())
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Devices (`/dev/zero`), FIFOs, sockets
+/// and directories are refused before they are opened, since reading them could block or
+/// never end.
+fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "is a directory; list it with search_files or the terminal",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "is not a regular file (a device, FIFO or socket); read_file only reads files",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "is {} MiB, more than read_file reads ({} MiB); read parts of it with the terminal (head, tail, sed -n) or search_files",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let file = std::fs::File::open(path)?;
+    // The file may have grown (or been swapped) since the check: never read past the cap.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// ` (did you mean: a, b?)` from names in the same folder that share a prefix.
@@ -180,10 +216,6 @@ impl Tool for WriteFile {
         "✍️"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let path = match required(&args, "path", "write_file") {
             Ok(p) => cx.resolve(p),
@@ -234,10 +266,6 @@ impl Tool for Patch {
 
     fn emoji(&self) -> &'static str {
         "🔧"
-    }
-
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "path").unwrap_or_default().to_string()
     }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
@@ -368,10 +396,6 @@ impl Tool for SearchFiles {
 
     fn emoji(&self) -> &'static str {
         "🔍"
-    }
-
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "pattern").unwrap_or_default().to_string()
     }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {

@@ -156,11 +156,6 @@ impl Tool for GetState {
     fn emoji(&self) -> &'static str {
         "🏠"
     }
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "entity_id")
-            .unwrap_or("ha_get_state")
-            .to_string()
-    }
     async fn call(&self, args: Value, _cx: &ToolContext) -> ToolOutput {
         let id = match required(&args, "entity_id", "ha_get_state") {
             Ok(id) => id.trim(),
@@ -281,16 +276,6 @@ impl Tool for CallService {
     }
     fn emoji(&self) -> &'static str {
         "🏠"
-    }
-    fn label(&self, args: &Value) -> String {
-        format!(
-            "{}.{} {}",
-            arg_str(args, "domain").unwrap_or("?"),
-            arg_str(args, "service").unwrap_or("?"),
-            arg_str(args, "entity_id").unwrap_or("")
-        )
-        .trim()
-        .to_string()
     }
     async fn call(&self, args: Value, _cx: &ToolContext) -> ToolOutput {
         let (domain, service) = match (arg_str(&args, "domain"), arg_str(&args, "service")) {

@@ -117,14 +117,6 @@ impl Tool for MemoryTool {
         "🧠"
     }
 
-    fn label(&self, args: &Value) -> String {
-        let target = arg_str(args, "target").unwrap_or("memory");
-        match arg_str(args, "action") {
-            Some(a) => format!("memory {a} ({target})"),
-            None => format!("memory ({target})"),
-        }
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let target = arg_str(&args, "target").unwrap_or("memory");
         if target != "memory" && target != "user" {

@@ -163,10 +163,6 @@ impl Tool for SkillView {
         "📚"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "name").unwrap_or_default().to_string()
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let name = match required(&args, "name", "skill_view") {
             Ok(n) => n,
@@ -258,10 +254,6 @@ impl Tool for SendMessage {
         "📨"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "target").unwrap_or("list").to_string()
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let result = match arg_str(&args, "action").unwrap_or("send") {
             "list" => self.0.list_targets(&cx.source).await,
@@ -319,10 +311,6 @@ impl Tool for Cronjob {
 
     fn emoji(&self) -> &'static str {
         "⏰"
-    }
-
-    fn label(&self, args: &Value) -> String {
-        format!("cronjob {}", arg_str(args, "action").unwrap_or("?"))
     }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {

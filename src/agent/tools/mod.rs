@@ -118,13 +118,8 @@ pub trait Tool: Send + Sync {
     fn spec(&self) -> ToolSpec;
     /// The toolset it belongs to (`terminal`, `file`, `web`, `memory`, `todo`, `skills`, …).
     fn toolset(&self) -> &'static str;
-    /// The emoji of its progress line.
+    /// The emoji of its progress line (the label is [`crate::agent::progress::label`]).
     fn emoji(&self) -> &'static str;
-    /// The short label of its progress line (the command, the path, the URL).
-    fn label(&self, args: &Value) -> String {
-        let _ = args;
-        self.spec().name
-    }
     /// Runs it.
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput;
 }
@@ -276,6 +271,9 @@ impl Registry {
         })
     }
 }
+
+#[cfg(test)]
+mod call_tests;
 
 #[cfg(test)]
 mod tests {

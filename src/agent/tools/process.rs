@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use super::terminal::{
     KILL_GRACE, MAX_OUTPUT_CHARS, OutputBuf, exit_code, signal_group, spawn_shell, text_of,
 };
-use super::{Tool, ToolContext, ToolOutput, arg_str, arg_u64, required, truncate_middle};
+use super::{Tool, ToolContext, ToolOutput, arg_u64, required, truncate_middle};
 use crate::agent::config::NotifyMode;
 use crate::agent::types::ToolSpec;
 
@@ -157,16 +157,18 @@ impl Processes {
             .cloned()
     }
 
-    /// Stops every process of `session_key` (SIGTERM, then SIGKILL after 1 s).
-    pub fn kill_session(&self, session_key: &str) {
+    /// Stops every process of `session_key` (SIGTERM, then SIGKILL after 1 s); returns how many
+    /// were still running.
+    pub fn kill_session(&self, session_key: &str) -> usize {
         let procs: Vec<Arc<BgProc>> = lock(&self.procs)
             .values()
-            .filter(|p| p.session_key == session_key)
+            .filter(|p| p.session_key == session_key && p.exit.borrow().is_none())
             .cloned()
             .collect();
-        for p in procs {
-            kill(&p);
+        for p in &procs {
+            kill(p);
         }
+        procs.len()
     }
 }
 
@@ -260,14 +262,6 @@ impl Tool for ProcessTool {
 
     fn emoji(&self) -> &'static str {
         "⚙️"
-    }
-
-    fn label(&self, args: &Value) -> String {
-        let action = arg_str(args, "action").unwrap_or("?");
-        match arg_str(args, "session_id") {
-            Some(id) => format!("process {action} {id}"),
-            None => format!("process {action}"),
-        }
     }
 
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {

@@ -193,10 +193,6 @@ impl Tool for Terminal {
         "💻"
     }
 
-    fn label(&self, args: &Value) -> String {
-        arg_str(args, "command").unwrap_or_default().to_string()
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let command = match required(&args, "command", "terminal") {
             Ok(c) => c,

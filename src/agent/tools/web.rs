@@ -71,10 +71,6 @@ impl Tool for WebExtract {
         "🌐"
     }
 
-    fn label(&self, args: &Value) -> String {
-        urls_of(args).join(", ")
-    }
-
     async fn call(&self, args: Value, cx: &ToolContext) -> ToolOutput {
         let urls = urls_of(&args);
         if urls.is_empty() {

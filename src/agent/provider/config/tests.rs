@@ -225,3 +225,105 @@ agent: {api_max_retries: 1}
     assert_eq!(f[0].1.as_ref().unwrap().name, "openai");
     assert_eq!(retry_policy(&s).max_attempts, 2);
 }
+
+#[test]
+fn upstream_environment_variables() {
+    // HERMES_INFERENCE_PROVIDER fills in an unset model.provider; config wins.
+    let r = primary(
+        "model: claude-x\n",
+        &[
+            ("HERMES_INFERENCE_PROVIDER", "anthropic"),
+            ("ANTHROPIC_API_KEY", "a"),
+            ("OPENROUTER_API_KEY", "o"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.name, "anthropic");
+    let r = primary(
+        "model: {default: x, provider: openrouter}\n",
+        &[
+            ("HERMES_INFERENCE_PROVIDER", "anthropic"),
+            ("ANTHROPIC_API_KEY", "a"),
+            ("OPENROUTER_API_KEY", "o"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.name, "openrouter");
+
+    // CUSTOM_BASE_URL wins over model.base_url for auto/custom.
+    let r = primary(
+        "model: {default: m, base_url: 'http://127.0.0.1:1/v1'}\n",
+        &[("CUSTOM_BASE_URL", "http://127.0.0.1:2/v1/")],
+    )
+    .unwrap();
+    assert_eq!(
+        (r.name.as_str(), r.base_url.as_str()),
+        ("custom", "http://127.0.0.1:2/v1")
+    );
+
+    // OPENROUTER_BASE_URL points OpenRouter at a mirror, with the OpenRouter key.
+    let r = primary(
+        "model: x/y\n",
+        &[
+            ("OPENROUTER_API_KEY", "o"),
+            ("OPENROUTER_BASE_URL", "https://or-mirror.example/api/v1/"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.base_url, "https://or-mirror.example/api/v1");
+    assert_eq!(r.api_key.as_deref(), Some("o"));
+
+    // OPENAI_BASE_URL is not read (upstream dropped it: config.yaml names endpoints).
+    let r = primary(
+        "model: gpt-4o\n",
+        &[
+            ("OPENAI_API_KEY", "k"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.base_url, OPENAI_URL);
+}
+
+#[test]
+fn custom_hosts_get_their_vendor_key_only() {
+    let yaml = "model: {default: deepseek-chat, base_url: 'https://api.deepseek.com/v1'}\n";
+    let r = primary(
+        yaml,
+        &[("DEEPSEEK_API_KEY", "d"), ("OPENAI_API_KEY", "secret")],
+    )
+    .unwrap();
+    assert_eq!(
+        (r.api_key.as_deref(), r.key_label.as_str()),
+        (Some("d"), "DEEPSEEK_API_KEY")
+    );
+    // model.api_key wins; a local server gets no cloud key.
+    let yaml = "model: {default: m, base_url: 'http://127.0.0.1:8080/v1', api_key: local}\n";
+    let r = primary(yaml, &[("OPENAI_API_KEY", "secret")]).unwrap();
+    assert_eq!(r.api_key.as_deref(), Some("local"));
+
+    assert_eq!(
+        vendor_key_var("https://api.groq.com/openai/v1").as_deref(),
+        Some("GROQ_API_KEY")
+    );
+    assert_eq!(
+        vendor_key_var("https://api.mistral.ai/v1").as_deref(),
+        Some("MISTRAL_API_KEY")
+    );
+    // A look-alike host names itself, never the vendor it imitates.
+    assert_eq!(
+        vendor_key_var("https://api.deepseek.com.attacker.test/v1").as_deref(),
+        Some("ATTACKER_API_KEY")
+    );
+    for none in [
+        "http://127.0.0.1:8080/v1",
+        "http://localhost:11434/v1",
+        "http://[::1]:8000/v1",
+        "https://api.openai.com/v1",
+        "https://openrouter.ai/api/v1",
+        "https://ollama.com/v1",
+        "http://myserver/v1",
+    ] {
+        assert_eq!(vendor_key_var(none), None, "{none}");
+    }
+}
