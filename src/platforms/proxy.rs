@@ -87,6 +87,98 @@ pub fn client(
     b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
+/// A byte stream a websocket can run over (a TCP or TLS connection to a proxy).
+pub trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+/// Opens a tunnel to `host:port` through `proxy` with HTTP `CONNECT` (RFC 9110 §9.3.6), for
+/// connections reqwest does not make (websockets). TLS to the target is the caller's.
+pub async fn tunnel(proxy: &reqwest::Url, host: &str, port: u16) -> Result<Box<dyn Io>, String> {
+    use base64::Engine as _;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let shown = redact(proxy.as_str());
+    let proxy_host = proxy.host_str().unwrap_or_default().to_string();
+    let proxy_port = proxy.port_or_known_default().unwrap_or(80);
+    let tcp = tokio::net::TcpStream::connect((proxy_host.as_str(), proxy_port))
+        .await
+        .map_err(|e| format!("cannot connect to the proxy {shown}: {e}"))?;
+    let mut stream: Box<dyn Io> = if proxy.scheme() == "https" {
+        let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let name = rustls_pki_types::ServerName::try_from(proxy_host.clone())
+            .map_err(|e| format!("bad proxy host {proxy_host}: {e}"))?;
+        let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("TLS to the proxy {shown} failed: {e}"))?;
+        Box::new(tls)
+    } else {
+        Box::new(tcp)
+    };
+    let mut request = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
+    if !proxy.username().is_empty() {
+        let user = percent_decode(proxy.username());
+        let pass = percent_decode(proxy.password().unwrap_or_default());
+        let creds = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        request.push_str(&format!("Proxy-Authorization: Basic {creds}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("proxy {shown}: {e}"))?;
+    // The answer's head, read byte by byte so nothing of the tunnel is consumed.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 {
+            return Err(format!("proxy {shown} sent an oversized answer"));
+        }
+        let b = stream
+            .read_u8()
+            .await
+            .map_err(|e| format!("proxy {shown} closed the tunnel: {e}"))?;
+        head.push(b);
+    }
+    let status = String::from_utf8_lossy(&head)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let code = status.split_whitespace().nth(1).unwrap_or_default();
+    if !code.starts_with('2') {
+        return Err(format!(
+            "proxy {shown} refused CONNECT {host}:{port}: {status}"
+        ));
+    }
+    Ok(stream)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +203,6 @@ mod tests {
             parse("X_PROXY", "ftp://h"),
             Err(ProxyError::Invalid { .. })
         ));
+        assert_eq!(percent_decode("a%40b%3A"), "a@b:");
     }
 }

@@ -20,6 +20,7 @@ pub use config::{
     DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_WEBHOOK_PORT, ReplyToMode, TelegramConfig,
     TelegramConfigError, WebhookConfig,
 };
+pub(crate) use config::typing_indicator;
 pub use outbox::{MAX_MESSAGE_LENGTH, TelegramOutbox, split_message};
 
 use api::{Api, ApiError, Update};
