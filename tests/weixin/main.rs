@@ -67,6 +67,8 @@ pub(crate) fn config(fake: &Fake, home: &Home, token: &str) -> WeixinConfig {
     ]);
     let mut c = WeixinConfig::from_env(&env, &Settings::default(), &home.paths).unwrap();
     c.timings = fast();
+    // Text batching is off unless a test is about it: one message in, one message out.
+    c.text_batch_delay = Duration::ZERO;
     c
 }
 
