@@ -265,6 +265,7 @@ mod tests {
         assert_eq!(c.free_response_channels, ["C1"]);
         assert_eq!(c.api_base_url, "http://127.0.0.1:9/api");
         assert!(c.strict_mention && !c.reactions);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
         assert!(!c.thread_require_mention);
         let c = SlackConfig::from_env(
             &Env::from_pairs([
@@ -284,6 +285,5 @@ mod tests {
         .unwrap()
         .unwrap();
         assert!(c.thread_require_mention);
-        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
     }
 }
