@@ -254,3 +254,24 @@ async fn the_adapter_reconnects_after_the_server_drops_the_session() {
     );
     gw.stop().await.expect("a clean stop");
 }
+
+/// A second adapter on the same mailbox is refused, naming the gateway holding it.
+#[tokio::test]
+async fn a_second_adapter_on_the_same_address_is_refused() {
+    let _serial = serial().await;
+    let home = Home::new();
+    let mut first = Gateway::start(home.adapter(home.config()));
+    first.wait_status("connected").await;
+    let err = Gateway::start(home.adapter(home.config()))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "email-address_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Email address already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}

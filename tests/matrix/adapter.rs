@@ -322,3 +322,25 @@ async fn an_encrypted_room_gets_one_notice_that_e2ee_is_not_supported() {
     assert_eq!(notices, 1);
     g.stop().await.unwrap();
 }
+
+/// A second adapter on the same Matrix account is refused, naming the gateway holding it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_adapter_on_the_same_account_is_refused() {
+    let p = peer();
+    let (bot, _) = p.user("bot").await;
+    let home = Home::new();
+    let mut first = Gateway::start(&home.adapter(home.config(&p.hs, Some(&bot.token), &[])));
+    first.wait_state("connected").await;
+    let err = Gateway::start(&home.adapter(home.config(&p.hs, Some(&bot.token), &[])))
+        .finished()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "matrix-user_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Matrix account already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}
