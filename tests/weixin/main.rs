@@ -2,6 +2,7 @@
 //! loop, sends, typing, media and the error paths.
 
 mod fake;
+mod gateway;
 mod login;
 mod poll;
 mod seed002;
