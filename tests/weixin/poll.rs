@@ -348,3 +348,40 @@ async fn a_batch_cut_short_by_a_stop_is_fetched_again() {
     run.stop().await.unwrap();
     fake.assert_clean();
 }
+
+/// A file over `max_media_bytes` is not downloaded into the cache; the message still arrives,
+/// saying what was skipped, so the user gets an answer.
+#[tokio::test]
+async fn too_large_media_is_skipped_with_a_note() {
+    let fake = Fake::start(TOKEN).await;
+    let big: Vec<u8> = vec![7u8; 5000];
+    let key = [0x33u8; 16];
+    let hex = hermes::platforms::weixin::crypto::hex(&key);
+    fake.with(|s| {
+        s.cdn.insert("big-1".into(), ecb_encrypt(&big, &key));
+    });
+    let home = home();
+    let mut c = config(&fake, &home, TOKEN);
+    c.max_media_bytes = 1000;
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let mut run = start(&w);
+    fake.push(json!({
+        "message_id": 21, "from_user_id": "gina@im.wechat", "context_token": "c",
+        "item_list": [
+            {"type": 1, "text_item": {"text": "see this"}},
+            {"type": 2, "image_item": {"aeskey": hex, "media": {"encrypt_query_param": "big-1"}}},
+        ]
+    }));
+    let m = run.accept().await;
+    assert!(m.media.is_empty(), "{:?}", m.media);
+    assert_eq!(
+        m.text,
+        "see this\n\n[Weixin image skipped: larger than the 1000-byte limit]"
+    );
+    let cached = std::fs::read_dir(home.paths.weixin_cache_dir())
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(cached, 0, "nothing was written to the cache");
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}

@@ -80,6 +80,8 @@ pub struct MatrixConfig {
     pub reactions: bool,
     /// `MATRIX_PROCESS_NOTICES` (default false): treat `m.notice` (bots) as input.
     pub process_notices: bool,
+    /// `gateway.platforms.matrix.typing_indicator` (true): send typing notifications.
+    pub typing_indicator: bool,
     /// Outbound chunk size.
     pub max_message_length: usize,
     /// Largest inbound media download.
@@ -248,6 +250,7 @@ impl MatrixConfig {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MEDIA_MAX_BYTES),
             sync_timeout: Duration::from_secs(30),
+            typing_indicator: crate::platforms::telegram::typing_indicator(settings, "matrix"),
             lock_dir: env.get("HERMES_GATEWAY_LOCK_DIR").map(PathBuf::from),
             warnings,
         }))
@@ -275,6 +278,7 @@ impl MatrixConfig {
             max_message_length: DEFAULT_MAX_MESSAGE_LENGTH,
             media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
             sync_timeout: Duration::from_secs(30),
+            typing_indicator: true,
             lock_dir: None,
             warnings: Vec::new(),
         }

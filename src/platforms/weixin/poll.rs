@@ -241,16 +241,34 @@ async fn read(shared: &Shared, msg: &Value) -> Option<InboundMessage> {
     };
     let cache = cfg.paths.weixin_cache_dir();
     let mut files = Vec::new();
+    let mut notes = Vec::new();
     for item in &p.media {
         match media::download(&shared.http, item, &limits, &cache).await {
             Ok(m) => files.push(m),
-            Err(e) => logs::warn(
-                TARGET,
-                format!("[Weixin] {} download failed: {e}", item.kind.as_str()),
-            ),
+            Err(e) => {
+                logs::warn(
+                    TARGET,
+                    format!("[Weixin] {} download failed: {e}", item.kind.as_str()),
+                );
+                // Said in the text, so the user is answered rather than silently ignored.
+                notes.push(match e {
+                    media::MediaError::TooLarge { limit } => format!(
+                        "[Weixin {} skipped: larger than the {limit}-byte limit]",
+                        item.kind.as_str()
+                    ),
+                    _ => format!("[Weixin {} could not be downloaded]", item.kind.as_str()),
+                });
+            }
         }
     }
-    if p.text.is_empty() && files.is_empty() {
+    let mut text = p.text;
+    for note in notes {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&note);
+    }
+    if text.is_empty() && files.is_empty() {
         return None;
     }
     logs::info(
@@ -274,7 +292,7 @@ async fn read(shared: &Shared, msg: &Value) -> Option<InboundMessage> {
             is_bot: false,
             user_id_alt: None,
         },
-        text: p.text,
+        text,
         message_id: p.message_id.clone(),
         reply_to: None,
         media: files,
