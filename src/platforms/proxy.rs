@@ -84,7 +84,8 @@ pub fn client(
     if let Some((host, ip)) = pin {
         b = b.resolve(host, SocketAddr::new(ip, 0));
     }
-    b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+    b.build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// A byte stream a websocket can run over (a TCP or TLS connection to a proxy).
@@ -105,9 +106,9 @@ pub async fn tunnel(proxy: &reqwest::Url, host: &str, port: u16) -> Result<Box<d
     let mut stream: Box<dyn Io> = if proxy.scheme() == "https" {
         let mut roots = tokio_rustls::rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-            tokio_rustls::rustls::crypto::ring::default_provider(),
-        ))
+        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(
+            std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider()),
+        )
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
@@ -197,7 +198,9 @@ mod tests {
         let e = parse("TELEGRAM_PROXY", "socks5://u:secret@127.0.0.1:1080").unwrap_err();
         let text = e.to_string();
         assert!(matches!(e, ProxyError::Socks { .. }));
-        assert!(text.contains("TELEGRAM_PROXY") && text.contains("SOCKS support is not compiled in"));
+        assert!(
+            text.contains("TELEGRAM_PROXY") && text.contains("SOCKS support is not compiled in")
+        );
         assert!(!text.contains("secret"), "{text}");
         assert!(matches!(
             parse("X_PROXY", "ftp://h"),

@@ -168,7 +168,10 @@ async fn a_second_adapter_on_the_same_token_is_refused() {
 async fn rate_limiting_front(
     limit: usize,
     retry_after: &'static str,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>) {
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+) {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let calls: std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>> =
@@ -214,7 +217,11 @@ async fn a_429_honours_retry_after() {
         .unwrap();
     let at = calls.lock().unwrap().clone();
     assert_eq!(at.len(), 2, "one 429, one retry");
-    assert!(at[1] - at[0] >= Duration::from_millis(950), "{:?}", at[1] - at[0]);
+    assert!(
+        at[1] - at[0] >= Duration::from_millis(950),
+        "{:?}",
+        at[1] - at[0]
+    );
 
     let (url, calls) = rate_limiting_front(5, "120").await;
     let adapter = home.adapter(home.config(&url, "token-for-the-front"));

@@ -429,9 +429,11 @@ async fn media_limit_chunked_replies_and_outbound_files() {
         ev.as_str(),
         "the first chunk replies"
     );
-    assert!(bodies[1..]
-        .iter()
-        .all(|b| relates(b).get("m.in_reply_to").is_none()));
+    assert!(
+        bodies[1..]
+            .iter()
+            .all(|b| relates(b).get("m.in_reply_to").is_none())
+    );
     let joined: String = bodies
         .iter()
         .map(|b| b["content"]["body"].as_str().unwrap())
@@ -461,10 +463,7 @@ async fn media_limit_chunked_replies_and_outbound_files() {
     assert_eq!(ev["content"]["msgtype"], "m.file");
     assert_eq!(ev["content"]["body"], "report.txt");
     let mxc = ev["content"]["url"].as_str().unwrap();
-    let (server, media_id) = mxc
-        .trim_start_matches("mxc://")
-        .split_once('/')
-        .unwrap();
+    let (server, media_id) = mxc.trim_start_matches("mxc://").split_once('/').unwrap();
     let bytes = reqwest::Client::new()
         .get(format!(
             "{}/_matrix/client/v1/media/download/{server}/{media_id}",

@@ -580,7 +580,10 @@ async fn telegram_proxy_carries_every_call() {
     let tg = home.adapter(config);
     let mut gw = Gateway::start(&tg);
     gw.wait_status("connected").await;
-    assert!(!fake.calls("getMe").is_empty(), "getMe went through the proxy");
+    assert!(
+        !fake.calls("getMe").is_empty(),
+        "getMe went through the proxy"
+    );
     tg.outbox()
         .send(&chat("42", None), &OutboundMessage::text("via proxy"))
         .await
@@ -624,5 +627,8 @@ async fn fallback_ips_are_tried_when_the_host_is_unreachable() {
         .unwrap_err();
     let text = err.to_string();
     assert!(err.is_retryable(), "{text}");
-    assert!(text.contains("bot-api.invalid") && !text.contains(TOKEN), "{text}");
+    assert!(
+        text.contains("bot-api.invalid") && !text.contains(TOKEN),
+        "{text}"
+    );
 }

@@ -410,7 +410,10 @@ async fn a_route_over_its_rate_limit_gets_429_with_retry_after() {
     assert!((1..=60).contains(&wait), "{wait}");
     let answer: Value = resp.json().await.unwrap();
     assert_eq!(answer["error"], "Rate limit exceeded");
-    assert!(w.received.try_recv().is_err(), "the refused request reached nobody");
+    assert!(
+        w.received.try_recv().is_err(),
+        "the refused request reached nobody"
+    );
     // Another route has its own budget.
     let (status, _) = w
         .signed("/hooks/home", "global-secret", &json!({"x": 1}))

@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 use super::dm;
 use super::fake::{Fake, PollFault};
 
-#[path = "../gateway/model.rs"]
-mod model;
+use crate::model;
 
 const BOT: &str = "gwbot@im.bot";
 const BOT_TOKEN: &str = "wx-gateway-token";
@@ -123,7 +122,10 @@ async fn the_gateway_survives_a_dropped_poll_a_429_and_a_rate_limited_send() {
         sent(&fake).iter().any(|t| t == "answer: hello")
     })
     .await;
-    assert!(fake.with(|s| s.poll_faults.is_empty()), "both faults were hit");
+    assert!(
+        fake.with(|s| s.poll_faults.is_empty()),
+        "both faults were hit"
+    );
     assert!(fake.requests("getupdates").len() >= 3);
 
     // iLink answers `ret=-2` (a real rate limit): the reply is sent again.

@@ -4,6 +4,8 @@
 mod fake;
 mod gateway;
 mod login;
+#[path = "../gateway/model.rs"]
+mod model;
 mod poll;
 mod seed002;
 mod send;

@@ -297,7 +297,11 @@ async fn rapid_text_fragments_are_batched_into_one_message() {
     first.accepted.send(()).unwrap();
     let second = run.next().await;
     assert_eq!(second.message.text, "bob alone");
-    assert_eq!(saved_cursor(&home), None, "bob's message is not acknowledged yet");
+    assert_eq!(
+        saved_cursor(&home),
+        None,
+        "bob's message is not acknowledged yet"
+    );
     second.accepted.send(()).unwrap();
     fake.wait_for("a poll after the batch", |s| {
         s.requests
@@ -378,9 +382,7 @@ async fn too_large_media_is_skipped_with_a_note() {
         m.text,
         "see this\n\n[Weixin image skipped: larger than the 1000-byte limit]"
     );
-    let cached = std::fs::read_dir(home.paths.weixin_cache_dir())
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let cached = std::fs::read_dir(home.paths.weixin_cache_dir()).map_or(0, Iterator::count);
     assert_eq!(cached, 0, "nothing was written to the cache");
     run.stop().await.unwrap();
     fake.assert_clean();

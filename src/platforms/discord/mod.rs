@@ -131,13 +131,15 @@ impl Discord {
             config.timings.max_rate_limit_wait,
         );
         let shared = Arc::new(Shared::default());
-        let outbox = Arc::new(DiscordOutbox::new(
-            rest.clone(),
-            shared.clone(),
-            config.reply_to_mode,
-            config.reactions,
-        )
-        .with_options(config.allow_mentions, config.typing_indicator));
+        let outbox = Arc::new(
+            DiscordOutbox::new(
+                rest.clone(),
+                shared.clone(),
+                config.reply_to_mode,
+                config.reactions,
+            )
+            .with_options(config.allow_mentions, config.typing_indicator),
+        );
         Self {
             client_error,
             config,

@@ -172,8 +172,10 @@ impl Outbox for MatrixOutbox {
         let mut reply_to = msg.reply_to.as_deref();
         if !msg.text.trim().is_empty() {
             // Markdown-aware chunks (code fences closed and reopened) at the configured limit.
-            let chunks =
-                crate::platforms::chunk::chunk_text(&msg.text, shared.config.max_message_length.max(1));
+            let chunks = crate::platforms::chunk::chunk_text(
+                &msg.text,
+                shared.config.max_message_length.max(1),
+            );
             for (i, chunk) in chunks.iter().enumerate() {
                 let mut content = text_content(chunk, "m.text");
                 relate(&mut content, reply_to, thread);

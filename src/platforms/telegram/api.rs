@@ -305,7 +305,11 @@ impl Api {
         let mut order: Vec<Option<usize>> = Vec::with_capacity(fb.clients.len() + 1);
         order.extend(sticky.map(Some));
         order.push(None);
-        order.extend((0..fb.clients.len()).filter(|i| Some(*i) != sticky).map(Some));
+        order.extend(
+            (0..fb.clients.len())
+                .filter(|i| Some(*i) != sticky)
+                .map(Some),
+        );
         let mut last = None;
         for slot in order {
             let client = slot.map_or(&self.http, |i| &fb.clients[i].1);

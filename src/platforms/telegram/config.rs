@@ -535,9 +535,15 @@ mod tests {
         let c = TelegramConfig::from_env(&env, &s).unwrap().unwrap();
         assert!(c.reactions && !c.typing_indicator);
         assert_eq!(c.proxy.as_ref().unwrap().host_str(), Some("proxy.local"));
-        assert_eq!(c.fallback_ips, ["149.154.167.220".parse::<IpAddr>().unwrap()]);
+        assert_eq!(
+            c.fallback_ips,
+            ["149.154.167.220".parse::<IpAddr>().unwrap()]
+        );
         assert_eq!(c.warnings.len(), 3, "{:?}", c.warnings);
-        assert!(!format!("{c:?}").contains("pw@"), "the proxy password is redacted");
+        assert!(
+            !format!("{c:?}").contains("pw@"),
+            "the proxy password is redacted"
+        );
 
         let c = TelegramConfig::from_env(
             &Env::from_pairs([("TELEGRAM_BOT_TOKEN", "1:a")]),

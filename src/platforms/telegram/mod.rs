@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 pub use api::{BotInfo, PLATFORM};
+pub(crate) use config::typing_indicator;
 pub use config::{
     DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_WEBHOOK_PORT, ReplyToMode, TelegramConfig,
     TelegramConfigError, WebhookConfig,
 };
-pub(crate) use config::typing_indicator;
 pub use outbox::{MAX_MESSAGE_LENGTH, TelegramOutbox, split_message};
 
 use api::{Api, ApiError, Update};

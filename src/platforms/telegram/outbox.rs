@@ -130,7 +130,10 @@ impl TelegramOutbox {
         };
         let body = json!({"chat_id": chat_id(chat), "message_id": id,
             "reaction": [{"type": "emoji", "emoji": emoji}]});
-        let _ = self.api.call::<Value>("setMessageReaction", &body, None).await;
+        let _ = self
+            .api
+            .call::<Value>("setMessageReaction", &body, None)
+            .await;
     }
 
     /// 👀 on the messages of `chat` waiting for an answer that have none yet.

@@ -287,7 +287,11 @@ impl WeixinConfig {
                     })
                 })
                 .unwrap_or(false),
-            text_batch_delay: seconds(settings, "text_batch_delay_seconds", DEFAULT_TEXT_BATCH_DELAY),
+            text_batch_delay: seconds(
+                settings,
+                "text_batch_delay_seconds",
+                DEFAULT_TEXT_BATCH_DELAY,
+            ),
             text_batch_split_delay: seconds(
                 settings,
                 "text_batch_split_delay_seconds",
