@@ -250,14 +250,14 @@ async fn read(shared: &Shared, msg: &Value) -> Option<InboundMessage> {
                     TARGET,
                     format!("[Weixin] {} download failed: {e}", item.kind.as_str()),
                 );
-                // Said in the text, so the user is answered rather than silently ignored.
-                notes.push(match e {
-                    media::MediaError::TooLarge { limit } => format!(
+                // A size refusal is said in the text, so the user is answered rather than
+                // silently ignored.
+                if let media::MediaError::TooLarge { limit } = e {
+                    notes.push(format!(
                         "[Weixin {} skipped: larger than the {limit}-byte limit]",
                         item.kind.as_str()
-                    ),
-                    _ => format!("[Weixin {} could not be downloaded]", item.kind.as_str()),
-                });
+                    ));
+                }
             }
         }
     }
