@@ -303,6 +303,25 @@ mod tests {
     }
 
     #[test]
+    fn typing_indicator_follows_gateway_platforms() {
+        let env = Env::from_pairs([
+            ("MATRIX_HOMESERVER", "http://hs"),
+            ("MATRIX_ACCESS_TOKEN", "syt_x"),
+        ]);
+        let c = MatrixConfig::from_env(&env, &settings("{}"))
+            .unwrap()
+            .unwrap();
+        assert!(c.typing_indicator);
+        let c = MatrixConfig::from_env(
+            &env,
+            &settings("gateway: {platforms: {matrix: {typing_indicator: false}}}"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(!c.typing_indicator);
+    }
+
+    #[test]
     fn from_env_and_config() {
         let s = settings("{}");
         assert!(
