@@ -8,6 +8,7 @@ pub mod email;
 pub mod homeassistant;
 pub mod matrix;
 pub mod memory;
+pub mod proxy;
 pub mod registry;
 pub mod slack;
 pub mod telegram;

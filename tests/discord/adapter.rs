@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hermes::gateway::supervisor::{self, RestartPolicy};
+use hermes::platforms::discord::AllowMentions;
 use hermes::platforms::{ChatRef, ChatType, OutboundMessage, Platform, PlatformError};
 use serde_json::json;
 
@@ -356,4 +357,123 @@ async fn attachments_in_and_out() {
     assert!(up.raw.contains("filename=\"report.txt\""));
     assert!(up.raw.contains("the report"));
     assert!(gw.stop().await.is_ok());
+}
+
+/// `DISCORD_PROXY`: REST calls (absolute-form) and the gateway websocket (a `CONNECT`
+/// tunnel) both go through the proxy; the adapter connects and receives as usual.
+#[tokio::test]
+async fn discord_proxy_carries_rest_and_the_gateway() {
+    let fake = Fake::start(TOKEN).await;
+    let proxy = crate::proxy::Proxy::start().await;
+    let home = Home::new();
+    let mut config = home.config(&fake);
+    config.proxy = Some(reqwest::Url::parse(&proxy.url).unwrap());
+    let adapter = home.adapter(config);
+    let mut gw = Gateway::start(&adapter);
+    gw.wait_status("connected").await;
+    fake.dm("300", "through the proxy");
+    let m = gw.accept().await;
+    assert_eq!(m.text, "through the proxy");
+    let lines = proxy.lines();
+    let gateway_host = fake
+        .gateway
+        .trim_start_matches("ws://")
+        .trim_end_matches('/');
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("CONNECT {gateway_host} "))),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("GET http://") && l.contains("/users/@me")),
+        "{lines:?}"
+    );
+    gw.stop().await.unwrap();
+}
+
+/// `DISCORD_ALLOW_MENTION_*` shape `allowed_mentions` on every message; by default users and
+/// the replied-to author may be pinged, `@everyone` and roles may not.
+#[tokio::test]
+async fn allowed_mentions_follow_the_settings() {
+    let fake = Fake::start(TOKEN).await;
+    let home = Home::new();
+    let to = ChatRef {
+        platform: "discord".into(),
+        chat_id: "542".into(),
+        thread_id: None,
+    };
+    let adapter = home.adapter(home.config(&fake));
+    adapter
+        .outbox()
+        .send(&to, &OutboundMessage::text("@everyone hi"))
+        .await
+        .unwrap();
+    let mut config = home.config(&fake);
+    config.allow_mentions = AllowMentions {
+        everyone: true,
+        roles: true,
+        users: false,
+        replied_user: false,
+    };
+    config.typing_indicator = false;
+    config.reactions = false;
+    let adapter = home.adapter(config);
+    adapter
+        .outbox()
+        .send(&to, &OutboundMessage::text("@everyone hi"))
+        .await
+        .unwrap();
+    let posts = fake.requests("POST", "/channels/542/messages");
+    assert_eq!(
+        posts[0].body["allowed_mentions"],
+        json!({"parse": ["users"], "replied_user": true})
+    );
+    assert_eq!(
+        posts[1].body["allowed_mentions"],
+        json!({"parse": ["everyone", "roles"], "replied_user": false})
+    );
+    // typing_indicator: false sends no typing request.
+    adapter.outbox().typing(&to).await.unwrap();
+    assert!(fake.requests("POST", "/typing").is_empty());
+}
+
+/// An unusable `DISCORD_PROXY` parks the adapter with the reason instead of connecting
+/// directly.
+#[tokio::test]
+async fn a_socks_proxy_is_refused_with_the_reason() {
+    let fake = Fake::start(TOKEN).await;
+    let home = Home::new();
+    let mut config = home.config(&fake);
+    config.proxy_error = Some("DISCORD_PROXY is a SOCKS proxy".into());
+    let err = Gateway::start(&home.adapter(config))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "discord_proxy");
+    assert!(err.to_string().contains("SOCKS"), "{err}");
+    assert_eq!(fake.connections(), 0);
+}
+
+/// A second adapter on the same bot token is refused, naming the gateway that holds it.
+#[tokio::test]
+async fn a_second_adapter_on_the_same_token_is_refused() {
+    let fake = Fake::start(TOKEN).await;
+    let home = Home::new();
+    let mut first = Gateway::start(&home.adapter(home.config(&fake)));
+    first.wait_status("connected").await;
+    let err = Gateway::start(&home.adapter(home.config(&fake)))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "discord-bot-token_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Discord bot token already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
 }

@@ -7,6 +7,7 @@ mod e2e;
 mod fake;
 #[path = "../gateway/model.rs"]
 mod model;
+mod proxy;
 #[path = "../slack/fake.rs"]
 mod slack_fake;
 mod wizard;

@@ -254,3 +254,74 @@ async fn the_adapter_reconnects_after_the_server_drops_the_session() {
     );
     gw.stop().await.expect("a clean stop");
 }
+
+/// A second adapter on the same mailbox is refused, naming the gateway holding it.
+#[tokio::test]
+async fn a_second_adapter_on_the_same_address_is_refused() {
+    let _serial = serial().await;
+    let home = Home::new();
+    let mut first = Gateway::start(home.adapter(home.config()));
+    first.wait_status("connected").await;
+    let err = Gateway::start(home.adapter(home.config()))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "email-address_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Email address already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}
+
+/// Inbound attachments are saved into the profile's cache (`cache/email/`); one over
+/// `attachment_max_bytes` is not saved and the text says so.
+#[tokio::test]
+async fn attachments_are_saved_to_the_cache_within_the_size_limit() {
+    let _serial = serial().await;
+    let home = Home::new();
+    let mut config = home.config();
+    config.attachment_max_bytes = 1000;
+    let email = home.adapter(config);
+    let mut gw = Gateway::start(email.clone());
+    gw.wait_status("connected").await;
+    let small = "small attachment body\n".repeat(10);
+    let big = "x".repeat(3000);
+    let b64 = |s: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    };
+    let body = format!(
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTwo files attached.\r\n\
+         --b1\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+         --b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"huge.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+         --b1--",
+        b64(&small),
+        b64(&big)
+    );
+    alice_sends(
+        "Files",
+        &body,
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n",
+    )
+    .await;
+    let msg = gw.accept().await;
+    assert!(msg.text.contains("Two files attached."), "{}", msg.text);
+    assert!(
+        msg.text
+            .contains("[Attachment huge.bin skipped: 3000 bytes is over the 1000 byte limit]"),
+        "{}",
+        msg.text
+    );
+    assert_eq!(msg.media.len(), 1, "{:?}", msg.media);
+    let saved = &msg.media[0].path;
+    assert!(
+        saved.starts_with(home.paths.cache_dir().join("email")),
+        "{}",
+        saved.display()
+    );
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), small);
+    gw.stop().await.unwrap();
+}

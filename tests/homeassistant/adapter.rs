@@ -140,3 +140,99 @@ async fn the_adapter_reconnects_after_the_connection_drops() {
     assert!(gw.accept().await.text.contains(&name));
     gw.stop().await.expect("a clean stop");
 }
+
+/// A second adapter on the same token is refused, naming the gateway holding it.
+#[tokio::test]
+async fn a_second_adapter_on_the_same_token_is_refused() {
+    let _serial = serial().await;
+    let home = Home::new();
+    let mut first = Gateway::start(home.adapter(home.config(&ha("URL"), &ha("TOKEN"))));
+    first.wait_status("connected").await;
+    let err = Gateway::start(home.adapter(home.config(&ha("URL"), &ha("TOKEN"))))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "homeassistant-token_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Home Assistant token already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}
+
+/// A rate-limiting front for Home Assistant's REST API, written from RFC 9110 §15.5.x/§10.2.3
+/// (`429 Too Many Requests` with `Retry-After: <seconds>`): it answers the next `limit` calls
+/// with 429 and `Retry-After`, then `200 []` as HA's `POST /api/services/<d>/<s>` does.
+async fn rate_limiting_front(
+    limit: usize,
+    retry_after: &'static str,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+) {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let calls: std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>> =
+        std::sync::Arc::default();
+    let seen = calls.clone();
+    let app = axum::Router::new().fallback(move || {
+        let seen = seen.clone();
+        async move {
+            let n = {
+                let mut s = seen.lock().unwrap();
+                s.push(std::time::Instant::now());
+                s.len()
+            };
+            if n <= limit {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", retry_after)],
+                    "slow down",
+                )
+                    .into_response()
+            } else {
+                axum::Json(json!([])).into_response()
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, calls)
+}
+
+/// A 429 on a notification is retried once after `Retry-After`; a `Retry-After` too long to
+/// wait out is reported as `RateLimited` with that delay.
+#[tokio::test]
+async fn a_429_honours_retry_after() {
+    let home = Home::new();
+    let (url, calls) = rate_limiting_front(1, "1").await;
+    let adapter = home.adapter(home.config(&url, "token-for-the-front"));
+    adapter
+        .outbox()
+        .send(&events_chat(), &OutboundMessage::text("hello"))
+        .await
+        .unwrap();
+    let at = calls.lock().unwrap().clone();
+    assert_eq!(at.len(), 2, "one 429, one retry");
+    assert!(
+        at[1] - at[0] >= Duration::from_millis(950),
+        "{:?}",
+        at[1] - at[0]
+    );
+
+    let (url, calls) = rate_limiting_front(5, "120").await;
+    let adapter = home.adapter(home.config(&url, "token-for-the-front"));
+    let err = adapter
+        .outbox()
+        .send(&events_chat(), &OutboundMessage::text("hello"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PlatformError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_mins(2)),
+        "{err:?}"
+    );
+    assert_eq!(calls.lock().unwrap().len(), 1);
+}

@@ -322,3 +322,160 @@ async fn an_encrypted_room_gets_one_notice_that_e2ee_is_not_supported() {
     assert_eq!(notices, 1);
     g.stop().await.unwrap();
 }
+
+/// A second adapter on the same Matrix account is refused, naming the gateway holding it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_adapter_on_the_same_account_is_refused() {
+    let p = peer();
+    let (bot, _) = p.user("bot").await;
+    let home = Home::new();
+    let mut first = Gateway::start(&home.adapter(home.config(&p.hs, Some(&bot.token), &[])));
+    first.wait_state("connected").await;
+    let err = Gateway::start(&home.adapter(home.config(&p.hs, Some(&bot.token), &[])))
+        .finished()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "matrix-user_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Matrix account already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}
+
+/// Inbound media over `media_max_bytes` is not downloaded (the text says so); a long reply is
+/// sent in Markdown-aware chunks at `max_message_length` with code fences kept intact, only
+/// the first replying to the user; an attachment is uploaded and sent as `m.file`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_limit_chunked_replies_and_outbound_files() {
+    let p = peer();
+    let (alice, _) = p.user("alice").await;
+    let (bot, _) = p.user("bot").await;
+    let dm = alice.create_room(&[&bot.id], true).await;
+    let home = Home::new();
+    let mut config = home.config(&p.hs, Some(&bot.token), &[&alice.id]);
+    config.media_max_bytes = 10;
+    config.max_message_length = 120;
+    let adapter = home.adapter(config);
+    let mut g = Gateway::start(&adapter);
+    g.wait_state("connected").await;
+    alice.wait_joined(&dm, &bot.id).await;
+
+    // Too large: announced with 40 bytes, over the 10-byte limit.
+    let data = vec![b'z'; 40];
+    let upload: Value = reqwest::Client::new()
+        .post(format!("{}/_matrix/media/v3/upload?filename=big.bin", p.hs))
+        .bearer_auth(&alice.token)
+        .header("content-type", "application/octet-stream")
+        .body(data)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ev = alice
+        .send(
+            &dm,
+            &json!({"msgtype": "m.file", "body": "big.bin", "url": upload["content_uri"],
+                "info": {"mimetype": "application/octet-stream", "size": 40}}),
+        )
+        .await;
+    let m = g.next().await;
+    assert!(m.media.is_empty(), "{m:?}");
+    assert!(
+        m.text
+            .contains("'big.bin' skipped: 40 bytes is over the 10-byte limit"),
+        "{}",
+        m.text
+    );
+
+    // A long reply with a code block, chunked.
+    let code: String = (0..12).map(|i| format!("let x{i} = {i};\n")).collect();
+    let text = format!("Here is the code:\n\n```rust\n{code}```\n\nThat is all.");
+    let chat = m.source.chat();
+    let outbox = adapter.outbox();
+    let sent = outbox
+        .send(
+            &chat,
+            &OutboundMessage {
+                text: text.clone(),
+                reply_to: Some(ev.clone()),
+                ..OutboundMessage::default()
+            },
+        )
+        .await
+        .unwrap();
+    let last = sent.message_id.unwrap();
+    alice
+        .wait_for(&dm, "the last chunk", |e| e["event_id"] == last.as_str())
+        .await;
+    let bodies: Vec<Value> = alice
+        .events(&dm)
+        .await
+        .into_iter()
+        .filter(|e| e["sender"] == bot.id.as_str() && e["content"]["msgtype"] == "m.text")
+        .collect();
+    assert!(bodies.len() >= 2, "{bodies:#?}");
+    for b in &bodies {
+        let body = b["content"]["body"].as_str().unwrap();
+        assert!(body.chars().count() <= 120, "{body}");
+        assert_eq!(body.matches("```").count() % 2, 0, "fences closed: {body}");
+    }
+    assert_eq!(
+        relates(&bodies[0])["m.in_reply_to"]["event_id"],
+        ev.as_str(),
+        "the first chunk replies"
+    );
+    assert!(
+        bodies[1..]
+            .iter()
+            .all(|b| relates(b).get("m.in_reply_to").is_none())
+    );
+    let joined: String = bodies
+        .iter()
+        .map(|b| b["content"]["body"].as_str().unwrap())
+        .collect();
+    for i in 0..12 {
+        assert!(joined.contains(&format!("let x{i} = {i};")), "{joined}");
+    }
+
+    // An attachment from the agent.
+    let file = home.paths.home().join("report.txt");
+    std::fs::create_dir_all(home.paths.home()).unwrap();
+    std::fs::write(&file, "quarterly numbers").unwrap();
+    let sent = outbox
+        .send(
+            &chat,
+            &OutboundMessage {
+                attachments: vec![file],
+                ..OutboundMessage::default()
+            },
+        )
+        .await
+        .unwrap();
+    let id = sent.message_id.unwrap();
+    let ev = alice
+        .wait_for(&dm, "the file event", |e| e["event_id"] == id.as_str())
+        .await;
+    assert_eq!(ev["content"]["msgtype"], "m.file");
+    assert_eq!(ev["content"]["body"], "report.txt");
+    let mxc = ev["content"]["url"].as_str().unwrap();
+    let (server, media_id) = mxc.trim_start_matches("mxc://").split_once('/').unwrap();
+    let bytes = reqwest::Client::new()
+        .get(format!(
+            "{}/_matrix/client/v1/media/download/{server}/{media_id}",
+            p.hs
+        ))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..], b"quarterly numbers");
+    g.stop().await.unwrap();
+}

@@ -324,3 +324,24 @@ async fn files_in_and_out_and_slash_commands() {
     wait_until("the command's ack", || fake.acked(&env)).await;
     assert!(gw.stop().await.is_ok());
 }
+
+/// A second adapter on the same app token is refused, naming the gateway that holds it.
+#[tokio::test]
+async fn a_second_adapter_on_the_same_token_is_refused() {
+    let fake = Fake::start(BOT_TOKEN, APP_TOKEN).await;
+    let home = Home::new();
+    let mut first = Gateway::start(&home.adapter(home.config(&fake)));
+    first.wait_status("connected").await;
+    let err = Gateway::start(&home.adapter(home.config(&fake)))
+        .finish()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "slack-app-token_lock");
+    let text = err.to_string();
+    assert!(
+        text.contains("Slack app token already in use by the")
+            && text.contains(&format!("(PID {})", std::process::id())),
+        "{text}"
+    );
+    first.stop().await.unwrap();
+}

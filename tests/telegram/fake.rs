@@ -494,3 +494,141 @@ async fn webhook_mode_checks_the_secret_header() {
         "the webhook is removed on stop"
     );
 }
+
+/// `TELEGRAM_REACTIONS`: 👀 (`setMessageReaction`) when the turn starts, 👍 when the answer
+/// to the message goes out; with `typing_indicator: false` no chat action is sent, but the
+/// reactions still are. Commands get no reactions.
+#[tokio::test]
+async fn reactions_mark_a_message_worked_on_then_answered() {
+    let (fake, home) = setup().await;
+    let mut config = home.config(TOKEN, &fake.base);
+    config.reactions = true;
+    config.typing_indicator = false;
+    let tg = home.adapter(config);
+    assert!(tg.capabilities().reactions);
+    let mut gw = Gateway::start(&tg);
+    fake.push_update(dm("hello"));
+    let m = gw.accept().await;
+    let outbox = tg.outbox();
+    let to = chat("42", None);
+    outbox.typing(&to).await.unwrap();
+    outbox.typing(&to).await.unwrap();
+    let reactions = fake.calls("setMessageReaction");
+    assert_eq!(reactions.len(), 1, "👀 is set once: {reactions:?}");
+    assert_eq!(
+        reactions[0].body,
+        json!({"chat_id": 42, "message_id": 1, "reaction": [{"type": "emoji", "emoji": "👀"}]})
+    );
+    assert!(
+        fake.calls("sendChatAction").is_empty(),
+        "typing_indicator: false sends no chat action"
+    );
+    outbox
+        .send(
+            &to,
+            &OutboundMessage {
+                text: "hi!".into(),
+                reply_to: m.message_id.clone(),
+                ..OutboundMessage::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reactions = fake.calls("setMessageReaction");
+    assert_eq!(reactions.len(), 2);
+    assert_eq!(reactions[1].body["reaction"][0]["emoji"], "👍");
+    assert_eq!(reactions[1].body["message_id"], 1);
+
+    // A command is not decorated.
+    let mut cmd = dm("/status");
+    cmd["message"]["message_id"] = json!(2);
+    fake.push_update(cmd);
+    gw.accept().await;
+    outbox.typing(&to).await.unwrap();
+    assert_eq!(fake.calls("setMessageReaction").len(), 2);
+    gw.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn reactions_are_off_by_default() {
+    let (fake, home) = setup().await;
+    let tg = home.adapter(home.config(TOKEN, &fake.base));
+    assert!(!tg.capabilities().reactions);
+    let mut gw = Gateway::start(&tg);
+    fake.push_update(dm("hello"));
+    let m = gw.accept().await;
+    let to = chat("42", None);
+    tg.outbox().typing(&to).await.unwrap();
+    let reply = OutboundMessage {
+        text: "hi".into(),
+        reply_to: m.message_id,
+        ..OutboundMessage::default()
+    };
+    tg.outbox().send(&to, &reply).await.unwrap();
+    assert!(fake.calls("setMessageReaction").is_empty());
+    assert_eq!(fake.calls("sendChatAction").len(), 1);
+    gw.stop().await.unwrap();
+}
+
+/// `TELEGRAM_PROXY`: every call goes to the proxy (an HTTP proxy receives absolute-form
+/// requests, RFC 9112 §3.2.2); the Bot API host itself is never resolved.
+#[tokio::test]
+async fn telegram_proxy_carries_every_call() {
+    let (fake, home) = setup().await;
+    let mut config = home.config(TOKEN, "http://bot-api.invalid");
+    config.proxy = Some(reqwest::Url::parse(&fake.base).unwrap());
+    let tg = home.adapter(config);
+    let mut gw = Gateway::start(&tg);
+    gw.wait_status("connected").await;
+    assert!(
+        !fake.calls("getMe").is_empty(),
+        "getMe went through the proxy"
+    );
+    tg.outbox()
+        .send(&chat("42", None), &OutboundMessage::text("via proxy"))
+        .await
+        .unwrap();
+    assert_eq!(fake.calls("sendMessage")[0].body["text"], "via proxy");
+    gw.stop().await.unwrap();
+}
+
+/// `TELEGRAM_FALLBACK_IPS`: when the Bot API host cannot be reached (here: it does not
+/// resolve), the call is retried against the fallback address with the same URL.
+#[tokio::test]
+async fn fallback_ips_are_tried_when_the_host_is_unreachable() {
+    let (fake, home) = setup().await;
+    let port = reqwest::Url::parse(&fake.base).unwrap().port().unwrap();
+    let mut config = home.config(TOKEN, &format!("http://bot-api.invalid:{port}"));
+    // The config loader accepts only public IPv4 addresses; the fake is on loopback.
+    config.fallback_ips = vec!["127.0.0.1".parse().unwrap()];
+    let tg = home.adapter(config);
+    let mut gw = Gateway::start(&tg);
+    gw.wait_status("connected").await;
+    for text in ["one", "two"] {
+        tg.outbox()
+            .send(&chat("42", None), &OutboundMessage::text(text))
+            .await
+            .unwrap();
+    }
+    let sent: Vec<Value> = fake
+        .calls("sendMessage")
+        .into_iter()
+        .map(|r| r.body["text"].clone())
+        .collect();
+    assert_eq!(sent, [json!("one"), json!("two")]);
+    gw.stop().await.unwrap();
+
+    // Without fallback addresses the same host is a transient failure naming the host.
+    let tg = home.adapter(home.config(TOKEN, &format!("http://bot-api.invalid:{port}")));
+    let err = tg
+        .outbox()
+        .send(&chat("42", None), &OutboundMessage::text("x"))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(err.is_retryable(), "{text}");
+    assert!(
+        text.contains("bot-api.invalid") && !text.contains(TOKEN),
+        "{text}"
+    );
+}

@@ -5,6 +5,7 @@
 //!   `"parameters":{"retry_after":S}` on 429; a wrong token answers 401 `Unauthorized`.
 //! - `getUpdates` long-polls up to `timeout` seconds and honours `offset`: updates below it
 //!   are confirmed and forgotten, the rest are returned again until confirmed.
+//! - `setMessageReaction`, `sendChatAction`, `editMessageText` answer `true`.
 //! - `getFile` answers `{file_id, file_unique_id, file_size, file_path}`; the bytes are at
 //!   `GET /file/bot<token>/<file_path>`.
 //! - Tests queue updates, script answers per method (errors, a dropped connection), and
@@ -161,6 +162,7 @@ async fn method(
         }
         "editMessageText"
         | "sendChatAction"
+        | "setMessageReaction"
         | "setWebhook"
         | "deleteWebhook"
         | "answerCallbackQuery" => ok(json!(true)),

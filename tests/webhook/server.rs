@@ -42,12 +42,23 @@ fn route(name: &str, v: &Value) -> (String, Route) {
 }
 
 async fn start(routes: BTreeMap<String, Route>, max_body: usize) -> Running {
+    start_limited(routes, max_body, None).await
+}
+
+async fn start_limited(
+    routes: BTreeMap<String, Route>,
+    max_body: usize,
+    rate_limit: Option<usize>,
+) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let paths = HermesPaths::at(&dir.path().join(".hermes"), dir.path());
     let mut config = WebhookConfig::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, &paths);
     config.secret = Some("global-secret".into());
     config.routes = routes;
     config.max_body_bytes = max_body;
+    if let Some(limit) = rate_limit {
+        config.rate_limit = limit;
+    }
     let webhook = Arc::new(Webhook::new(config));
     let (platform, target) = memory_platform("telegram", Capabilities::default());
     webhook.bind_targets(Targets {
@@ -367,4 +378,45 @@ async fn the_subscriptions_file_is_hot_reloaded() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no longer exists"), "{err}");
+}
+
+/// Over the per-route limit (`extra.rate_limit` per minute) a request gets 429 with a
+/// `Retry-After` and reaches nobody; other routes are counted on their own.
+#[tokio::test]
+async fn a_route_over_its_rate_limit_gets_429_with_retry_after() {
+    let mut w = start_limited(gh_routes(), 1_048_576, Some(2)).await;
+    let body = json!({"pull_request": {"number": 7, "title": "t"}});
+    for _ in 0..2 {
+        let (status, _) = w.signed("/webhooks/github", SECRET, &body).await;
+        assert_eq!(status, 202);
+        w.next().await;
+    }
+    let raw = serde_json::to_vec(&body).unwrap();
+    let resp = w
+        .http
+        .post(format!("{}/webhooks/github", w.base))
+        .header("content-type", "application/json")
+        .header("X-Hub-Signature-256", github_signature(SECRET, &raw))
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["error"], "Rate limit exceeded");
+    assert!(
+        w.received.try_recv().is_err(),
+        "the refused request reached nobody"
+    );
+    // Another route has its own budget.
+    let (status, _) = w
+        .signed("/hooks/home", "global-secret", &json!({"x": 1}))
+        .await;
+    assert_eq!(status, 202);
 }

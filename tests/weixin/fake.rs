@@ -1,7 +1,16 @@
 //! A fake Tencent iLink bot server and media CDN, written from the protocol description in
-//! the shared reference `upstream-behavior.md` §10 (Weixin), not from hermes' code. Every
-//! request's headers and `base_info` are checked; a wrong one gets HTTP 400 and is recorded
-//! as a violation, which each test asserts is empty at the end.
+//! the shared reference `upstream-behavior.md` §10 (Weixin), not from hermes' code.
+//!
+//! Why §10 and not a vendor document: Tencent publishes no reference for the iLink bot API
+//! (`ilinkai.weixin.qq.com/ilink/bot/*`). §10 is the published description the project has:
+//! it was derived from the open-source iLink bot clients (upstream's `weixin.py` and the
+//! `@tencent-weixin/openclaw-weixin` package it follows) and lists the endpoints, headers,
+//! `base_info`, cursor, `context_token`, error codes (`-14`, `-2`) and the AES-128-ECB CDN
+//! scheme this fake implements.
+//!
+//! Every request's headers and `base_info` are checked; a wrong one gets HTTP 400 and is
+//! recorded as a violation, which each test asserts is empty at the end. Tests can also
+//! script `getupdates` faults (an HTTP status, or a connection dropped mid-answer).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -36,6 +45,15 @@ pub(crate) struct Req {
     pub(crate) at: Instant,
 }
 
+/// A one-shot fault of a `getupdates` call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PollFault {
+    /// Answer with this HTTP status (e.g. 429, 502).
+    Status(u16),
+    /// Drop the connection in the middle of the answer.
+    HangUp,
+}
+
 /// What the fake knows and does.
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -43,6 +61,8 @@ pub(crate) struct State {
     pub(crate) token: String,
     /// Answer every `getupdates` with this HTTP status instead (a revoked token).
     pub(crate) poll_http_status: Option<u16>,
+    /// One-shot `getupdates` faults, used before anything else.
+    pub(crate) poll_faults: VecDeque<PollFault>,
     /// The message log; cursor `c<N>` means the first N were acknowledged.
     pub(crate) messages: Vec<Value>,
     /// Answers returned by `getupdates` before the log is consulted.
@@ -247,6 +267,21 @@ async fn api(
         let s = ctx.state.lock().unwrap();
         header(&headers, "authorization") == Some(format!("Bearer {}", s.token).as_str())
     };
+    if endpoint == "getupdates" {
+        let fault = ctx.state.lock().unwrap().poll_faults.pop_front();
+        match fault {
+            Some(PollFault::Status(code)) => {
+                return (StatusCode::from_u16(code).unwrap(), "scripted fault").into_response();
+            }
+            Some(PollFault::HangUp) => {
+                let stream = futures_util::stream::once(async {
+                    Err::<Bytes, std::io::Error>(std::io::Error::other("the fake hangs up"))
+                });
+                return Response::new(axum::body::Body::from_stream(stream));
+            }
+            None => {}
+        }
+    }
     if endpoint == "getupdates"
         && let Some(code) = ctx.state.lock().unwrap().poll_http_status
     {

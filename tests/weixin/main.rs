@@ -2,7 +2,10 @@
 //! loop, sends, typing, media and the error paths.
 
 mod fake;
+mod gateway;
 mod login;
+#[path = "../gateway/model.rs"]
+mod model;
 mod poll;
 mod seed002;
 mod send;
@@ -67,6 +70,8 @@ pub(crate) fn config(fake: &Fake, home: &Home, token: &str) -> WeixinConfig {
     ]);
     let mut c = WeixinConfig::from_env(&env, &Settings::default(), &home.paths).unwrap();
     c.timings = fast();
+    // Text batching is off unless a test is about it: one message in, one message out.
+    c.text_batch_delay = Duration::ZERO;
     c
 }
 

@@ -257,11 +257,133 @@ async fn a_second_gateway_on_the_same_token_is_refused() {
         .await;
     let second = adapter(&fake, &home);
     let err = start(&second).finish().await.unwrap_err();
-    assert_eq!(err.code(), "weixin-bot-token_lock");
+    assert_eq!(err.code(), "weixin-token_lock");
     assert!(
         err.to_string().contains("Weixin bot token already in use"),
         "{err}"
     );
+    // The lock file has upstream's name (§4.2: `weixin-token-<16 hex of sha256>`), so an
+    // upstream gateway on the same token finds it too.
+    let name = hermes::gateway::token_lock::lock_file_name("weixin-token", TOKEN);
+    assert!(name.starts_with("weixin-token-") && name.len() == "weixin-token-".len() + 16 + 5);
+    assert!(
+        home.paths.home().join("locks").join(&name).exists(),
+        "{name} is held"
+    );
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+/// §10 text batching: rapid text fragments of one chat are joined (newline-separated) after
+/// a quiet moment and handed on as one message; the cursor is saved only once that message
+/// was accepted. A command is not held back, and earlier fragments go before it.
+#[tokio::test]
+async fn rapid_text_fragments_are_batched_into_one_message() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let mut c = config(&fake, &home, TOKEN);
+    c.text_batch_delay = Duration::from_millis(300);
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let mut run = start(&w);
+    fake.push(dm(1, "alice@im.wechat", "first part", "ctx-1"));
+    fake.push(dm(2, "alice@im.wechat", "second part", "ctx-2"));
+    fake.push(dm(3, "bob@im.wechat", "bob alone", "ctx-b"));
+    // Delivered one at a time, each after the one before it was accepted.
+    let first = run.next().await;
+    assert_eq!(first.message.source.chat_id, "alice@im.wechat");
+    assert_eq!(first.message.text, "first part\nsecond part");
+    assert_eq!(first.message.message_id.as_deref(), Some("2"));
+    assert_eq!(saved_cursor(&home), None, "nothing acknowledged yet");
+    first.accepted.send(()).unwrap();
+    let second = run.next().await;
+    assert_eq!(second.message.text, "bob alone");
+    assert_eq!(
+        saved_cursor(&home),
+        None,
+        "bob's message is not acknowledged yet"
+    );
+    second.accepted.send(()).unwrap();
+    fake.wait_for("a poll after the batch", |s| {
+        s.requests
+            .iter()
+            .filter(|r| r.endpoint == "getupdates" && r.body["get_updates_buf"] == "c3")
+            .count()
+            >= 1
+    })
+    .await;
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while saved_cursor(&home).as_deref() != Some("c3") {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the cursor is saved once the batch was accepted");
+
+    // A command flushes the fragment before it and is delivered at once after it.
+    fake.push(dm(4, "alice@im.wechat", "one more thing", "ctx-4"));
+    fake.push(dm(5, "alice@im.wechat", "/status", "ctx-5"));
+    assert_eq!(run.accept().await.text, "one more thing");
+    assert_eq!(run.accept().await.text, "/status");
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+/// Fragments held in a batch are not acknowledged: stopped before the quiet moment, the
+/// adapter fetches them again on the next start.
+#[tokio::test]
+async fn a_batch_cut_short_by_a_stop_is_fetched_again() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let mut c = config(&fake, &home, TOKEN);
+    c.text_batch_delay = Duration::from_secs(30);
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let run = start(&w);
+    fake.push(dm(1, "alice@im.wechat", "held", "ctx-1"));
+    fake.wait_for("the next poll from c1", |s| {
+        s.requests
+            .iter()
+            .any(|r| r.endpoint == "getupdates" && r.body["get_updates_buf"] == "c1")
+    })
+    .await;
+    run.stop().await.unwrap();
+    assert_eq!(saved_cursor(&home), None);
+    let mut run = start(&adapter(&fake, &home));
+    assert_eq!(run.accept().await.text, "held");
+    run.stop().await.unwrap();
+    fake.assert_clean();
+}
+
+/// A file over `max_media_bytes` is not downloaded into the cache; the message still arrives,
+/// saying what was skipped, so the user gets an answer.
+#[tokio::test]
+async fn too_large_media_is_skipped_with_a_note() {
+    let fake = Fake::start(TOKEN).await;
+    let big: Vec<u8> = vec![7u8; 5000];
+    let key = [0x33u8; 16];
+    let hex = hermes::platforms::weixin::crypto::hex(&key);
+    fake.with(|s| {
+        s.cdn.insert("big-1".into(), ecb_encrypt(&big, &key));
+    });
+    let home = home();
+    let mut c = config(&fake, &home, TOKEN);
+    c.max_media_bytes = 1000;
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    let mut run = start(&w);
+    fake.push(json!({
+        "message_id": 21, "from_user_id": "gina@im.wechat", "context_token": "c",
+        "item_list": [
+            {"type": 1, "text_item": {"text": "see this"}},
+            {"type": 2, "image_item": {"aeskey": hex, "media": {"encrypt_query_param": "big-1"}}},
+        ]
+    }));
+    let m = run.accept().await;
+    assert!(m.media.is_empty(), "{:?}", m.media);
+    assert_eq!(
+        m.text,
+        "see this\n\n[Weixin image skipped: larger than the 1000-byte limit]"
+    );
+    let cached = std::fs::read_dir(home.paths.weixin_cache_dir()).map_or(0, Iterator::count);
+    assert_eq!(cached, 0, "nothing was written to the cache");
     run.stop().await.unwrap();
     fake.assert_clean();
 }

@@ -17,8 +17,7 @@ use serde_json::json;
 use super::dm;
 use super::fake::Fake;
 
-#[path = "../gateway/model.rs"]
-mod model;
+use crate::model;
 
 const BOT: &str = "hermesbot@im.bot";
 const BOT_TOKEN: &str = "wx-seed-token";

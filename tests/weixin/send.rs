@@ -254,3 +254,46 @@ async fn the_fake_rejects_requests_without_the_ilink_headers() {
         .unwrap();
     assert_eq!(fake.with(|s| s.violations.len()), 1);
 }
+
+/// `WEIXIN_SPLIT_MULTILINE_MESSAGES`: off, a multi-line reply is one bubble; on, each
+/// top-level line is its own bubble and a code block stays whole.
+#[tokio::test]
+async fn multiline_replies_split_into_bubbles_only_when_asked() {
+    let fake = Fake::start(TOKEN).await;
+    let home = home();
+    let text = "Done.\nThe result:\n```\na\n\nb\n```";
+    let texts = |fake: &Fake| -> Vec<String> {
+        fake.requests("sendmessage")
+            .iter()
+            .map(|r| {
+                r.body["msg"]["item_list"][0]["text_item"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let w = adapter(&fake, &home);
+    w.outbox()
+        .send(&chat("alice@im.wechat"), &OutboundMessage::text(text))
+        .await
+        .unwrap();
+    assert_eq!(texts(&fake), [text]);
+    let mut c = config(&fake, &home, TOKEN);
+    c.split_multiline = true;
+    c.typing_indicator = false;
+    let w = Arc::new(Weixin::new(c, reqwest::Client::new()));
+    w.outbox()
+        .send(&chat("alice@im.wechat"), &OutboundMessage::text(text))
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&fake)[1..],
+        ["Done.", "The result:", "```\na\n\nb\n```"]
+    );
+    // typing_indicator: false: no getconfig/sendtyping at all.
+    w.outbox().typing(&chat("alice@im.wechat")).await.unwrap();
+    assert!(fake.requests("getconfig").is_empty());
+    assert!(fake.requests("sendtyping").is_empty());
+    fake.assert_clean();
+}

@@ -103,8 +103,59 @@ pub struct DiscordConfig {
     pub lock_dir: Option<PathBuf>,
     /// Connection delays.
     pub timings: Timings,
+    /// Which pings a sent message may trigger (`DISCORD_ALLOW_MENTION_*`).
+    pub allow_mentions: AllowMentions,
+    /// `DISCORD_PROXY`: an http(s) proxy for REST calls and the gateway websocket.
+    pub proxy: Option<reqwest::Url>,
+    /// Why `DISCORD_PROXY` cannot be used (the adapter then refuses to start).
+    pub proxy_error: Option<String>,
+    /// `gateway.platforms.discord.typing_indicator` (true).
+    pub typing_indicator: bool,
     /// Problems that did not stop the adapter.
     pub warnings: Vec<String>,
+}
+
+/// Discord's `allowed_mentions` for the bot's messages: by default a reply may ping users
+/// and the replied-to author, never `@everyone`/`@here` or roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowMentions {
+    /// `DISCORD_ALLOW_MENTION_EVERYONE` (false): `@everyone` and `@here`.
+    pub everyone: bool,
+    /// `DISCORD_ALLOW_MENTION_ROLES` (false).
+    pub roles: bool,
+    /// `DISCORD_ALLOW_MENTION_USERS` (true).
+    pub users: bool,
+    /// `DISCORD_ALLOW_MENTION_REPLIED_USER` (true): a reply pings the author it answers.
+    pub replied_user: bool,
+}
+
+impl Default for AllowMentions {
+    fn default() -> Self {
+        Self {
+            everyone: false,
+            roles: false,
+            users: true,
+            replied_user: true,
+        }
+    }
+}
+
+impl AllowMentions {
+    /// The `allowed_mentions` object of a create/edit message request.
+    #[must_use]
+    pub fn to_json(self) -> serde_json::Value {
+        let mut parse = Vec::new();
+        if self.everyone {
+            parse.push("everyone");
+        }
+        if self.roles {
+            parse.push("roles");
+        }
+        if self.users {
+            parse.push("users");
+        }
+        serde_json::json!({"parse": parse, "replied_user": self.replied_user})
+    }
 }
 
 impl fmt::Debug for DiscordConfig {
@@ -121,6 +172,15 @@ impl fmt::Debug for DiscordConfig {
             .field("auto_thread", &self.auto_thread)
             .field("reactions", &self.reactions)
             .field("reply_to_mode", &self.reply_to_mode)
+            .field("allow_mentions", &self.allow_mentions)
+            .field(
+                "proxy",
+                &self
+                    .proxy
+                    .as_ref()
+                    .map(|p| crate::platforms::proxy::redact(p.as_str())),
+            )
+            .field("typing_indicator", &self.typing_indicator)
             .finish_non_exhaustive()
     }
 }
@@ -273,6 +333,42 @@ impl DiscordConfig {
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_MEDIA_MAX_BYTES);
         c.lock_dir = env.get("HERMES_GATEWAY_LOCK_DIR").map(PathBuf::from);
+        let d = AllowMentions::default();
+        let mention = |env_key: &str, sub: &str, default: bool| {
+            if let Some(v) = env.flag(env_key) {
+                return v;
+            }
+            match src.yaml("allow_mentions").and_then(|m| m.get(sub)) {
+                Some(Value::Bool(b)) => *b,
+                Some(other) => scalar(other)
+                    .and_then(|s| parse_bool(&s))
+                    .unwrap_or(default),
+                None => default,
+            }
+        };
+        c.allow_mentions = AllowMentions {
+            everyone: mention("DISCORD_ALLOW_MENTION_EVERYONE", "everyone", d.everyone),
+            roles: mention("DISCORD_ALLOW_MENTION_ROLES", "roles", d.roles),
+            users: mention("DISCORD_ALLOW_MENTION_USERS", "users", d.users),
+            replied_user: mention(
+                "DISCORD_ALLOW_MENTION_REPLIED_USER",
+                "replied_user",
+                d.replied_user,
+            ),
+        };
+        if let Some(raw) = src
+            .string(&["DISCORD_PROXY"], "proxy_url")
+            .filter(|r| !r.is_empty())
+        {
+            match crate::platforms::proxy::parse("DISCORD_PROXY", &raw) {
+                Ok(u) => c.proxy = Some(u),
+                Err(e) => {
+                    warnings.push(e.to_string());
+                    c.proxy_error = Some(e.to_string());
+                }
+            }
+        }
+        c.typing_indicator = crate::platforms::telegram::typing_indicator(settings, "discord");
         c.warnings = warnings;
         Some(c)
     }
@@ -297,6 +393,10 @@ impl DiscordConfig {
             media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
             lock_dir: None,
             timings: Timings::default(),
+            allow_mentions: AllowMentions::default(),
+            proxy: None,
+            proxy_error: None,
+            typing_indicator: true,
             warnings: Vec::new(),
         }
     }
@@ -309,6 +409,46 @@ mod tests {
     fn settings(yaml: &str) -> Settings {
         let doc: Value = serde_yaml_ng::from_str(yaml).unwrap();
         Settings::resolve(&doc, &Env::default()).unwrap()
+    }
+
+    #[test]
+    fn allow_mentions_and_proxy() {
+        let env = Env::from_pairs([("DISCORD_BOT_TOKEN", "t")]);
+        let c = DiscordConfig::from_env(&env, &settings("{}")).unwrap();
+        assert_eq!(
+            c.allow_mentions.to_json(),
+            serde_json::json!({"parse": ["users"], "replied_user": true})
+        );
+        assert!(c.proxy.is_none() && c.typing_indicator);
+        let c = DiscordConfig::from_env(
+            &Env::from_pairs([
+                ("DISCORD_BOT_TOKEN", "t"),
+                ("DISCORD_ALLOW_MENTION_EVERYONE", "true"),
+                ("DISCORD_ALLOW_MENTION_USERS", "no"),
+                ("DISCORD_PROXY", "http://127.0.0.1:3128"),
+            ]),
+            &settings(
+                "discord: {allow_mentions: {roles: true, replied_user: false, everyone: false}}\ngateway: {platforms: {discord: {typing_indicator: false}}}",
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            c.allow_mentions.to_json(),
+            serde_json::json!({"parse": ["everyone", "roles"], "replied_user": false})
+        );
+        assert_eq!(c.proxy.unwrap().as_str(), "http://127.0.0.1:3128/");
+        assert!(!c.typing_indicator);
+        let c = DiscordConfig::from_env(
+            &Env::from_pairs([
+                ("DISCORD_BOT_TOKEN", "t"),
+                ("DISCORD_PROXY", "socks5://127.0.0.1:1080"),
+            ]),
+            &settings("{}"),
+        )
+        .unwrap();
+        assert!(c.proxy.is_none());
+        assert!(c.proxy_error.as_deref().unwrap().contains("SOCKS"));
+        assert_eq!(c.warnings.len(), 1);
     }
 
     #[test]

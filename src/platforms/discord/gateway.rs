@@ -147,16 +147,56 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Connects, waits for Hello and starts the heartbeat.
-    pub(crate) async fn open(url: &str, timings: &Timings) -> Result<Self, PlatformError> {
+    /// Connects (through `proxy` with `CONNECT` when given), waits for Hello and starts the
+    /// heartbeat.
+    pub(crate) async fn open(
+        url: &str,
+        timings: &Timings,
+        proxy: Option<&reqwest::Url>,
+    ) -> Result<Self, PlatformError> {
         let target = with_query(url);
-        let (ws, _) = tokio::time::timeout(
-            timings.connect,
-            tokio_tungstenite::connect_async(target.as_str()),
-        )
-        .await
-        .map_err(|_| transient("timed out connecting to the Discord gateway".into()))?
-        .map_err(|e| transient(format!("cannot connect to the Discord gateway: {e}")))?;
+        let timed_out = |_| transient("timed out connecting to the Discord gateway".into());
+        let failed = |e: tokio_tungstenite::tungstenite::Error| {
+            transient(format!("cannot connect to the Discord gateway: {e}"))
+        };
+        match proxy {
+            None => {
+                let (ws, _) = tokio::time::timeout(
+                    timings.connect,
+                    tokio_tungstenite::connect_async(target.as_str()),
+                )
+                .await
+                .map_err(timed_out)?
+                .map_err(failed)?;
+                Self::start(ws, timings).await
+            }
+            Some(p) => {
+                let parsed = reqwest::Url::parse(&target)
+                    .map_err(|e| transient(format!("bad gateway URL {target}: {e}")))?;
+                let host = parsed.host_str().unwrap_or_default().to_string();
+                let port = parsed.port_or_known_default().unwrap_or(443);
+                let (ws, _) = tokio::time::timeout(timings.connect, async {
+                    let io = crate::platforms::proxy::tunnel(p, &host, port)
+                        .await
+                        .map_err(transient)?;
+                    tokio_tungstenite::client_async_tls(target.as_str(), io)
+                        .await
+                        .map_err(failed)
+                })
+                .await
+                .map_err(timed_out)??;
+                Self::start(ws, timings).await
+            }
+        }
+    }
+
+    async fn start<S>(
+        ws: tokio_tungstenite::WebSocketStream<S>,
+        timings: &Timings,
+    ) -> Result<Self, PlatformError>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let (mut sink, mut stream) = ws.split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let (ev_tx, mut events) = mpsc::unbounded_channel::<Event>();

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 /// The env-over-config lookup, shared with the Slack adapter.
 pub(crate) use config::Sources as ConfigSources;
 pub use config::{
-    DEFAULT_API_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DiscordConfig, ReplyToMode, Timings,
+    AllowMentions, DEFAULT_API_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DiscordConfig, ReplyToMode,
+    Timings,
 };
 pub use gateway::INTENTS;
 pub use outbox::{DiscordOutbox, MAX_MESSAGE_LENGTH};
@@ -79,6 +80,8 @@ enum Ended {
 /// One Discord bot account.
 pub struct Discord {
     config: DiscordConfig,
+    /// Why `DISCORD_PROXY` cannot be used (the adapter then refuses to run).
+    client_error: Option<String>,
     paths: HermesPaths,
     rest: Rest,
     shared: Arc<Shared>,
@@ -113,6 +116,14 @@ impl Discord {
     /// An adapter for `config`, keeping media under `paths` and talking through `http`.
     #[must_use]
     pub fn new(config: DiscordConfig, paths: &HermesPaths, http: reqwest::Client) -> Self {
+        let mut client_error = config.proxy_error.clone();
+        let http = match &config.proxy {
+            Some(p) => super::proxy::client(Some(p), None).unwrap_or_else(|e| {
+                client_error = Some(e);
+                http
+            }),
+            None => http,
+        };
         let rest = Rest::new(
             http,
             &config.api_base_url,
@@ -120,13 +131,17 @@ impl Discord {
             config.timings.max_rate_limit_wait,
         );
         let shared = Arc::new(Shared::default());
-        let outbox = Arc::new(DiscordOutbox::new(
-            rest.clone(),
-            shared.clone(),
-            config.reply_to_mode,
-            config.reactions,
-        ));
+        let outbox = Arc::new(
+            DiscordOutbox::new(
+                rest.clone(),
+                shared.clone(),
+                config.reply_to_mode,
+                config.reactions,
+            )
+            .with_options(config.allow_mentions, config.typing_indicator),
+        );
         Self {
+            client_error,
             config,
             paths: paths.clone(),
             rest,
@@ -469,7 +484,7 @@ impl Discord {
         let mut conn = tokio::select! {
             biased;
             () = cx.cancel.cancelled() => return Ok(Ended::Cancelled),
-            c = Connection::open(url, &self.config.timings) => c?,
+            c = Connection::open(url, &self.config.timings, self.config.proxy.as_ref()) => c?,
         };
         let resume = self.session.lock().map_err(|_| lock_poisoned())?.clone();
         match &resume {
@@ -577,6 +592,13 @@ impl Platform for Discord {
     }
 
     async fn run(&self, cx: PlatformCx) -> Result<(), PlatformError> {
+        if let Some(e) = &self.client_error {
+            return Err(PlatformError::Fatal {
+                platform: PLATFORM.into(),
+                message: e.clone(),
+                code: "discord_proxy".into(),
+            });
+        }
         let _lock = self.take_lock()?;
         let (bot, gateway_url) = tokio::select! {
             biased;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::config::ReplyToMode;
+use super::config::{AllowMentions, ReplyToMode};
 use super::rest::{Body, PLATFORM, Rest, RestError, encode_segment, multipart};
 use crate::platforms::chunk::chunk_text;
 use crate::platforms::{ChatRef, OutboundMessage, Outbox, PlatformError, Sent};
@@ -83,6 +83,8 @@ pub struct DiscordOutbox {
     shared: Arc<Shared>,
     reply_to_mode: ReplyToMode,
     reactions: bool,
+    allow_mentions: AllowMentions,
+    typing_indicator: bool,
 }
 
 /// The channel a message to `to` is posted in: its thread, else the chat.
@@ -110,7 +112,16 @@ impl DiscordOutbox {
             shared,
             reply_to_mode,
             reactions,
+            allow_mentions: AllowMentions::default(),
+            typing_indicator: true,
         }
+    }
+
+    /// The pings sent messages may trigger, and whether "typing…" is shown.
+    pub(crate) fn with_options(mut self, allow_mentions: AllowMentions, typing: bool) -> Self {
+        self.allow_mentions = allow_mentions;
+        self.typing_indicator = typing;
+        self
     }
 
     async fn post(&self, channel: &str, body: Body) -> Result<Option<String>, PlatformError> {
@@ -213,7 +224,7 @@ impl Outbox for DiscordOutbox {
         let payload = |content: &str, first: bool| {
             let mut body = json!({
                 "content": content,
-                "allowed_mentions": {"parse": ["users"], "replied_user": true},
+                "allowed_mentions": self.allow_mentions.to_json(),
             });
             if let Some(r) = &reference
                 && (first || self.reply_to_mode == ReplyToMode::All)
@@ -273,6 +284,9 @@ impl Outbox for DiscordOutbox {
         let channel = target(to);
         if self.reactions {
             self.start_working(channel).await;
+        }
+        if !self.typing_indicator {
+            return Ok(());
         }
         match self
             .rest

@@ -20,6 +20,9 @@ pub enum RestError {
     /// 404: no such entity or service.
     #[error("not found: {path}")]
     NotFound { path: String },
+    /// 429 (from Home Assistant or a proxy in front of it), with its `Retry-After`.
+    #[error("Home Assistant is rate limiting requests (HTTP 429)")]
+    RateLimited { retry_after: Option<Duration> },
     /// Any other error status.
     #[error("Home Assistant API error ({status}): {body}")]
     Status { status: u16, body: String },
@@ -40,6 +43,10 @@ impl RestError {
                 platform: PLATFORM.into(),
                 message: self.to_string(),
             },
+            Self::RateLimited { retry_after } => PlatformError::RateLimited {
+                platform: PLATFORM.into(),
+                retry_after: *retry_after,
+            },
             Self::Status { status: 429, .. } => PlatformError::RateLimited {
                 platform: PLATFORM.into(),
                 retry_after: None,
@@ -59,6 +66,17 @@ impl RestError {
             },
         }
     }
+}
+
+/// `Retry-After` in delta-seconds (RFC 9110 §10.2.3); an HTTP-date is not used.
+fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    h.get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// A REST client for one instance.
@@ -96,6 +114,7 @@ impl Rest {
             .await
             .map_err(|source| RestError::Http { source })?;
         let status = resp.status().as_u16();
+        let retry_after = retry_after(resp.headers());
         let body = resp
             .text()
             .await
@@ -104,6 +123,7 @@ impl Rest {
             200..=299 => Ok(serde_json::from_str(&body).unwrap_or(Value::String(body))),
             401 | 403 => Err(RestError::Unauthorized { status }),
             404 => Err(RestError::NotFound { path: path.into() }),
+            429 => Err(RestError::RateLimited { retry_after }),
             _ => Err(RestError::Status {
                 status,
                 body: body.chars().take(300).collect(),

@@ -52,6 +52,9 @@ pub async fn probe(
 }
 
 /// Replies as persistent notifications.
+/// The longest `Retry-After` a notification waits out before giving up with `RateLimited`.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+
 #[derive(Debug, Clone)]
 pub struct HomeAssistantOutbox {
     rest: Rest,
@@ -69,14 +72,22 @@ impl Outbox for HomeAssistantOutbox {
         let mut id = [0u8; 6];
         let _ = getrandom::fill(&mut id);
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        self.rest
-            .call_service(
-                "persistent_notification",
-                "create",
-                &json!({"title": NOTIFICATION_TITLE, "message": text, "notification_id": format!("hermes_{id}")}),
-            )
-            .await
-            .map_err(|e| e.classify())?;
+        let body = json!({"title": NOTIFICATION_TITLE, "message": text, "notification_id": format!("hermes_{id}")});
+        let create = || {
+            self.rest
+                .call_service("persistent_notification", "create", &body)
+        };
+        match create().await {
+            Ok(_) => {}
+            // A short `Retry-After` is waited out once; a long one is reported.
+            Err(RestError::RateLimited { retry_after })
+                if retry_after.unwrap_or(Duration::from_secs(1)) <= MAX_RATE_LIMIT_WAIT =>
+            {
+                tokio::time::sleep(retry_after.unwrap_or(Duration::from_secs(1))).await;
+                create().await.map_err(|e| e.classify())?;
+            }
+            Err(e) => return Err(e.classify()),
+        }
         Ok(Sent {
             message_id: Some(format!("hermes_{id}")),
         })

@@ -80,6 +80,8 @@ pub struct MatrixConfig {
     pub reactions: bool,
     /// `MATRIX_PROCESS_NOTICES` (default false): treat `m.notice` (bots) as input.
     pub process_notices: bool,
+    /// `gateway.platforms.matrix.typing_indicator` (true): send typing notifications.
+    pub typing_indicator: bool,
     /// Outbound chunk size.
     pub max_message_length: usize,
     /// Largest inbound media download.
@@ -248,6 +250,7 @@ impl MatrixConfig {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MEDIA_MAX_BYTES),
             sync_timeout: Duration::from_secs(30),
+            typing_indicator: crate::platforms::telegram::typing_indicator(settings, "matrix"),
             lock_dir: env.get("HERMES_GATEWAY_LOCK_DIR").map(PathBuf::from),
             warnings,
         }))
@@ -275,6 +278,7 @@ impl MatrixConfig {
             max_message_length: DEFAULT_MAX_MESSAGE_LENGTH,
             media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
             sync_timeout: Duration::from_secs(30),
+            typing_indicator: true,
             lock_dir: None,
             warnings: Vec::new(),
         }
@@ -296,6 +300,25 @@ mod tests {
     fn settings(yaml: &str) -> Settings {
         let doc: Value = serde_yaml_ng::from_str(yaml).unwrap();
         Settings::resolve(&doc, &Env::default()).unwrap()
+    }
+
+    #[test]
+    fn typing_indicator_follows_gateway_platforms() {
+        let env = Env::from_pairs([
+            ("MATRIX_HOMESERVER", "http://hs"),
+            ("MATRIX_ACCESS_TOKEN", "syt_x"),
+        ]);
+        let c = MatrixConfig::from_env(&env, &settings("{}"))
+            .unwrap()
+            .unwrap();
+        assert!(c.typing_indicator);
+        let c = MatrixConfig::from_env(
+            &env,
+            &settings("gateway: {platforms: {matrix: {typing_indicator: false}}}"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(!c.typing_indicator);
     }
 
     #[test]

@@ -171,18 +171,26 @@ impl Outbox for MatrixOutbox {
         let mut last = None;
         let mut reply_to = msg.reply_to.as_deref();
         if !msg.text.trim().is_empty() {
-            let mut content = text_content(&msg.text, "m.text");
-            relate(&mut content, reply_to, thread);
-            let id = shared
-                .send_event(
-                    &to.chat_id,
-                    "m.room.message",
-                    &(thread, reply_to, &msg.text),
-                    &content,
-                )
-                .await?;
-            last = Some(id);
-            reply_to = None;
+            // Markdown-aware chunks (code fences closed and reopened) at the configured limit.
+            let chunks = crate::platforms::chunk::chunk_text(
+                &msg.text,
+                shared.config.max_message_length.max(1),
+            );
+            for (i, chunk) in chunks.iter().enumerate() {
+                let mut content = text_content(chunk, "m.text");
+                relate(&mut content, reply_to, thread);
+                // The index keeps two equal chunks apart (one transaction id each).
+                let id = shared
+                    .send_event(
+                        &to.chat_id,
+                        "m.room.message",
+                        &(thread, reply_to, i, chunk),
+                        &content,
+                    )
+                    .await?;
+                last = Some(id);
+                reply_to = None;
+            }
         }
         for path in &msg.attachments {
             last = Some(shared.send_file(to, path, reply_to).await?);
@@ -218,6 +226,9 @@ impl Outbox for MatrixOutbox {
     }
 
     async fn typing(&self, to: &ChatRef) -> Result<(), PlatformError> {
+        if !self.shared.config.typing_indicator {
+            return Ok(());
+        }
         let me = self.shared.me().user_id;
         if me.is_empty() {
             return Ok(());

@@ -81,6 +81,9 @@ pub struct SlackConfig {
     pub require_mention: bool,
     /// Every message needs a mention, even in threads the bot is in (default false).
     pub strict_mention: bool,
+    /// `SLACK_THREAD_REQUIRE_MENTION` (false): replies in a thread the bot takes part in
+    /// still need a mention (threads shared by several bots).
+    pub thread_require_mention: bool,
     /// Channels where every message is answered.
     pub free_response_channels: Vec<String>,
     /// Channels the bot answers in (empty: all).
@@ -108,6 +111,7 @@ impl fmt::Debug for SlackConfig {
             .field("allow_bots", &self.allow_bots)
             .field("require_mention", &self.require_mention)
             .field("strict_mention", &self.strict_mention)
+            .field("thread_require_mention", &self.thread_require_mention)
             .field("free_response_channels", &self.free_response_channels)
             .field("reactions", &self.reactions)
             .field("reply_in_thread", &self.reply_in_thread)
@@ -167,6 +171,11 @@ impl SlackConfig {
         }
         c.require_mention = src.flag("SLACK_REQUIRE_MENTION", "require_mention", true);
         c.strict_mention = src.flag("SLACK_STRICT_MENTION", "strict_mention", false);
+        c.thread_require_mention = src.flag(
+            "SLACK_THREAD_REQUIRE_MENTION",
+            "thread_require_mention",
+            false,
+        );
         c.free_response_channels =
             src.list("SLACK_FREE_RESPONSE_CHANNELS", "free_response_channels");
         c.allowed_channels = src.list("SLACK_ALLOWED_CHANNELS", "allowed_channels");
@@ -200,6 +209,7 @@ impl SlackConfig {
             allow_bots: AllowBots::None,
             require_mention: true,
             strict_mention: false,
+            thread_require_mention: false,
             free_response_channels: Vec::new(),
             allowed_channels: Vec::new(),
             reactions: true,
@@ -256,5 +266,24 @@ mod tests {
         assert_eq!(c.api_base_url, "http://127.0.0.1:9/api");
         assert!(c.strict_mention && !c.reactions);
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(!c.thread_require_mention);
+        let c = SlackConfig::from_env(
+            &Env::from_pairs([
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_APP_TOKEN", "xapp-1"),
+                ("SLACK_THREAD_REQUIRE_MENTION", "true"),
+            ]),
+            &settings("{}"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(c.thread_require_mention);
+        let c = SlackConfig::from_env(
+            &Env::from_pairs([("SLACK_BOT_TOKEN", "xoxb-1"), ("SLACK_APP_TOKEN", "xapp-1")]),
+            &settings("slack: {thread_require_mention: true}"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(c.thread_require_mention);
     }
 }

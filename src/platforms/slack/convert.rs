@@ -106,7 +106,8 @@ pub(crate) fn convert_event(ev: &Value, cx: &Context<'_>) -> Outcome {
             if cfg.strict_mention && !mentioned {
                 return Outcome::Skip("not mentioned (strict)");
             }
-            let in_known_thread = thread_ts.is_some() && cx.known_thread;
+            let in_known_thread =
+                thread_ts.is_some() && cx.known_thread && !cfg.thread_require_mention;
             if !mentioned && !in_known_thread {
                 return Outcome::Skip("not mentioned");
             }
@@ -317,6 +318,19 @@ mod tests {
                 .message
                 .mentioned
         );
+        cfg.thread_require_mention = true;
+        assert!(matches!(
+            convert_event(&reply, &cx(&cfg, true)),
+            Outcome::Skip("not mentioned")
+        ));
+        let mut mentioned_reply = chan("<@UBOT> and then?");
+        mentioned_reply["thread_ts"] = json!("99.0");
+        assert!(
+            deliver(convert_event(&mentioned_reply, &cx(&cfg, true)))
+                .message
+                .mentioned
+        );
+        cfg.thread_require_mention = false;
         cfg.strict_mention = true;
         assert!(matches!(
             convert_event(&reply, &cx(&cfg, true)),

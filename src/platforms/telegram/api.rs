@@ -229,12 +229,41 @@ impl ApiError {
     }
 }
 
+/// Clients pinned to `TELEGRAM_FALLBACK_IPS`, and which one worked last.
+#[derive(Default)]
+pub(crate) struct Fallbacks {
+    /// (address, a client resolving the Bot API host to it)
+    pub(crate) clients: Vec<(std::net::IpAddr, reqwest::Client)>,
+    /// The index of the fallback that answered last (tried first next time).
+    sticky: std::sync::Mutex<Option<usize>>,
+}
+
+impl Fallbacks {
+    pub(crate) fn new(clients: Vec<(std::net::IpAddr, reqwest::Client)>) -> Self {
+        Self {
+            clients,
+            sticky: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn sticky(&self) -> Option<usize> {
+        self.sticky.lock().ok().and_then(|s| *s)
+    }
+
+    fn set_sticky(&self, v: Option<usize>) {
+        if let Ok(mut s) = self.sticky.lock() {
+            *s = v;
+        }
+    }
+}
+
 /// A Bot API endpoint for one bot token.
 #[derive(Clone)]
 pub(crate) struct Api {
     http: reqwest::Client,
     base: String,
     token: String,
+    fallbacks: std::sync::Arc<Fallbacks>,
 }
 
 impl std::fmt::Debug for Api {
@@ -254,7 +283,73 @@ impl Api {
             http,
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
+            fallbacks: std::sync::Arc::default(),
         }
+    }
+
+    /// The same endpoint, trying `fallbacks` when the host cannot be reached.
+    pub(crate) fn with_fallbacks(mut self, fallbacks: Fallbacks) -> Self {
+        self.fallbacks = std::sync::Arc::new(fallbacks);
+        self
+    }
+
+    /// Sends the request `build` makes, first through the fallback address that worked
+    /// last (if any), then the normal route, then every other fallback address; only a
+    /// failure to connect moves on to the next.
+    async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ApiError> {
+        let fb = &self.fallbacks;
+        let sticky = fb.sticky();
+        let mut order: Vec<Option<usize>> = Vec::with_capacity(fb.clients.len() + 1);
+        order.extend(sticky.map(Some));
+        order.push(None);
+        order.extend(
+            (0..fb.clients.len())
+                .filter(|i| Some(*i) != sticky)
+                .map(Some),
+        );
+        let mut last = None;
+        for slot in order {
+            let client = slot.map_or(&self.http, |i| &fb.clients[i].1);
+            match build(client).send().await {
+                Ok(resp) => {
+                    if slot != sticky {
+                        if let Some(i) = slot {
+                            crate::logs::warn(
+                                "gateway.telegram",
+                                format!(
+                                    "the Bot API host is unreachable; using fallback IP {}",
+                                    fb.clients[i].0
+                                ),
+                            );
+                        }
+                        fb.set_sticky(slot);
+                    }
+                    return Ok(resp);
+                }
+                Err(e) if e.is_connect() && !fb.clients.is_empty() => {
+                    let via = slot.map_or_else(
+                        || "the usual address".to_string(),
+                        |i| format!("fallback IP {}", fb.clients[i].0),
+                    );
+                    crate::logs::warn(
+                        "gateway.telegram",
+                        format!(
+                            "cannot reach the Bot API via {via}: {}",
+                            describe(&e, &self.token)
+                        ),
+                    );
+                    last = Some(e);
+                }
+                Err(e) => return Err(ApiError::Network(describe(&e, &self.token))),
+            }
+        }
+        Err(ApiError::Network(last.map_or_else(
+            || "no route to the Bot API".into(),
+            |e| describe(&e, &self.token),
+        )))
     }
 
     fn method_url(&self, method: &str) -> String {
@@ -268,14 +363,14 @@ impl Api {
         body: &Value,
         timeout: Option<Duration>,
     ) -> Result<T, ApiError> {
+        let url = self.method_url(method);
         let resp = self
-            .http
-            .post(self.method_url(method))
-            .json(body)
-            .timeout(timeout.unwrap_or(CALL_TIMEOUT))
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(describe(&e, &self.token)))?;
+            .send(|c| {
+                c.post(&url)
+                    .json(body)
+                    .timeout(timeout.unwrap_or(CALL_TIMEOUT))
+            })
+            .await?;
         decode(resp, &self.token).await
     }
 
@@ -286,15 +381,15 @@ impl Api {
         form: Multipart,
     ) -> Result<T, ApiError> {
         let (content_type, body) = form.finish();
+        let url = self.method_url(method);
         let resp = self
-            .http
-            .post(self.method_url(method))
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .timeout(Duration::from_mins(2))
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(describe(&e, &self.token)))?;
+            .send(|c| {
+                c.post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, &content_type)
+                    .body(body.clone())
+                    .timeout(Duration::from_mins(2))
+            })
+            .await?;
         decode(resp, &self.token).await
     }
 
@@ -308,12 +403,8 @@ impl Api {
     ) -> Result<u64, ApiError> {
         let url = format!("{}/file/bot{}/{file_path}", self.base, self.token);
         let resp = self
-            .http
-            .get(url)
-            .timeout(Duration::from_mins(2))
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(describe(&e, &self.token)))?;
+            .send(|c| c.get(&url).timeout(Duration::from_mins(2)))
+            .await?;
         let status = resp.status();
         if !status.is_success() {
             return Err(ApiError::Telegram(Failure {
@@ -341,7 +432,8 @@ impl Api {
     }
 }
 
-/// A network error's text, without the token (reqwest puts the URL in it).
+/// A network error's text with its causes, the host kept and the token replaced by `***`
+/// (reqwest puts the URL, and with it the token, in the message).
 fn describe(e: &reqwest::Error, token: &str) -> String {
     let kind = if e.is_timeout() {
         "timed out"
@@ -350,12 +442,22 @@ fn describe(e: &reqwest::Error, token: &str) -> String {
     } else {
         "request failed"
     };
-    // The message may embed the URL, and with it the token.
     let mut text = e.to_string();
-    if let Some(url) = e.url() {
-        text = text.replace(url.as_str(), "");
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
     }
-    format!("{kind}: {text}").replace(token, "***")
+    let text = format!("{kind}: {text}");
+    if token.is_empty() {
+        text
+    } else {
+        text.replace(token, "***")
+    }
 }
 
 async fn decode<T: DeserializeOwned>(resp: reqwest::Response, token: &str) -> Result<T, ApiError> {
@@ -505,6 +607,21 @@ mod tests {
             })
             .is_not_modified()
         );
+    }
+
+    #[tokio::test]
+    async fn network_errors_name_the_host_but_not_the_token() {
+        let token = "123:SECRETTOKEN";
+        let e = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:9/bot{token}/getMe"))
+            .send()
+            .await
+            .unwrap_err();
+        let text = describe(&e, token);
+        assert!(text.contains("127.0.0.1:9"), "{text}");
+        assert!(text.contains("bot***/getMe"), "{text}");
+        assert!(!text.contains("SECRETTOKEN"), "{text}");
+        assert!(text.starts_with("cannot connect"), "{text}");
     }
 
     #[test]

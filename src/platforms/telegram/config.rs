@@ -4,6 +4,8 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+
+use crate::platforms::proxy::{self, ProxyError};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -94,6 +96,15 @@ pub struct TelegramConfig {
     pub idle_poll_delay: Duration,
     /// `HERMES_GATEWAY_LOCK_DIR`, overriding the machine-wide token lock directory.
     pub lock_dir: Option<PathBuf>,
+    /// `TELEGRAM_REACTIONS` (off by default): 👀 on a message while it is worked on, then 👍.
+    pub reactions: bool,
+    /// `TELEGRAM_PROXY` (`telegram.proxy_url`): an http(s) proxy for every Bot API call.
+    pub proxy: Option<reqwest::Url>,
+    /// `TELEGRAM_FALLBACK_IPS`: public IPv4 addresses of the Bot API host, tried in order
+    /// when its usual address cannot be reached (the last one that worked is tried first).
+    pub fallback_ips: Vec<IpAddr>,
+    /// `gateway.platforms.telegram.typing_indicator` (true): send "typing…" while a turn runs.
+    pub typing_indicator: bool,
     /// Problems that did not stop the adapter (e.g. an invalid mention pattern).
     pub warnings: Vec<String>,
 }
@@ -110,6 +121,13 @@ impl fmt::Debug for TelegramConfig {
             .field("ignored_threads", &self.ignored_threads)
             .field("webhook", &self.webhook)
             .field("media_max_bytes", &self.media_max_bytes)
+            .field("reactions", &self.reactions)
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|p| proxy::redact(p.as_str())),
+            )
+            .field("fallback_ips", &self.fallback_ips)
+            .field("typing_indicator", &self.typing_indicator)
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +141,9 @@ pub enum TelegramConfigError {
     /// The webhook URL does not start with `https://` or `http://`.
     #[error("TELEGRAM_WEBHOOK_URL is not an http(s) URL: {url}")]
     WebhookUrlInvalid { url: String },
+    /// `TELEGRAM_PROXY` is not a usable proxy URL.
+    #[error("{0}")]
+    Proxy(#[from] ProxyError),
 }
 
 impl TelegramConfigError {
@@ -137,6 +158,9 @@ impl TelegramConfigError {
             Self::WebhookUrlInvalid { .. } => {
                 vec!["use the full public URL, e.g. https://bot.example.com/telegram".into()]
             }
+            Self::Proxy(_) => vec![
+                "set TELEGRAM_PROXY to an http:// or https:// proxy, or unset it".into(),
+            ],
         }
     }
 }
@@ -212,6 +236,51 @@ fn parse_bool(raw: &str) -> Option<bool> {
         "false" | "0" | "no" | "off" => Some(false),
         _ => None,
     }
+}
+
+/// `TELEGRAM_FALLBACK_IPS`: public IPv4 addresses only (anything else is dropped with a
+/// warning, as upstream does: a private address is never the Bot API).
+fn fallback_ips(raw: &[String], warnings: &mut Vec<String>) -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    for r in raw {
+        match r.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4))
+                if !(v4.is_private()
+                    || v4.is_loopback()
+                    || v4.is_link_local()
+                    || v4.is_unspecified()) =>
+            {
+                let ip = IpAddr::V4(v4);
+                if !out.contains(&ip) {
+                    out.push(ip);
+                }
+            }
+            Ok(IpAddr::V4(_)) => warnings.push(format!(
+                "ignoring private/internal Telegram fallback IP {r}"
+            )),
+            Ok(IpAddr::V6(_)) => {
+                warnings.push(format!("ignoring non-IPv4 Telegram fallback IP {r}"));
+            }
+            Err(_) => warnings.push(format!("ignoring invalid Telegram fallback IP '{r}'")),
+        }
+    }
+    out
+}
+
+/// `gateway.platforms.<p>.typing_indicator`, then `platforms.<p>.typing_indicator`
+/// (default true).
+pub(crate) fn typing_indicator(settings: &Settings, platform: &str) -> bool {
+    [
+        settings.gateway.platforms.get(platform),
+        settings.platforms.get(platform),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|p| match p.get("typing_indicator")? {
+        Value::Bool(b) => Some(*b),
+        other => parse_bool(&scalar(other)?),
+    })
+    .unwrap_or(true)
 }
 
 /// `TELEGRAM_MENTION_PATTERNS` is a JSON list; upstream also accepts one pattern per line
@@ -327,6 +396,14 @@ impl TelegramConfig {
             .string("TELEGRAM_MEDIA_MAX_BYTES", "media_max_bytes")
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_MEDIA_MAX_BYTES);
+        let proxy = match src.string("TELEGRAM_PROXY", "proxy_url") {
+            Some(raw) if !raw.is_empty() => Some(proxy::parse("TELEGRAM_PROXY", &raw)?),
+            _ => None,
+        };
+        let fallback_ips = fallback_ips(
+            &src.list("TELEGRAM_FALLBACK_IPS", "fallback_ips"),
+            &mut warnings,
+        );
 
         Ok(Some(Self {
             token: token.to_string(),
@@ -343,6 +420,10 @@ impl TelegramConfig {
             poll_timeout: Duration::from_secs(30),
             idle_poll_delay: Duration::from_secs(1),
             lock_dir: env.get("HERMES_GATEWAY_LOCK_DIR").map(PathBuf::from),
+            reactions: src.flag("TELEGRAM_REACTIONS", "reactions").unwrap_or(false),
+            proxy,
+            fallback_ips,
+            typing_indicator: typing_indicator(settings, "telegram"),
             warnings,
         }))
     }
@@ -364,6 +445,10 @@ impl TelegramConfig {
             poll_timeout: Duration::from_secs(30),
             idle_poll_delay: Duration::from_secs(1),
             lock_dir: None,
+            reactions: false,
+            proxy: None,
+            fallback_ips: Vec::new(),
+            typing_indicator: true,
             warnings: Vec::new(),
         }
     }
@@ -433,6 +518,48 @@ mod tests {
         assert_eq!(c.reply_to_mode, ReplyToMode::Off);
         assert_eq!(c.mention_patterns.len(), 1, "the invalid one is dropped");
         assert!(c.warnings.iter().any(|w| w.contains("'('")));
+    }
+
+    #[test]
+    fn reactions_proxy_fallback_ips_and_typing() {
+        let env = Env::from_pairs([
+            ("TELEGRAM_BOT_TOKEN", "1:a"),
+            ("TELEGRAM_REACTIONS", "true"),
+            ("TELEGRAM_PROXY", "http://user:pw@proxy.local:3128"),
+            (
+                "TELEGRAM_FALLBACK_IPS",
+                "149.154.167.220, 10.0.0.1, ::1, nope, 149.154.167.220",
+            ),
+        ]);
+        let s = settings("gateway: {platforms: {telegram: {typing_indicator: false}}}");
+        let c = TelegramConfig::from_env(&env, &s).unwrap().unwrap();
+        assert!(c.reactions && !c.typing_indicator);
+        assert_eq!(c.proxy.as_ref().unwrap().host_str(), Some("proxy.local"));
+        assert_eq!(
+            c.fallback_ips,
+            ["149.154.167.220".parse::<IpAddr>().unwrap()]
+        );
+        assert_eq!(c.warnings.len(), 3, "{:?}", c.warnings);
+        assert!(
+            !format!("{c:?}").contains("pw@"),
+            "the proxy password is redacted"
+        );
+
+        let c = TelegramConfig::from_env(
+            &Env::from_pairs([("TELEGRAM_BOT_TOKEN", "1:a")]),
+            &settings("telegram: {reactions: true, proxy_url: 'https://p.local'}"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(c.reactions && c.typing_indicator);
+        assert!(c.proxy.is_some());
+
+        let env = Env::from_pairs([
+            ("TELEGRAM_BOT_TOKEN", "1:a"),
+            ("TELEGRAM_PROXY", "socks5://127.0.0.1:1080"),
+        ]);
+        let e = TelegramConfig::from_env(&env, &settings("{}")).unwrap_err();
+        assert!(e.to_string().contains("SOCKS"), "{e}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 pub use api::{BotInfo, PLATFORM};
+pub(crate) use config::typing_indicator;
 pub use config::{
     DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_WEBHOOK_PORT, ReplyToMode, TelegramConfig,
     TelegramConfigError, WebhookConfig,
@@ -50,6 +51,8 @@ pub async fn probe(
 /// One Telegram bot account.
 pub struct Telegram {
     config: TelegramConfig,
+    /// Why the proxy/fallback clients could not be built (the adapter then refuses to run).
+    client_error: Option<String>,
     paths: HermesPaths,
     api: Api,
     outbox: Arc<TelegramOutbox>,
@@ -83,14 +86,48 @@ fn add_note(text: &mut String, note: &str) {
     text.push_str(note);
 }
 
+/// The Bot API client: the shared one, or one through `TELEGRAM_PROXY`, plus one client
+/// per `TELEGRAM_FALLBACK_IPS` address pinned for the Bot API host.
+fn build_api(config: &TelegramConfig, shared: reqwest::Client) -> Result<Api, String> {
+    let proxy = config.proxy.as_ref();
+    let primary = if proxy.is_some() {
+        super::proxy::client(proxy, None)?
+    } else {
+        shared
+    };
+    let api = Api::new(primary, &config.base_url, &config.token);
+    if config.fallback_ips.is_empty() {
+        return Ok(api);
+    }
+    let host = reqwest::Url::parse(&config.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .ok_or_else(|| format!("TELEGRAM_BASE_URL has no host: {}", config.base_url))?;
+    let mut clients = Vec::new();
+    for ip in &config.fallback_ips {
+        clients.push((*ip, super::proxy::client(proxy, Some((&host, *ip)))?));
+    }
+    Ok(api.with_fallbacks(api::Fallbacks::new(clients)))
+}
+
 impl Telegram {
     /// An adapter for `config`, keeping its state under `paths` and talking through `http`.
     #[must_use]
+    /// With `TELEGRAM_PROXY` or `TELEGRAM_FALLBACK_IPS` it talks through its own clients.
     pub fn new(config: TelegramConfig, paths: &HermesPaths, http: reqwest::Client) -> Self {
-        let api = Api::new(http, &config.base_url, &config.token);
-        let outbox = Arc::new(TelegramOutbox::new(api.clone(), config.reply_to_mode));
+        let (api, client_error) = match build_api(&config, http.clone()) {
+            Ok(api) => (api, None),
+            Err(e) => (Api::new(http, &config.base_url, &config.token), Some(e)),
+        };
+        let outbox = Arc::new(TelegramOutbox::new(
+            api.clone(),
+            config.reply_to_mode,
+            config.reactions,
+            config.typing_indicator,
+        ));
         Self {
             config,
+            client_error,
             paths: paths.clone(),
             api,
             outbox,
@@ -149,6 +186,12 @@ impl Telegram {
         let mut message = converted.message;
         for request in &converted.media {
             self.fetch_media(request, &mut message).await?;
+        }
+        if self.config.reactions
+            && !message.text.starts_with('/')
+            && let Some(id) = &message.message_id
+        {
+            self.outbox.track(id, &message.source.chat_id);
         }
         if let Some(id) = converted.callback_id {
             // Best effort: it only stops the button's spinner.
@@ -368,7 +411,7 @@ impl Platform for Telegram {
             max_message_length: MAX_MESSAGE_LENGTH,
             edits: true,
             threads: true,
-            reactions: false,
+            reactions: self.config.reactions,
             typing: true,
             files: true,
         }
@@ -379,6 +422,13 @@ impl Platform for Telegram {
     }
 
     async fn run(&self, cx: PlatformCx) -> Result<(), PlatformError> {
+        if let Some(e) = &self.client_error {
+            return Err(PlatformError::Fatal {
+                platform: PLATFORM.into(),
+                message: e.clone(),
+                code: "telegram_client".into(),
+            });
+        }
         let _lock = self.take_lock()?;
         let Some(bot) = self.connect(&cx).await? else {
             return Ok(());

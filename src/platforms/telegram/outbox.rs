@@ -1,7 +1,11 @@
 //! Sending to Telegram: chunked plain-text messages with reply-quotes and topic ids,
-//! edits, the typing indicator and file uploads. A 429 waits and retries once.
+//! edits, the typing indicator, file uploads and, with `TELEGRAM_REACTIONS`, the 👀 → 👍
+//! reactions on the user's message (`setMessageReaction`; Telegram allows only its own set
+//! of reaction emoji, which has 👀 and 👍 but no ✅). A 429 waits and retries once.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -24,11 +28,29 @@ struct SentMessage {
     message_id: i64,
 }
 
+/// The reaction while a message is being worked on.
+const WORKING: &str = "👀";
+/// The reaction once it is answered.
+const DONE: &str = "👍";
+/// How many messages awaiting an answer are remembered for reactions.
+const MAX_PENDING: usize = 256;
+
+/// A delivered message waiting for its answer: its chat, and whether 👀 was set.
+#[derive(Debug, Clone)]
+struct Pending {
+    chat_id: String,
+    reacted: bool,
+}
+
 /// The Telegram [`Outbox`]: cheap to clone, shared by every sender.
 #[derive(Debug, Clone)]
 pub struct TelegramOutbox {
     api: Api,
     reply_to_mode: ReplyToMode,
+    reactions: bool,
+    typing_indicator: bool,
+    /// Delivered messages not yet answered, by message id (reactions only).
+    pending: Arc<Mutex<HashMap<String, Pending>>>,
 }
 
 /// A chat id as Telegram wants it: a number, or `@channelname`.
@@ -69,8 +91,94 @@ fn bad_request(message: String) -> PlatformError {
 }
 
 impl TelegramOutbox {
-    pub(crate) fn new(api: Api, reply_to_mode: ReplyToMode) -> Self {
-        Self { api, reply_to_mode }
+    pub(crate) fn new(
+        api: Api,
+        reply_to_mode: ReplyToMode,
+        reactions: bool,
+        typing_indicator: bool,
+    ) -> Self {
+        Self {
+            api,
+            reply_to_mode,
+            reactions,
+            typing_indicator,
+            pending: Arc::default(),
+        }
+    }
+
+    /// Remembers a delivered message so that its turn can react on it.
+    pub(crate) fn track(&self, message_id: &str, chat_id: &str) {
+        if let Ok(mut p) = self.pending.lock() {
+            if p.len() >= MAX_PENDING {
+                p.clear();
+            }
+            p.insert(
+                message_id.to_string(),
+                Pending {
+                    chat_id: chat_id.to_string(),
+                    reacted: false,
+                },
+            );
+        }
+    }
+
+    /// Sets `emoji` as the bot's one reaction on a message (`setMessageReaction` replaces
+    /// the bot's reactions, so no removal step is needed). Cosmetic: failures are ignored.
+    async fn react(&self, chat: &str, message_id: &str, emoji: &str) {
+        let Ok(id) = message_id.parse::<i64>() else {
+            return;
+        };
+        let body = json!({"chat_id": chat_id(chat), "message_id": id,
+            "reaction": [{"type": "emoji", "emoji": emoji}]});
+        let _ = self
+            .api
+            .call::<Value>("setMessageReaction", &body, None)
+            .await;
+    }
+
+    /// 👀 on the messages of `chat` waiting for an answer that have none yet.
+    async fn start_working(&self, chat: &str) {
+        let due: Vec<String> = match self.pending.lock() {
+            Ok(mut p) => p
+                .iter_mut()
+                .filter(|(_, v)| v.chat_id == chat && !v.reacted)
+                .map(|(id, v)| {
+                    v.reacted = true;
+                    id.clone()
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        for id in due {
+            self.react(chat, &id, WORKING).await;
+        }
+    }
+
+    /// The answer to `message_id` went out: 👍 on it, and on older messages of the same
+    /// chat that were merged into this turn.
+    async fn finish(&self, message_id: &str) {
+        let done: Vec<(String, String)> = match self.pending.lock() {
+            Ok(mut p) => {
+                let Some(first) = p.remove(message_id) else {
+                    return;
+                };
+                let same: Vec<String> = p
+                    .iter()
+                    .filter(|(_, v)| v.chat_id == first.chat_id && v.reacted)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                let mut done: Vec<(String, String)> = same
+                    .into_iter()
+                    .filter_map(|k| p.remove(&k).map(|v| (k, v.chat_id)))
+                    .collect();
+                done.push((message_id.to_string(), first.chat_id));
+                done
+            }
+            Err(_) => Vec::new(),
+        };
+        for (id, chat) in done {
+            self.react(&chat, &id, DONE).await;
+        }
     }
 
     /// Calls a method; a 429 with a short enough `retry_after` is waited out once.
@@ -176,6 +284,11 @@ impl Outbox for TelegramOutbox {
             last = Some(self.upload(to, path, r).await?);
             first = false;
         }
+        if self.reactions
+            && let Some(reply) = &msg.reply_to
+        {
+            self.finish(reply).await;
+        }
         Ok(Sent {
             message_id: last.map(|id| id.to_string()),
         })
@@ -195,6 +308,12 @@ impl Outbox for TelegramOutbox {
     }
 
     async fn typing(&self, to: &ChatRef) -> Result<(), PlatformError> {
+        if self.reactions {
+            self.start_working(&to.chat_id).await;
+        }
+        if !self.typing_indicator {
+            return Ok(());
+        }
         let mut body = json!({"chat_id": chat_id(&to.chat_id), "action": "typing"});
         // Unlike sends, the typing action needs the General topic's id to show there.
         if let Some(t) = to.thread_id.as_deref().and_then(|t| t.parse::<i64>().ok()) {

@@ -47,11 +47,12 @@ impl Server {
         }
     }
 
-    /// Records a hit; false when the route is over its limit for the last minute.
-    fn within_rate(&self, route: &str, now: Instant) -> bool {
+    /// Records a hit; `Err(wait)` when the route is over its limit for the last minute, with
+    /// the time until the oldest hit leaves the window.
+    fn within_rate(&self, route: &str, now: Instant) -> Result<(), Duration> {
         let limit = self.routes.config().rate_limit;
         let Ok(mut rate) = self.rate.lock() else {
-            return true;
+            return Ok(());
         };
         let window = rate.entry(route.to_string()).or_default();
         while window
@@ -61,10 +62,11 @@ impl Server {
             window.pop_front();
         }
         if window.len() >= limit {
-            return false;
+            let oldest = window.front().copied().unwrap_or(now);
+            return Err(RATE_WINDOW.saturating_sub(now.duration_since(oldest)));
         }
         window.push_back(now);
-        true
+        Ok(())
     }
 
     /// Records a delivery id; false when it was seen within the last hour.
@@ -184,11 +186,15 @@ pub(super) async fn handle(
         );
     }
     let now = Instant::now();
-    if !server.within_rate(&route.name, now) {
-        return reply(
+    if let Err(wait) = server.within_rate(&route.name, now) {
+        // Retry-After in whole seconds, rounded up (RFC 9110 §10.2.3).
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return (
             StatusCode::TOO_MANY_REQUESTS,
-            json!({"error": "Rate limit exceeded"}),
-        );
+            [(axum::http::header::RETRY_AFTER, secs.max(1).to_string())],
+            axum::Json(json!({"error": "Rate limit exceeded"})),
+        )
+            .into_response();
     }
     let Ok(payload) = serde_json::from_slice::<Value>(&raw) else {
         return reply(

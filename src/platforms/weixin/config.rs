@@ -172,6 +172,17 @@ pub struct WeixinConfig {
     pub lock_dir: PathBuf,
     /// The profile's paths (account files, cursors, media cache).
     pub paths: HermesPaths,
+    /// `WEIXIN_SPLIT_MULTILINE_MESSAGES` (false): each top-level line of a reply becomes its
+    /// own bubble (code fences and indented continuation lines stay together).
+    pub split_multiline: bool,
+    /// `text_batch_delay_seconds` (3 s): quiet time after a text message before it is handed
+    /// on, so rapid fragments of one chat arrive as one message (`0` turns batching off).
+    pub text_batch_delay: Duration,
+    /// `text_batch_split_delay_seconds` (5 s): the quiet time when the last fragment was near
+    /// the client's own split size (1800 characters), as more is probably coming.
+    pub text_batch_split_delay: Duration,
+    /// `gateway.platforms.weixin.typing_indicator` (true).
+    pub typing_indicator: bool,
 }
 
 impl fmt::Debug for WeixinConfig {
@@ -183,8 +194,25 @@ impl fmt::Debug for WeixinConfig {
             .field("cdn_base_url", &self.cdn_base_url)
             .field("group_policy", &self.group_policy)
             .field("timings", &self.timings)
+            .field("split_multiline", &self.split_multiline)
+            .field("text_batch_delay", &self.text_batch_delay)
+            .field("text_batch_split_delay", &self.text_batch_split_delay)
+            .field("typing_indicator", &self.typing_indicator)
             .finish_non_exhaustive()
     }
+}
+
+/// The default quiet time of text batching.
+pub const DEFAULT_TEXT_BATCH_DELAY: Duration = Duration::from_secs(3);
+/// The default quiet time after a fragment near the split size.
+pub const DEFAULT_TEXT_BATCH_SPLIT_DELAY: Duration = Duration::from_secs(5);
+
+/// Seconds from `platforms.weixin.extra.<key>` (finite, not negative), else `default`.
+fn seconds(settings: &Settings, key: &str, default: Duration) -> Duration {
+    extra(settings, key)
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(default, Duration::from_secs_f64)
 }
 
 /// Largest media download by default (100 MiB).
@@ -247,6 +275,29 @@ impl WeixinConfig {
             max_media_bytes: DEFAULT_MAX_MEDIA_BYTES,
             lock_dir: token_lock::lock_dir(paths, env.get("HERMES_GATEWAY_LOCK_DIR")),
             paths: paths.clone(),
+            split_multiline: env
+                .flag("WEIXIN_SPLIT_MULTILINE_MESSAGES")
+                .or_else(|| {
+                    extra(settings, "split_multiline_messages").and_then(|v| {
+                        match v.to_ascii_lowercase().as_str() {
+                            "true" | "1" | "yes" | "on" => Some(true),
+                            "false" | "0" | "no" | "off" => Some(false),
+                            _ => None,
+                        }
+                    })
+                })
+                .unwrap_or(false),
+            text_batch_delay: seconds(
+                settings,
+                "text_batch_delay_seconds",
+                DEFAULT_TEXT_BATCH_DELAY,
+            ),
+            text_batch_split_delay: seconds(
+                settings,
+                "text_batch_split_delay_seconds",
+                DEFAULT_TEXT_BATCH_SPLIT_DELAY,
+            ),
+            typing_indicator: crate::platforms::telegram::typing_indicator(settings, "weixin"),
         })
     }
 

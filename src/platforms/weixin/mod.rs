@@ -35,8 +35,9 @@ pub const PLATFORM: &str = "weixin";
 pub const MAX_MESSAGE_LENGTH: usize = 4000;
 /// The log component.
 const TARGET: &str = "gateway.platforms.weixin";
-/// The token-lock scope (upstream's, so an upstream gateway on the same token conflicts too).
-pub const TOKEN_LOCK_SCOPE: &str = "weixin-bot-token";
+/// The token-lock scope: upstream's (§4.2 `weixin-token`), so that an upstream gateway and
+/// this one on the same bot token see each other's lock.
+pub const TOKEN_LOCK_SCOPE: &str = "weixin-token";
 
 /// State shared by the poll loop and the outbox.
 #[derive(Debug)]

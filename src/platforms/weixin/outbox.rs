@@ -44,10 +44,11 @@ impl Outbox for WeixinOutbox {
             let item = upload::upload(&self.shared, chat, path).await?;
             last = Some(self.send_items(chat, vec![item]).await?);
         }
-        let chunks: Vec<String> = chunk_text(&msg.text, MAX_MESSAGE_LENGTH)
-            .into_iter()
-            .filter(|c| !c.trim().is_empty())
-            .collect();
+        let chunks = split_for_delivery(
+            &msg.text,
+            MAX_MESSAGE_LENGTH,
+            self.shared.config.split_multiline,
+        );
         for (i, chunk) in chunks.iter().enumerate() {
             if i > 0 || last.is_some() {
                 tokio::time::sleep(self.shared.config.timings.chunk_delay).await;
@@ -60,6 +61,9 @@ impl Outbox for WeixinOutbox {
 
     async fn typing(&self, to: &ChatRef) -> Result<(), PlatformError> {
         let shared = &self.shared;
+        if !shared.config.typing_indicator {
+            return Ok(());
+        }
         let peer = to.chat_id.as_str();
         let timeout = shared.config.timings.config;
         let ticket = if let Some(t) = shared.typing_ticket(peer) {
@@ -108,6 +112,68 @@ impl Outbox for WeixinOutbox {
             Err(super::transient(format!("iLink sendtyping failed: {ret}")))
         }
     }
+}
+
+/// The bubbles a reply is sent as. By default one bubble while it fits, else chunks split at
+/// markdown block boundaries. With `WEIXIN_SPLIT_MULTILINE_MESSAGES`, each top-level line is
+/// its own bubble: a fenced code block stays whole, an indented line stays with the line
+/// above it (nested list items), blank lines only separate.
+#[must_use]
+pub(crate) fn split_for_delivery(text: &str, max: usize, per_line: bool) -> Vec<String> {
+    let units = if per_line {
+        delivery_units(text)
+    } else {
+        vec![text.to_string()]
+    };
+    units
+        .iter()
+        .flat_map(|u| chunk_text(u, max))
+        .filter(|c| !c.trim().is_empty())
+        .collect()
+}
+
+fn delivery_units(text: &str) -> Vec<String> {
+    let mut units = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut fence: Option<String> = None;
+    let flush = |current: &mut Vec<&str>, units: &mut Vec<String>| {
+        let unit = current.join("\n");
+        if !unit.trim().is_empty() {
+            units.push(unit.trim_end().to_string());
+        }
+        current.clear();
+    };
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(marker) = &fence {
+            current.push(line);
+            if trimmed.starts_with(marker.as_str()) && trimmed.trim_end() == marker.as_str() {
+                fence = None;
+                flush(&mut current, &mut units);
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            flush(&mut current, &mut units);
+            let marker: String = trimmed
+                .chars()
+                .take_while(|c| *c == '`' || *c == '~')
+                .collect();
+            fence = Some(marker);
+            current.push(line);
+            continue;
+        }
+        if line.trim().is_empty() {
+            flush(&mut current, &mut units);
+        } else if !current.is_empty() && (line.starts_with(' ') || line.starts_with('\t')) {
+            current.push(line);
+        } else {
+            flush(&mut current, &mut units);
+            current.push(line);
+        }
+    }
+    flush(&mut current, &mut units);
+    units
 }
 
 impl WeixinOutbox {
@@ -169,5 +235,31 @@ impl WeixinOutbox {
             }
             return Err(super::transient(format!("iLink sendmessage failed: {ret}")));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiline_replies_split_per_line_only_when_asked() {
+        let text = "Hi there!\nHere is the plan:\n- one\n  - nested\n- two\n\n```rust\nfn a() {}\n\nfn b() {}\n```\nBye";
+        assert_eq!(split_for_delivery(text, 4000, false), [text]);
+        assert_eq!(
+            split_for_delivery(text, 4000, true),
+            [
+                "Hi there!",
+                "Here is the plan:",
+                "- one\n  - nested",
+                "- two",
+                "```rust\nfn a() {}\n\nfn b() {}\n```",
+                "Bye"
+            ]
+        );
+        // A unit longer than the limit is still chunked.
+        let long = "x".repeat(50);
+        assert!(split_for_delivery(&long, 20, true).len() >= 3);
+        assert!(split_for_delivery("  \n\n", 4000, true).is_empty());
     }
 }

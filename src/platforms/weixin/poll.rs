@@ -1,6 +1,8 @@
 //! The `getupdates` loop: one long poll at a time, each message handed to the gateway and
 //! the new cursor saved only once the whole batch was accepted, so a crash or a refusal
-//! means the batch is fetched again rather than lost. Handles `-14` pauses and poll errors.
+//! means the batch is fetched again rather than lost. Rapid text fragments of one chat are
+//! joined after a quiet moment (§10 text batching); the cursor then waits for them too.
+//! Handles `-14` pauses and poll errors.
 
 use std::time::Duration;
 
@@ -45,12 +47,33 @@ pub(super) async fn run(shared: &Shared, cx: &PlatformCx) -> Result<(), Platform
     let mut failures: u32 = 0;
     let mut expirations: u32 = 0;
     let mut healthy = true;
+    // Text fragments waiting for a quiet moment, and the cursor to save once none is left:
+    // until then a restart fetches them again rather than losing them.
+    let mut batches = Batches::default();
+    let mut unsaved: Option<String> = None;
     loop {
         let mut payload = Map::new();
         payload.insert("get_updates_buf".into(), Value::String(buf.clone()));
+        let due = batches.next_due();
         let answer = tokio::select! {
             biased;
             () = cx.cancel.cancelled() => return Ok(()),
+            () = async { tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)).await }, if due.is_some() => {
+                // The poll in flight is dropped; the next one asks again from the same cursor.
+                let now = tokio::time::Instant::now();
+                match flush(shared, cx, batches.take(|b| b.due <= now)).await {
+                    Ok(()) => {}
+                    Err(Stop::Cancelled) => return Ok(()),
+                    Err(Stop::Refused) => return Err(refused()),
+                }
+                if batches.is_empty()
+                    && let Some(next) = unsaved.take()
+                    && let Err(e) = cursor.save(&next)
+                {
+                    logs::warn(TARGET, format!("[Weixin] cannot save the sync cursor: {e}"));
+                }
+                continue;
+            }
             r = shared.api.post(EP_GET_UPDATES, payload, poll_timeout) => r,
         };
         let value = match answer {
@@ -130,14 +153,25 @@ pub(super) async fn run(shared: &Shared, cx: &PlatformCx) -> Result<(), Platform
             .cloned()
             .unwrap_or_default();
         for msg in &msgs {
-            match handle(shared, cx, msg).await {
+            let Some(m) = read(shared, msg).await else {
+                continue;
+            };
+            let step = if batchable(cfg, &m) {
+                batches.add(cfg, m);
+                Ok(())
+            } else {
+                // Earlier fragments of the same chat go first, to keep the order.
+                let earlier = batches.take(|b| batch_key(&b.message) == batch_key(&m));
+                let ids: Vec<String> = m.message_id.iter().cloned().collect();
+                match flush(shared, cx, earlier).await {
+                    Ok(()) => deliver(shared, cx, m, &ids).await,
+                    e => e,
+                }
+            };
+            match step {
                 Ok(()) => {}
                 Err(Stop::Cancelled) => return Ok(()),
-                Err(Stop::Refused) => {
-                    return Err(super::transient(
-                        "the gateway did not accept an inbound message; the batch will be fetched again",
-                    ));
-                }
+                Err(Stop::Refused) => return Err(refused()),
             }
         }
         let next = value
@@ -145,8 +179,13 @@ pub(super) async fn run(shared: &Shared, cx: &PlatformCx) -> Result<(), Platform
             .and_then(Value::as_str)
             .unwrap_or_default();
         if !next.is_empty() && next != buf {
-            if let Err(e) = cursor.save(next) {
-                logs::warn(TARGET, format!("[Weixin] cannot save the sync cursor: {e}"));
+            if batches.is_empty() {
+                if let Err(e) = cursor.save(next) {
+                    logs::warn(TARGET, format!("[Weixin] cannot save the sync cursor: {e}"));
+                }
+                unsaved = None;
+            } else {
+                unsaved = Some(next.to_string());
             }
             buf = next.to_string();
         }
@@ -177,20 +216,18 @@ fn take_lock(shared: &Shared) -> Result<Option<TokenLock>, PlatformError> {
     }
 }
 
-/// Reads, downloads and delivers one message; marks it seen only once accepted.
-async fn handle(shared: &Shared, cx: &PlatformCx, msg: &Value) -> Result<(), Stop> {
+/// Reads one message and downloads its media; `None` when there is nothing to hand on.
+async fn read(shared: &Shared, msg: &Value) -> Option<InboundMessage> {
     let cfg = &shared.config;
-    let Some(p) = convert::parse(msg) else {
-        return Ok(());
-    };
+    let p = convert::parse(msg)?;
     if p.sender == cfg.account_id {
-        return Ok(());
+        return None;
     }
     if let Some(id) = &p.message_id
         && shared.seen(id)
     {
         logs::debug(TARGET, format!("[Weixin] duplicate message {id} dropped"));
-        return Ok(());
+        return None;
     }
     if let Some(token) = &p.context_token
         && let Err(e) = shared.tokens.set(&p.sender, token)
@@ -204,17 +241,35 @@ async fn handle(shared: &Shared, cx: &PlatformCx, msg: &Value) -> Result<(), Sto
     };
     let cache = cfg.paths.weixin_cache_dir();
     let mut files = Vec::new();
+    let mut notes = Vec::new();
     for item in &p.media {
         match media::download(&shared.http, item, &limits, &cache).await {
             Ok(m) => files.push(m),
-            Err(e) => logs::warn(
-                TARGET,
-                format!("[Weixin] {} download failed: {e}", item.kind.as_str()),
-            ),
+            Err(e) => {
+                logs::warn(
+                    TARGET,
+                    format!("[Weixin] {} download failed: {e}", item.kind.as_str()),
+                );
+                // A size refusal is said in the text, so the user is answered rather than
+                // silently ignored.
+                if let media::MediaError::TooLarge { limit } = e {
+                    notes.push(format!(
+                        "[Weixin {} skipped: larger than the {limit}-byte limit]",
+                        item.kind.as_str()
+                    ));
+                }
+            }
         }
     }
-    if p.text.is_empty() && files.is_empty() {
-        return Ok(());
+    let mut text = p.text;
+    for note in notes {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&note);
+    }
+    if text.is_empty() && files.is_empty() {
+        return None;
     }
     logs::info(
         TARGET,
@@ -225,7 +280,7 @@ async fn handle(shared: &Shared, cx: &PlatformCx, msg: &Value) -> Result<(), Sto
             files.len()
         ),
     );
-    let inbound = InboundMessage {
+    Some(InboundMessage {
         source: SessionSource {
             platform: PLATFORM.into(),
             chat_id: p.chat_id.clone(),
@@ -237,24 +292,123 @@ async fn handle(shared: &Shared, cx: &PlatformCx, msg: &Value) -> Result<(), Sto
             is_bot: false,
             user_id_alt: None,
         },
-        text: p.text,
+        text,
         message_id: p.message_id.clone(),
         reply_to: None,
         media: files,
         mentioned: false,
         roles: Vec::new(),
-    };
-    if !cx.deliver(inbound).await {
+    })
+}
+
+/// Hands one message (perhaps several batched fragments) to the gateway; marks its ids seen
+/// only once accepted.
+async fn deliver(
+    shared: &Shared,
+    cx: &PlatformCx,
+    message: InboundMessage,
+    ids: &[String],
+) -> Result<(), Stop> {
+    if !cx.deliver(message).await {
         return Err(if cx.cancel.is_cancelled() {
             Stop::Cancelled
         } else {
             Stop::Refused
         });
     }
-    if let Some(id) = &p.message_id {
+    for id in ids {
         shared.mark_seen(id);
     }
     Ok(())
+}
+
+/// A fragment this long was probably split by the `WeChat` client; more is likely coming.
+const SPLIT_THRESHOLD: usize = 1800;
+
+/// Text fragments of one chat and sender waiting for a quiet moment (upstream's text
+/// batching, §10): joined by newlines and handed on as one message.
+struct Batch {
+    message: InboundMessage,
+    ids: Vec<String>,
+    due: tokio::time::Instant,
+}
+
+/// The pending batches, in arrival order.
+#[derive(Default)]
+struct Batches(Vec<Batch>);
+
+fn batch_key(m: &InboundMessage) -> (&str, Option<&str>) {
+    (m.source.chat_id.as_str(), m.source.user_id.as_deref())
+}
+
+impl Batches {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// When the next batch is due.
+    fn next_due(&self) -> Option<tokio::time::Instant> {
+        self.0.iter().map(|b| b.due).min()
+    }
+
+    /// Adds a text fragment; the batch's timer restarts.
+    fn add(&mut self, cfg: &super::WeixinConfig, message: InboundMessage) {
+        let delay = if message.text.chars().count() >= SPLIT_THRESHOLD {
+            cfg.text_batch_split_delay
+        } else {
+            cfg.text_batch_delay
+        };
+        let due = tokio::time::Instant::now() + delay;
+        let id = message.message_id.clone();
+        if let Some(b) = self
+            .0
+            .iter_mut()
+            .find(|b| batch_key(&b.message) == batch_key(&message))
+        {
+            if !message.text.is_empty() {
+                if !b.message.text.is_empty() {
+                    b.message.text.push('\n');
+                }
+                b.message.text.push_str(&message.text);
+            }
+            b.message.message_id = message.message_id;
+            b.ids.extend(id);
+            b.due = due;
+        } else {
+            self.0.push(Batch {
+                message,
+                ids: id.into_iter().collect(),
+                due,
+            });
+        }
+    }
+
+    /// Takes the batches that are due (all of them with `all`), or the one of `key`.
+    fn take(&mut self, pick: impl Fn(&Batch) -> bool) -> Vec<Batch> {
+        let (out, keep) = std::mem::take(&mut self.0).into_iter().partition(pick);
+        self.0 = keep;
+        out
+    }
+}
+
+/// Delivers `batches` in order.
+async fn flush(shared: &Shared, cx: &PlatformCx, batches: Vec<Batch>) -> Result<(), Stop> {
+    for b in batches {
+        deliver(shared, cx, b.message, &b.ids).await?;
+    }
+    Ok(())
+}
+
+/// Whether a message waits for more fragments: plain text (not a command, no media) while
+/// batching is on.
+fn batchable(cfg: &super::WeixinConfig, m: &InboundMessage) -> bool {
+    !cfg.text_batch_delay.is_zero() && m.media.is_empty() && !m.text.trim_start().starts_with('/')
+}
+
+fn refused() -> PlatformError {
+    super::transient(
+        "the gateway did not accept an inbound message; the batch will be fetched again",
+    )
 }
 
 /// The wait after a failure: short, or long after `max_failures` in a row (then reset).
