@@ -3,6 +3,7 @@
 
 mod fake;
 mod login;
+mod long_reply;
 mod poll;
 mod seed002;
 mod send;
