@@ -108,7 +108,10 @@ async fn a_long_reply_arrives_as_ordered_messages_the_first_referencing_the_user
             .all(|b| b.get("message_reference").is_none()),
         "only the first chunk references the user's message"
     );
-    assert!(discord.requests("PATCH", "/messages/").is_empty(), "not streaming");
+    assert!(
+        discord.requests("PATCH", "/messages/").is_empty(),
+        "not streaming"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -153,5 +156,48 @@ async fn a_streamed_reply_is_created_once_then_patched_to_the_final_text() {
         shown = prefix.len();
     }
     assert_eq!(content(&patches.last().unwrap().body), answer);
+    assert_eq!(model.asked().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let discord = Fake::start(TOKEN).await;
+    let answer = long_answer(LIMIT * 5 / 2, LIMIT);
+    // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
+    let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
+    let config = format!(
+        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
+        model.config_yaml()
+    );
+    let _gw = spawn(home, &discord, &config);
+    wait_until("Discord to connect", || discord.connected()).await;
+
+    discord.dm("42", "tell me everything, live");
+    let chunks = hermes::platforms::chunk::chunk_text(&answer, LIMIT);
+    wait_until("every chunk", || created(&discord).len() >= chunks.len()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let created = created(&discord);
+    assert_eq!(
+        created.len(),
+        chunks.len(),
+        "the preview and the other chunks"
+    );
+    let patches = discord.requests("PATCH", &format!("/channels/{DM}/messages/"));
+    assert!(!patches.is_empty(), "the preview was edited");
+    let path = patches[0].path.clone();
+    assert!(patches.iter().all(|p| p.path == path), "one message edited");
+    // The preview's final text is the first chunk; the messages after it are the others.
+    let mut seen = vec![content(&patches.last().unwrap().body)];
+    seen.extend(created[1..].iter().map(content));
+    assert_chunked(&seen, &answer, LIMIT);
+    // While streaming, the preview showed prefixes of the answer.
+    let first = content(&created[0]);
+    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    for p in &patches[..patches.len() - 1] {
+        let t = content(&p.body);
+        assert!(answer.starts_with(t.trim_end_matches(" ▉")), "{t}");
+    }
     assert_eq!(model.asked().len(), 1);
 }

@@ -97,7 +97,11 @@ async fn a_long_reply_arrives_whole_in_one_threaded_mail() {
     assert_eq!(reply.in_reply_to.as_deref(), Some(asked.as_str()));
     let body = reply.body.replace("\r\n", "\n");
     assert_eq!(words(&body), words(&answer), "the body is the answer");
-    assert_eq!(body.trim_end(), answer, "line breaks and the code fence kept");
+    assert_eq!(
+        body.trim_end(),
+        answer,
+        "line breaks and the code fence kept"
+    );
     // The adapter hands the agent the subject with the body.
     assert_eq!(
         model.asked(),

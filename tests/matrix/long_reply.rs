@@ -76,7 +76,10 @@ async fn bot_messages(alice: &User, room: &str, bot: &str) -> (Vec<Value>, Vec<V
 }
 
 fn body(ev: &Value) -> String {
-    ev["content"]["body"].as_str().unwrap_or_default().to_string()
+    ev["content"]["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The text an edit replaces its target's with.

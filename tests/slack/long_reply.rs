@@ -107,7 +107,11 @@ async fn a_long_reply_arrives_as_ordered_messages_in_the_users_thread() {
     assert_eq!(model.asked(), vec!["tell me everything".to_string()]);
     for p in &posts {
         assert_eq!(p["channel"], "C1");
-        assert_eq!(p["thread_ts"], json!(ts), "every chunk is in the user's thread");
+        assert_eq!(
+            p["thread_ts"],
+            json!(ts),
+            "every chunk is in the user's thread"
+        );
     }
     assert!(slack.calls("chat.update").is_empty(), "not streaming");
 }
@@ -148,7 +152,10 @@ async fn a_streamed_reply_is_posted_once_then_updated_to_the_final_text() {
     assert!(updates.len() >= 2, "the preview grew by several updates");
     // Only one message was created, so the updates all naming one ts name that message.
     let ts = updates[0]["ts"].clone();
-    assert!(ts.as_str().is_some_and(|t| t.starts_with("1800000000.")), "{ts}");
+    assert!(
+        ts.as_str().is_some_and(|t| t.starts_with("1800000000.")),
+        "{ts}"
+    );
     let mut shown = first.trim_end_matches(" ▉").len();
     assert!(first.ends_with(" ▉") && shown < answer.len(), "{first}");
     assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");

@@ -90,7 +90,10 @@ pub(crate) fn long_answer(min_chars: usize, fence_chars: usize) -> String {
     let start = text.chars().count();
     while text.chars().count() - start < fence_chars {
         line += 1;
-        let _ = writeln!(text, "let value_{line} = compute({line}) * 2; // line {line}");
+        let _ = writeln!(
+            text,
+            "let value_{line} = compute({line}) * 2; // line {line}"
+        );
     }
     text.push_str("```\n\n");
     while text.chars().count() < min_chars {
@@ -110,7 +113,9 @@ pub(crate) fn rejoined_words(chunks: &[String]) -> Vec<String> {
         let mut these: Vec<String> = chunk.split_whitespace().map(str::to_string).collect();
         if i > 0
             && words.last().is_some_and(|w| w == "```")
-            && these.first().is_some_and(|w| w.starts_with("```") && w.len() > 3)
+            && these
+                .first()
+                .is_some_and(|w| w.starts_with("```") && w.len() > 3)
         {
             words.pop();
             these.remove(0);
@@ -155,14 +160,13 @@ async fn chat(
     events.push(last);
     let gap = inner.gap;
     // The role chunk goes at once; each content piece (and the end) after `gap`.
-    let stream = futures_util::stream::iter(events.into_iter().enumerate()).then(
-        move |(i, e)| async move {
+    let stream =
+        futures_util::stream::iter(events.into_iter().enumerate()).then(move |(i, e)| async move {
             if i > 0 && !gap.is_zero() {
                 tokio::time::sleep(gap).await;
             }
             Ok::<_, std::convert::Infallible>(e)
-        },
-    );
+        });
     (
         [("content-type", "text/event-stream")],
         axum::body::Body::from_stream(stream),
@@ -182,7 +186,11 @@ pub(crate) fn assert_chunked(sent: &[String], answer: &str, limit: usize) {
     );
     for c in sent {
         assert!(c.chars().count() <= limit, "{} chars", c.chars().count());
-        assert_eq!(c.matches("```").count() % 2, 0, "unbalanced fences in:\n{c}");
+        assert_eq!(
+            c.matches("```").count() % 2,
+            0,
+            "unbalanced fences in:\n{c}"
+        );
     }
     assert!(
         sent.iter().skip(1).any(|c| c.starts_with("```rust\n")),

@@ -117,7 +117,9 @@ async fn a_long_reply_reaches_the_chat_as_ordered_chunks_the_first_quoting_the_u
         bodies[0]
     );
     assert!(
-        bodies[1..].iter().all(|b| b.get("reply_parameters").is_none()),
+        bodies[1..]
+            .iter()
+            .all(|b| b.get("reply_parameters").is_none()),
         "only the first chunk quotes (reply_to_mode first)"
     );
     assert!(api.calls("editMessageText").is_empty(), "not streaming");
@@ -166,7 +168,10 @@ async fn a_streamed_reply_is_posted_once_then_edited_to_the_final_text() {
         assert_eq!(e["chat_id"], json!(OWNER));
     }
     // The preview and each intermediate edit show a prefix of the answer and the cursor.
-    assert!(first.ends_with(" ▉") && answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    assert!(
+        first.ends_with(" ▉") && answer.starts_with(first.trim_end_matches(" ▉")),
+        "{first}"
+    );
     let mut shown = first.trim_end_matches(" ▉").len();
     for e in &edits[..edits.len() - 1] {
         let t = text(e);
@@ -180,5 +185,55 @@ async fn a_streamed_reply_is_posted_once_then_edited_to_the_final_text() {
         "the preview was posted before the answer was complete"
     );
     assert_eq!(text(edits.last().unwrap()), answer);
+    assert_eq!(model.asked().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let api = FakeApi::start(TOKEN).await;
+    let answer = long_answer(LIMIT * 5 / 2, LIMIT);
+    // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
+    let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
+    let config = format!(
+        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
+        model.config_yaml()
+    );
+    let _gw = spawn(home, &api, &config);
+
+    api.push_update(dm(11, "tell me everything, live"));
+    let chunks = hermes::platforms::chunk::chunk_text(&answer, LIMIT);
+    wait_until("every chunk", home, || sends(&api).len() >= chunks.len()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let created = sends(&api);
+    assert_eq!(
+        created.len(),
+        chunks.len(),
+        "the preview and the other chunks"
+    );
+    let edits: Vec<serde_json::Value> = api
+        .calls("editMessageText")
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    assert!(!edits.is_empty(), "the preview was edited");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["message_id"] == edits[0]["message_id"]),
+        "one message edited"
+    );
+    // The preview's final text is the first chunk; the messages after it are the others.
+    let mut seen = vec![text(edits.last().unwrap())];
+    seen.extend(created[1..].iter().map(text));
+    assert_chunked(&seen, &answer, LIMIT);
+    // While streaming, the preview showed prefixes of the answer.
+    let first = text(&created[0]);
+    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    for e in &edits[..edits.len() - 1] {
+        let t = text(e);
+        assert!(answer.starts_with(t.trim_end_matches(" ▉")), "{t}");
+    }
     assert_eq!(model.asked().len(), 1);
 }
