@@ -194,3 +194,51 @@ async fn a_streamed_reply_is_sent_once_then_replaced_by_edits() {
     assert_eq!(new_body(edits.last().unwrap()), answer);
     assert_eq!(model.asked().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_follow() {
+    let p = peer();
+    let (alice, _) = p.user("alice").await;
+    let (bot, _) = p.user("streamlongbot").await;
+    let room = alice.create_room(&[&bot.id], true).await;
+    let answer = long_answer(LIMIT * 5 / 2, LIMIT);
+    // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
+    let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
+    let config = format!(
+        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
+        model.config_yaml()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let _gw = spawn(home, &bot, &alice, &room, &config);
+    alice.wait_joined(&room, &bot.id).await;
+
+    alice.say(&room, "tell me everything, live").await;
+    let chunks = hermes::platforms::chunk::chunk_text(&answer, LIMIT);
+    wait_until("every chunk", home, || async {
+        bot_messages(&alice, &room, &bot.id).await.0.len() >= chunks.len()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (created, edits) = bot_messages(&alice, &room, &bot.id).await;
+    assert_eq!(
+        created.len(),
+        chunks.len(),
+        "the preview and the other chunks"
+    );
+    assert!(!edits.is_empty(), "the preview was edited");
+    let target = created[0]["event_id"].clone();
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["content"]["m.relates_to"]["event_id"] == target),
+        "every edit replaces the preview"
+    );
+    // The preview's final text is the first chunk; the messages after it are the others.
+    let mut seen = vec![new_body(edits.last().unwrap())];
+    seen.extend(created[1..].iter().map(body));
+    assert_chunked(&seen, &answer, LIMIT);
+    let first = body(&created[0]);
+    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    assert_eq!(model.asked().len(), 1);
+}

@@ -171,3 +171,58 @@ async fn a_streamed_reply_is_posted_once_then_updated_to_the_final_text() {
     assert_eq!(text(updates.last().unwrap()), answer);
     assert_eq!(model.asked().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_update_and_the_rest_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let slack = Fake::start(BOT_TOKEN, APP_TOKEN).await;
+    let answer = long_answer(LIMIT * 5 / 2, LIMIT);
+    // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
+    let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
+    let config = format!(
+        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
+        model.config_yaml()
+    );
+    let _gw = spawn(home, &slack, &config);
+    wait_until("Slack to connect", || slack.connected()).await;
+
+    slack.dm("U42", "tell me everything, live");
+    let chunks = hermes::platforms::chunk::chunk_text(&answer, LIMIT);
+    let posts = || -> Vec<Value> {
+        slack
+            .calls("chat.postMessage")
+            .into_iter()
+            .map(|c| c.args)
+            .collect()
+    };
+    wait_until("every chunk", || posts().len() >= chunks.len()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let created = posts();
+    assert_eq!(
+        created.len(),
+        chunks.len(),
+        "the preview and the other chunks"
+    );
+    let updates: Vec<Value> = slack
+        .calls("chat.update")
+        .into_iter()
+        .map(|c| c.args)
+        .collect();
+    assert!(!updates.is_empty(), "the preview was updated");
+    assert!(
+        updates.iter().all(|u| u["ts"] == updates[0]["ts"]),
+        "one message updated"
+    );
+    // The preview's final text is the first chunk; the messages after it are the others.
+    let mut seen = vec![text(updates.last().unwrap())];
+    seen.extend(created[1..].iter().map(text));
+    assert_chunked(&seen, &answer, LIMIT);
+    let first = text(&created[0]);
+    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    for u in &updates[..updates.len() - 1] {
+        let t = text(u);
+        assert!(answer.starts_with(t.trim_end_matches(" ▉")), "{t}");
+    }
+    assert_eq!(model.asked().len(), 1);
+}
