@@ -5,6 +5,7 @@
 mod adapter;
 mod e2e;
 mod fake;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 mod proxy;

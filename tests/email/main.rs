@@ -5,6 +5,7 @@
 
 mod adapter;
 mod gateway;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 #[path = "../support/peer.rs"]

@@ -4,6 +4,7 @@
 
 mod adapter;
 mod gateway;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 mod peer;

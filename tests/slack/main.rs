@@ -7,6 +7,7 @@ mod adapter;
 mod discord_fake;
 mod e2e;
 mod fake;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 mod wizard;

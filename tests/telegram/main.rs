@@ -7,6 +7,7 @@ mod emulator;
 mod fake;
 mod fake_api;
 mod gateway;
+mod long_reply;
 #[path = "../support/peer.rs"]
 mod peer;
 mod wizard;

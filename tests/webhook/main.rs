@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod fake_api;
 mod gateway;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 mod server;

@@ -4,6 +4,7 @@
 mod fake;
 mod gateway;
 mod login;
+mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;
 mod poll;
