@@ -72,10 +72,6 @@ pub(crate) struct WizardArgs {
     /// Skip the live checks (token checks, the one-token model request).
     #[arg(long)]
     pub(crate) no_validate: bool,
-    /// Keep the API key in `.env` even when an OS keychain answers (also
-    /// `HERMES_NO_KEYCHAIN=1`).
-    #[arg(long)]
-    pub(crate) no_keychain: bool,
 }
 
 /// `hermes gateway setup`.
@@ -109,7 +105,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
     let doc = if reset { Value::Null } else { doc };
     let want = |s: Section| args.section.is_none_or(|x| x == s);
     let keychain = if want(Section::Model) {
-        wizard::keychain(cx, args.wizard.no_keychain)
+        wizard::keychain(cx, args.model.no_keychain)
     } else {
         None
     };
@@ -220,7 +216,7 @@ pub(crate) fn run_model(cx: &Context, wizard_args: &WizardArgs, flags: &ModelArg
     let mut boxed = wizard::prompter(cx, wizard_args.non_interactive);
     let p = boxed.as_mut();
     let (mut dotenv, process) = wizard::current_env(cx, false)?;
-    let keychain = wizard::keychain(cx, wizard_args.no_keychain);
+    let keychain = wizard::keychain(cx, flags.no_keychain);
     wizard::with_stored_keys(&mut dotenv, keychain.as_ref());
     let (_, doc) = read_yaml(&cx.paths.config_file())?;
     let mut fx = LiveEffects::new(&cx.paths, cx.env()?)?;

@@ -21,7 +21,7 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         // An inline key (`model.api_key`, a fallback entry's `api_key`).
         format!("config.yaml ({var})")
     } else if cx.env.get(&var).is_none() {
-        "missing".into()
+        format!("missing ({var} is in no keychain, .env or environment)")
     } else if cx.env.is_from_keychain(&var) {
         format!("the OS keychain (service `{}`)", keychain::SERVICE)
     } else if cx.env.is_from_dotenv(&var) {
@@ -32,12 +32,12 @@ pub(in crate::doctor) fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let disabled =
         keychain::disabled_by(cx.env.vars().get(keychain::DISABLE_VAR).map(String::as_str));
     let keychain = if disabled {
-        format!("keychain off ({}=1)", keychain::DISABLE_VAR)
+        format!("(keychain off: {}=1)", keychain::DISABLE_VAR)
     } else {
         match Keychain::for_profile(cx.paths.home()).map(|k| k.probe()) {
-            None => "no keychain here (no D-Bus session)".into(),
-            Some(Ok(())) => "the OS keychain answers".into(),
-            Some(Err(e)) => format!("the OS keychain does not answer: {e}"),
+            None => "(no keychain here: no D-Bus session)".into(),
+            Some(Ok(())) => "(the OS keychain answers)".into(),
+            Some(Err(e)) => format!("(the OS keychain does not answer: {e})"),
         }
     };
     vec![
