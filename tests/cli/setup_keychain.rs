@@ -51,10 +51,28 @@ impl Keyring {
         let home = env.home();
         let runtime = env.home().join("run");
         std::fs::create_dir_all(&runtime).unwrap();
-        let socket = runtime.join("bus");
+        // A session bus without service activation: a client that asks too early must not
+        // start a second, locked gnome-keyring-daemon that would take the Secret Service name.
+        let config = runtime.join("session.conf");
+        let bus_config = format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+            runtime.join("bus").display()
+        );
+        std::fs::write(&config, bus_config).unwrap();
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", socket.display()))
+            .args(["--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
             .env("HOME", &home)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -94,12 +112,23 @@ impl Keyring {
             home,
             runtime,
         };
-        // Ready once the Secret Service answers a lookup (the daemon claims its name first).
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // Ready once the login keyring takes an item: the daemon answers on the bus before it
+        // has created and unlocked that keyring.
+        let deadline = Instant::now() + Duration::from_secs(30);
         while k
-            .secret_tool(&["lookup", "service", "hermes", "username", "ready"])
+            .secret_tool_in(
+                &[
+                    "store",
+                    "--label=ready",
+                    "service",
+                    "hermes-test",
+                    "username",
+                    "ready",
+                ],
+                "x",
+            )
             .0
-            != Some(1)
+            != Some(0)
         {
             assert!(
                 Instant::now() < deadline,
@@ -107,19 +136,38 @@ impl Keyring {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+        k.secret_tool(&["clear", "service", "hermes-test", "username", "ready"]);
         Some(k)
     }
 
     /// `secret-tool ARGS` on this bus: exit code and stdout.
     fn secret_tool(&self, args: &[&str]) -> (Option<i32>, String) {
-        let out = Command::new("secret-tool")
+        self.secret_tool_in(args, "")
+    }
+
+    /// `secret-tool ARGS` with `input` on stdin, given up on after 10 s (a locked keyring
+    /// may wait for a prompt nobody answers).
+    fn secret_tool_in(&self, args: &[&str], input: &str) -> (Option<i32>, String) {
+        let mut child = Command::new("timeout")
+            .arg("10")
+            .arg("secret-tool")
             .args(args)
             .env_clear()
             .env("HOME", &self.home)
             .env("XDG_RUNTIME_DIR", &self.runtime)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
             .expect("secret-tool");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().expect("secret-tool");
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
