@@ -100,10 +100,18 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
     let welcome = &spec::setup().welcome;
     let reset = args.reset
         && (!p.interactive() || p.confirm(Ask::new(&welcome.reset_confirm, "--reset"), false)?);
-    let (dotenv, process) = wizard::current_env(cx, reset)?;
+    let (mut dotenv, process) = wizard::current_env(cx, reset)?;
     let (_, doc) = read_yaml(&cx.paths.config_file())?;
     let doc = if reset { Value::Null } else { doc };
     let want = |s: Section| args.section.is_none_or(|x| x == s);
+    let keychain = if want(Section::Model) {
+        wizard::keychain(cx, args.model.no_keychain)
+    } else {
+        None
+    };
+    if !reset {
+        wizard::with_stored_keys(&mut dotenv, keychain.as_ref());
+    }
     let model_configured = model_is_configured(&doc, &dotenv, &process);
     if args.section.is_none() && p.interactive() {
         let lines = if model_configured {
@@ -172,11 +180,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> Result<()> {
             )?);
         }
     }
-    let note = model::key_note(&plan, &cx.paths.env_file().display().to_string());
-    let wrote = wizard::finish(cx, p, plan)?;
-    if wrote && let Some(note) = note {
-        p.say(&note);
-    }
+    let wrote = wizard::finish(cx, p, plan, keychain)?;
     // The offer follows the platform step; a start flag asks for it after any change.
     let choice = args.start.choice();
     if wrote && (gateway || choice != wizard::StartChoice::Ask) {
@@ -201,7 +205,7 @@ pub(crate) fn run_gateway(cx: &Context, args: GatewayArgs) -> Result<()> {
         &dotenv,
         &mut fx,
     )?;
-    if wizard::finish(cx, p, plan)? {
+    if wizard::finish(cx, p, plan, None)? {
         wizard::offer_start(cx, p, args.start.choice())?;
     }
     Ok(())
@@ -211,7 +215,9 @@ pub(crate) fn run_gateway(cx: &Context, args: GatewayArgs) -> Result<()> {
 pub(crate) fn run_model(cx: &Context, wizard_args: &WizardArgs, flags: &ModelArgs) -> Result<()> {
     let mut boxed = wizard::prompter(cx, wizard_args.non_interactive);
     let p = boxed.as_mut();
-    let (dotenv, process) = wizard::current_env(cx, false)?;
+    let (mut dotenv, process) = wizard::current_env(cx, false)?;
+    let keychain = wizard::keychain(cx, flags.no_keychain);
+    wizard::with_stored_keys(&mut dotenv, keychain.as_ref());
     let (_, doc) = read_yaml(&cx.paths.config_file())?;
     let mut fx = LiveEffects::new(&cx.paths, cx.env()?)?;
     let given = flags.resolve(&process)?;
@@ -220,12 +226,7 @@ pub(crate) fn run_model(cx: &Context, wizard_args: &WizardArgs, flags: &ModelArg
         ..model_known_parts(&doc, &dotenv, &process, given)
     };
     let plan = model::configure(p, &known, &mut fx)?;
-    let note = model::key_note(&plan, &cx.paths.env_file().display().to_string());
-    if wizard::finish(cx, p, plan)?
-        && let Some(note) = note
-    {
-        p.say(&note);
-    }
+    wizard::finish(cx, p, plan, keychain)?;
     Ok(())
 }
 

@@ -1,9 +1,15 @@
 //! The merged environment hermes runs with: the process environment overlaid by the active
 //! profile's `.env`. As upstream does, a key in the profile's `.env` overrides the same key in
 //! the shell, so a token exported in a shell rc never leaks into every profile.
+//!
+//! A model provider's key that neither has is looked up in the OS keychain, where `hermes
+//! setup` stores it when one answers; lazily, the first time a command asks for such a key,
+//! so commands that need no key never touch D-Bus.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
+use super::keychain::{self, Keychain};
 use super::{ConfigError, dotenv::EnvFile};
 use crate::home::HermesPaths;
 
@@ -12,6 +18,10 @@ use crate::home::HermesPaths;
 pub struct Env {
     vars: BTreeMap<String, String>,
     from_dotenv: BTreeSet<String>,
+    /// Where to look for provider keys missing from both (`None`: nowhere).
+    keychain: Option<Keychain>,
+    /// The provider keys read from the keychain, on first use.
+    from_keychain: OnceLock<BTreeMap<String, String>>,
 }
 
 impl Env {
@@ -22,13 +32,16 @@ impl Env {
     ) -> Result<Self, ConfigError> {
         let mut env = Self {
             vars: process.into_iter().collect(),
-            from_dotenv: BTreeSet::new(),
+            ..Self::default()
         };
         let file = paths.env_file();
         let outer = env.vars.clone();
         for (k, v) in EnvFile::load(&file)?.values(&|name| outer.get(name).cloned()) {
             env.from_dotenv.insert(k.clone());
             env.vars.insert(k, v);
+        }
+        if !keychain::disabled_by(env.vars.get(keychain::DISABLE_VAR).map(String::as_str)) {
+            env.keychain = Keychain::for_profile(paths.home());
         }
         Ok(env)
     }
@@ -43,17 +56,43 @@ impl Env {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-            from_dotenv: BTreeSet::new(),
+            ..Self::default()
         }
     }
 
-    /// A variable's value; an empty value counts as unset.
+    /// A variable's value; an empty value counts as unset. A provider key set nowhere else
+    /// comes from the keychain (looked up once, on the first such call).
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&str> {
         self.vars
             .get(key)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
+            .or_else(|| self.keychain_value(key))
+    }
+
+    /// Whether the value comes from the OS keychain.
+    #[must_use]
+    pub fn is_from_keychain(&self, key: &str) -> bool {
+        self.vars.get(key).is_none_or(String::is_empty) && self.keychain_value(key).is_some()
+    }
+
+    fn keychain_value(&self, key: &str) -> Option<&str> {
+        let keychain = self.keychain.as_ref()?;
+        if !keychain::KEYS.contains(&key) {
+            return None;
+        }
+        self.from_keychain
+            .get_or_init(|| {
+                let missing: Vec<&str> = keychain::KEYS
+                    .iter()
+                    .copied()
+                    .filter(|k| self.vars.get(*k).is_none_or(String::is_empty))
+                    .collect();
+                keychain.get_many(&missing).unwrap_or_default()
+            })
+            .get(key)
+            .map(String::as_str)
     }
 
     /// A boolean variable: `true|1|yes|on` / `false|0|no|off`; anything else is `None`.

@@ -3,6 +3,7 @@
 
 pub mod dotenv;
 mod env;
+pub mod keychain;
 pub mod keys;
 mod settings;
 pub mod yaml_edit;

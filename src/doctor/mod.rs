@@ -193,6 +193,7 @@ pub async fn run(inputs: &Inputs) -> Vec<Finding> {
         checks::platforms::platforms(&ctx)
     );
     out.extend(provider);
+    out.extend(checks::key_store::check(&ctx));
     out.extend(platforms);
     out.extend(checks::gateway::check(&ctx));
     out.extend(checks::gateway::service(&ctx));

@@ -140,6 +140,9 @@ pub(crate) struct ModelArgs {
     /// Read the API key from standard input (one line).
     #[arg(long)]
     pub(crate) api_key_stdin: bool,
+    /// Keep the API key in .env, not in the OS keychain (or set `HERMES_NO_KEYCHAIN=1`).
+    #[arg(long)]
+    pub(crate) no_keychain: bool,
 }
 
 impl ModelArgs {

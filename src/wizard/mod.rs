@@ -20,6 +20,7 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 use hermes::config::dotenv::EnvFile;
+use hermes::config::keychain::{self, Keychain};
 
 use self::plan::SetupPlan;
 use self::prompter::{Ask, NoTtyPrompter, Prompter, TermPrompter};
@@ -51,10 +52,49 @@ pub(crate) fn current_env(
     Ok((dotenv, process))
 }
 
-/// Shows the plan, asks to confirm (a person only), and applies it. `false`: nothing written.
-pub(crate) fn finish(cx: &Context, p: &mut dyn Prompter, mut plan: SetupPlan) -> Result<bool> {
+/// The OS keychain provider keys go to, if one answers and neither `--no-keychain` nor
+/// `HERMES_NO_KEYCHAIN` turns it off, with the provider keys it holds now for this profile.
+pub(crate) fn keychain(
+    cx: &Context,
+    no_keychain: bool,
+) -> Option<(Keychain, BTreeMap<String, String>)> {
+    if no_keychain || keychain::disabled_by(cx.var(keychain::DISABLE_VAR)) {
+        return None;
+    }
+    let kc = Keychain::for_profile(cx.paths.home())?;
+    let stored = kc.get_many(keychain::KEYS).ok()?;
+    Some((kc, stored))
+}
+
+/// Adds the keychain's provider keys to the current `.env` values where `.env` has none, so
+/// the wizard shows them as configured.
+pub(crate) fn with_stored_keys(
+    dotenv: &mut BTreeMap<String, String>,
+    keychain: Option<&(Keychain, BTreeMap<String, String>)>,
+) {
+    if let Some((_, stored)) = keychain {
+        for (k, v) in stored {
+            if dotenv.get(k).is_none_or(String::is_empty) {
+                dotenv.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Shows the plan, asks to confirm (a person only), and applies it; then says where a new
+/// provider key went. `keychain`: where provider keys go instead of `.env`. `false`: nothing
+/// written.
+pub(crate) fn finish(
+    cx: &Context,
+    p: &mut dyn Prompter,
+    mut plan: SetupPlan,
+    keychain: Option<(Keychain, BTreeMap<String, String>)>,
+) -> Result<bool> {
     let t = &spec::setup().plan;
     p.check_answers()?;
+    if let Some((kc, stored)) = keychain {
+        plan.use_keychain(kc, &stored);
+    }
     plan.prune(&cx.paths)?;
     p.say("");
     if plan.is_empty() {
@@ -73,7 +113,17 @@ pub(crate) fn finish(cx: &Context, p: &mut dyn Prompter, mut plan: SetupPlan) ->
     {
         return Err(prompter::cancelled());
     }
-    plan.apply(&cx.paths)?;
+    let applied = plan.apply(&cx.paths)?;
+    if let Some(why) = &applied.keychain_failed {
+        p.warn(&spec::fill(
+            &spec::text(&spec::setup().model, "keychain_failed"),
+            &[("error", why)],
+        ));
+    }
     cx.out.success(spec::text(t, "applied"));
+    let env_file = cx.paths.env_file().display().to_string();
+    if let Some(note) = model::key_note(&plan, &applied, &env_file) {
+        p.say(&note);
+    }
     Ok(true)
 }

@@ -1,6 +1,6 @@
 //! The provider/model wizard (`hermes setup model`, `hermes model`): provider, key, model from
 //! the provider's live list, and a one-token check. Returns a `SetupPlan`: the key goes to
-//! `.env` (0600), `model.*` to config.yaml.
+//! `.env` (0600) unless `finish` sends it to the OS keychain, `model.*` to config.yaml.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_yaml_ng::Value;
 
 use super::effects::Effects;
-use super::plan::{SetupPlan, mask};
+use super::plan::{Applied, SetupPlan, mask};
 use super::prompter::{Ask, Prompter};
 use super::spec::{self, ProviderSpec, fill, lines, text};
 use crate::cli::error::CliError;
@@ -340,13 +340,28 @@ fn plan(prov: &ProviderSpec, base_url: &str, key: &Key, model: &str) -> SetupPla
     plan
 }
 
-/// The line telling where a new key goes, if the plan stores one.
-pub(crate) fn key_note(plan: &SetupPlan, env_file: &str) -> Option<String> {
+/// The line telling where a new key went, if the plan stored one.
+pub(crate) fn key_note(plan: &SetupPlan, applied: &Applied, env_file: &str) -> Option<String> {
     let t = &spec::setup().model;
-    spec::setup()
+    let envs: Vec<&str> = spec::setup()
         .providers
         .iter()
         .filter_map(|p| p.key_env.as_deref())
-        .find(|env| plan.env_value(env).is_some_and(|v| !v.is_empty()))
+        .collect();
+    if let Some(kc) = &plan.keychain
+        && let Some(var) = applied.keychain.iter().find(|k| envs.contains(&k.as_str()))
+    {
+        return Some(fill(
+            &text(t, "key_stored_keychain"),
+            &[("account", &kc.account(var)), ("path", env_file)],
+        ));
+    }
+    let to_env = |env: &str| {
+        plan.env_value(env).is_some_and(|v| !v.is_empty())
+            || (applied.keychain_failed.is_some()
+                && plan.keychain_set.iter().any(|(k, _)| k == env))
+    };
+    envs.iter()
+        .find(|env| to_env(env))
         .map(|_| fill(&text(t, "key_stored"), &[("path", env_file)]))
 }

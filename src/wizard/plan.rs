@@ -1,13 +1,16 @@
 //! `SetupPlan`: what a wizard wants to change, as a plain value. It is shown (secrets masked),
 //! confirmed, then applied at once: `.env`, config.yaml (edited losslessly) and whole files are
 //! all staged beside their destinations, then renamed into place, so either every file changes
-//! or none does. Nothing is written before.
+//! or none does. Nothing is written before. A provider key bound for the OS keychain is stored
+//! there first (and taken back if the files cannot be written); a keychain that refuses sends
+//! it to `.env` instead.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use hermes::config::dotenv::EnvFile;
+use hermes::config::keychain::{self, Keychain};
 use hermes::config::{read_yaml, yaml_edit};
 use hermes::fsutil;
 use hermes::home::HermesPaths;
@@ -39,6 +42,19 @@ pub(crate) struct SetupPlan {
     pub(crate) files: Vec<PlannedFile>,
     /// Variables and keys whose values are masked when shown.
     pub(crate) secrets: BTreeSet<String>,
+    /// Provider keys to store in the OS keychain instead of `.env`.
+    pub(crate) keychain_set: Vec<(String, String)>,
+    /// The keychain they go to.
+    pub(crate) keychain: Option<Keychain>,
+}
+
+/// What `apply` did with the keys bound for the keychain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Applied {
+    /// The variables now in the keychain.
+    pub(crate) keychain: Vec<String>,
+    /// Why the keychain refused them (they went to `.env` instead).
+    pub(crate) keychain_failed: Option<String>,
 }
 
 impl SetupPlan {
@@ -104,6 +120,36 @@ impl SetupPlan {
             self.files.push(f);
         }
         self.secrets.extend(other.secrets);
+        for (k, v) in other.keychain_set {
+            self.keychain_set.retain(|(j, _)| *j != k);
+            self.keychain_set.push((k, v));
+        }
+        if other.keychain.is_some() {
+            self.keychain = other.keychain;
+        }
+    }
+
+    /// Sends the provider keys this plan writes to `keychain` instead of `.env`, and removes a
+    /// stale `.env` line for each (`prune` drops the removal when there is none). `stored`:
+    /// what the keychain holds now; a key it already holds is not written again.
+    pub(crate) fn use_keychain(&mut self, kc: Keychain, stored: &BTreeMap<String, String>) {
+        let keys: Vec<(String, String)> = self
+            .env_set
+            .iter()
+            .filter(|(k, _)| keychain::KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for (k, v) in keys {
+            self.env_set.retain(|(j, _)| *j != k);
+            if !self.env_unset.contains(&k) {
+                self.env_unset.push(k.clone());
+            }
+            self.keychain_set.retain(|(j, _)| *j != k);
+            if stored.get(&k) != Some(&v) {
+                self.keychain_set.push((k, v));
+            }
+        }
+        self.keychain = Some(kc);
     }
 
     /// Drops changes that would leave things as they are, given the current `.env` and
@@ -132,6 +178,7 @@ impl SetupPlan {
     pub(crate) fn is_empty(&self) -> bool {
         self.env_set.is_empty()
             && self.env_unset.is_empty()
+            && self.keychain_set.is_empty()
             && self.config_set.is_empty()
             && self.config_unset.is_empty()
             && self.files.is_empty()
@@ -140,6 +187,15 @@ impl SetupPlan {
     /// The summary shown before confirming, secrets masked.
     pub(crate) fn describe(&self, paths: &HermesPaths) -> Vec<String> {
         let mut out = Vec::new();
+        if !self.keychain_set.is_empty() {
+            out.push(format!(
+                "  the OS keychain (service `{}`)",
+                keychain::SERVICE
+            ));
+            for (k, v) in &self.keychain_set {
+                out.push(format!("    {k}={}", mask(v)));
+            }
+        }
         if !self.env_set.is_empty() || !self.env_unset.is_empty() {
             out.push(format!("  {}", paths.env_file().display()));
             for (k, v) in &self.env_set {
@@ -189,16 +245,10 @@ impl SetupPlan {
     /// Writes everything. All new contents are computed first, so an error (a config.yaml that
     /// does not parse, say) writes nothing; then `.env`, config.yaml and the files are staged
     /// and renamed into place together (`write_all`).
-    pub(crate) fn apply(&self, paths: &HermesPaths) -> Result<()> {
+    pub(crate) fn apply(&self, paths: &HermesPaths) -> Result<Applied> {
         let env_path = paths.env_file();
         let mut env = EnvFile::load(&env_path)?;
         let env_before = env.render();
-        for (k, v) in &self.env_set {
-            env.set(k, v);
-        }
-        for k in &self.env_unset {
-            env.unset(k);
-        }
         let config_path = paths.config_file();
         let (text, doc) = read_yaml(&config_path)?;
         let mut new_text = text.clone();
@@ -227,6 +277,34 @@ impl SetupPlan {
                 new_text = t;
             }
         }
+        // The keychain last among the steps that can fail, first among those that write.
+        let mut applied = Applied::default();
+        let mut env_set = self.env_set.clone();
+        let mut env_unset = self.env_unset.clone();
+        let mut undo = Vec::new();
+        if let Some(kc) = &self.keychain
+            && !self.keychain_set.is_empty()
+        {
+            match store_all(kc, &self.keychain_set) {
+                Ok(u) => {
+                    undo = u;
+                    applied.keychain = self.keychain_set.iter().map(|(k, _)| k.clone()).collect();
+                }
+                Err(why) => {
+                    applied.keychain_failed = Some(why);
+                    for (k, v) in &self.keychain_set {
+                        env_unset.retain(|j| j != k);
+                        env_set.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+        }
+        for (k, v) in &env_set {
+            env.set(k, v);
+        }
+        for k in &env_unset {
+            env.unset(k);
+        }
         let mut writes: Vec<(PathBuf, Vec<u8>, Option<u32>)> = Vec::new();
         let env_text = env.render();
         if env_text != env_before {
@@ -244,7 +322,42 @@ impl SetupPlan {
         for f in &self.files {
             writes.push((f.path.clone(), f.contents.clone().into_bytes(), f.mode));
         }
-        write_all(&writes)
+        if let Err(e) = write_all(&writes) {
+            if let Some(kc) = &self.keychain {
+                restore(kc, &undo);
+            }
+            return Err(e);
+        }
+        Ok(applied)
+    }
+}
+
+/// Stores every key or none; on success, the values they replaced (to undo).
+fn store_all(
+    kc: &Keychain,
+    keys: &[(String, String)],
+) -> std::result::Result<Vec<(String, Option<String>)>, String> {
+    let mut undo = Vec::new();
+    for (k, v) in keys {
+        let step = kc.get(k).and_then(|before| kc.set(k, v).map(|()| before));
+        match step {
+            Ok(before) => undo.push((k.clone(), before)),
+            Err(e) => {
+                restore(kc, &undo);
+                return Err(e);
+            }
+        }
+    }
+    Ok(undo)
+}
+
+/// Puts back what `store_all` replaced (best effort).
+fn restore(kc: &Keychain, undo: &[(String, Option<String>)]) {
+    for (k, before) in undo {
+        let _ = match before {
+            Some(v) => kc.set(k, v),
+            None => kc.delete(k).map(|_| ()),
+        };
     }
 }
 
@@ -498,5 +611,48 @@ mod tests {
         assert_eq!(plan.env_set, [("B".to_string(), "3".to_string())]);
         assert!(plan.env_unset.is_empty());
         assert!(plan.config_set.is_empty() && plan.config_unset.is_empty());
+    }
+
+    #[test]
+    fn provider_keys_go_to_the_keychain_and_a_stale_env_line_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(p.home()).unwrap();
+        std::fs::write(
+            p.env_file(),
+            "OPENAI_API_KEY=sk-stale-0000
+",
+        )
+        .unwrap();
+        let mut plan = SetupPlan::default();
+        plan.set_secret("OPENROUTER_API_KEY", "sk-or-abcdefghijkl");
+        plan.set_secret("OPENAI_API_KEY", "sk-same-as-stored");
+        plan.set_secret("TELEGRAM_BOT_TOKEN", "123:abcdefghijkl");
+        let stored = BTreeMap::from([(
+            "OPENAI_API_KEY".to_string(),
+            "sk-same-as-stored".to_string(),
+        )]);
+        plan.use_keychain(Keychain::new(p.home()), &stored);
+        plan.prune(&p).unwrap();
+        // Platform tokens stay in .env; a key the keychain holds already is not written again,
+        // but its stale .env line goes.
+        assert_eq!(
+            plan.keychain_set,
+            [(
+                "OPENROUTER_API_KEY".to_string(),
+                "sk-or-abcdefghijkl".to_string()
+            )]
+        );
+        assert_eq!(plan.env_unset, ["OPENAI_API_KEY"]);
+        assert_eq!(plan.env_set.len(), 1);
+        let lines = plan.describe(&p).join("\n");
+        assert!(
+            lines.starts_with(
+                "  the OS keychain (service `hermes`)\n    OPENROUTER_API_KEY=****ijkl\n"
+            ),
+            "{lines}"
+        );
+        assert!(lines.contains("    remove OPENAI_API_KEY"), "{lines}");
+        assert!(!lines.contains("sk-or"), "{lines}");
     }
 }

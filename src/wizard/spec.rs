@@ -404,6 +404,8 @@ mod tests {
             "key",
             "key_required",
             "key_stored",
+            "key_stored_keychain",
+            "keychain_failed",
             "model_required",
         ] {
             assert!(!text(&s.model, key).starts_with('<'), "model.{key}");

@@ -17,6 +17,7 @@ mod profile;
 mod sessions;
 mod setup;
 mod setup_fake;
+mod setup_keychain;
 mod setup_tty;
 mod upstream_home;
 
@@ -95,6 +96,8 @@ impl TestEnv {
             ("PATH".to_string(), "/usr/bin:/bin".to_string()),
             ("NO_COLOR".to_string(), "1".to_string()),
             ("COLUMNS".to_string(), "100".to_string()),
+            // A developer's own keychain stays out of the tests (setup_keychain turns it on).
+            ("HERMES_NO_KEYCHAIN".to_string(), "1".to_string()),
         ];
         env
     }

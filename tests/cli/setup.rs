@@ -475,7 +475,7 @@ fn setup_with_a_key_on_stdin_soul_file_and_telegram_in_one_go() {
     let saved = run.stderr.find("✓ Saved.").expect("saved");
     let note = run
         .stderr
-        .find("API key saved to [TMP]/home/.hermes/.env (mode 0600; the OS keychain is not used).")
+        .find("API key saved to [TMP]/home/.hermes/.env (mode 0600).")
         .expect("key note");
     assert!(saved < note, "{run}");
     let e = dotenv(&env);

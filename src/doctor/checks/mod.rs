@@ -5,6 +5,7 @@ pub(super) mod config;
 pub(super) mod cron;
 pub(super) mod gateway;
 pub(super) mod install;
+pub(super) mod key_store;
 pub(super) mod platforms;
 
 use serde_yaml_ng::Value;

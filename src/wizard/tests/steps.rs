@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::super::agent;
 use super::super::model::{self, ModelGiven, ModelKnown};
+use super::super::plan;
 use super::super::platform::Known;
 use super::super::prompter::{self, Answer, Prompter, ScriptedPrompter};
 use super::{Fake, Home, TG_TOKEN, no_flags};
@@ -62,8 +63,8 @@ fn model_openrouter_from_the_live_list() {
         ]
     );
     assert_eq!(
-        model::key_note(&plan, "/x/.env").unwrap(),
-        "API key saved to /x/.env (mode 0600; the OS keychain is not used)."
+        model::key_note(&plan, &plan::Applied::default(), "/x/.env").unwrap(),
+        "API key saved to /x/.env (mode 0600)."
     );
     assert!(
         p.transcript.iter().any(|l| l == "? OpenRouter API key"),
