@@ -209,7 +209,6 @@ async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_f
 /// never finishes: 👀 stays on the user's message. Un-ignore once the core quotes the
 /// preview and finishes the reply's reactions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "core bug: a streamed reply neither references the user's message nor gets ✅"]
 async fn a_streamed_reply_references_the_user_and_finishes_its_reactions() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
