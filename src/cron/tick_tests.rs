@@ -474,3 +474,125 @@ fn output_files_are_pruned_to_the_retention() {
         .collect();
     assert_eq!(files.len(), 2);
 }
+
+#[test]
+fn failures_without_a_failure_target_go_to_a_home_channel() {
+    let f = fx();
+    // A local job that fails: reported to the (only) configured home channel.
+    f.add("every 30m", "local-broken", "fail", "local");
+    // A job whose delivery fails: reported to its platform's home channel.
+    f.add("every 30m", "lost", "a", "telegram:666");
+    let ex = FakeExec::default();
+    // Chat 666 refuses; the home channel (-100) works.
+    struct Picky(FakeOut);
+    #[async_trait]
+    impl Deliverer for Picky {
+        async fn deliver(&self, to: &ChatTarget, text: &str) -> Result<(), DeliveryError> {
+            if to.chat_id == "666" {
+                return Err(DeliveryError {
+                    message: "Bad Request: chat not found".into(),
+                });
+            }
+            self.0.deliver(to, text).await
+        }
+    }
+    let out = Picky(FakeOut::default());
+    let r = rt()
+        .block_on(tick(&at(30), &f.store, &f.env, &ex, &out))
+        .unwrap();
+    assert_eq!(r.runs.len(), 2);
+    let sent = out.0.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].0, "telegram:-100");
+    assert_eq!(
+        sent[0].1,
+        "⚠️ Cron 'local-broken' failed: provider returned 500"
+    );
+    assert_eq!(sent[1].0, "telegram:-100");
+    assert_eq!(
+        sent[1].1,
+        "⚠️ Cron 'lost' could not deliver its output: telegram:666: Bad Request: chat not found"
+    );
+    assert_eq!(
+        f.job("lost").last_status.as_deref(),
+        Some("delivery_failed")
+    );
+}
+
+#[test]
+fn failure_targets_prefer_the_failure_target_then_the_platform_home_then_any_home() {
+    let homes = HomeChannels::from_list(vec![
+        ChatTarget {
+            platform: "telegram".into(),
+            chat_id: "-100".into(),
+            thread_id: None,
+        },
+        ChatTarget {
+            platform: "discord".into(),
+            chat_id: "55".into(),
+            thread_id: None,
+        },
+    ]);
+    let f = fx();
+    let mut job = f.add("every 30m", "j", "a", "discord:9");
+    let ids = |v: Vec<ChatTarget>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(ids(failure_targets(&job, &homes)), ["discord:55"]);
+    job.deliver = Some("local".into());
+    assert_eq!(
+        ids(failure_targets(&job, &homes)),
+        ["telegram:-100", "discord:55"]
+    );
+    job.extra
+        .insert("failure_deliver".into(), "telegram:7".into());
+    assert_eq!(ids(failure_targets(&job, &homes)), ["telegram:7"]);
+    assert!(failure_targets(&job, &HomeChannels::default()).len() == 1);
+    job.extra.remove("failure_deliver");
+    assert!(failure_targets(&job, &HomeChannels::default()).is_empty());
+}
+
+#[test]
+fn missed_interrupted_and_blocked_runs_are_reported_once() {
+    let f = fx();
+    f.add("every 30m", "late", "a", "local");
+    f.add("every 30m", "crashed", "a", "local");
+    f.store
+        .update(|jobs| {
+            jobs[1].state = Some("running".into());
+            Ok(())
+        })
+        .unwrap();
+    let (ex, out) = (FakeExec::default(), FakeOut::default());
+    // Three hours late: beyond the grace, so skipped and reported.
+    let r = f.tick(&at(210), &ex, &out);
+    assert_eq!((r.skipped.len(), r.interrupted.len()), (1, 1), "{r:?}");
+    let sent = out.sent.lock().unwrap().clone();
+    assert!(
+        sent.iter()
+            .any(|(to, t)| to == "telegram:-100"
+                && t.starts_with("⚠️ Cron 'late' did not run: missed")),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .any(|(_, t)| t.starts_with("⚠️ Cron 'crashed' failed: interrupted")),
+        "{sent:?}"
+    );
+    // A job this scheduler refuses is reported the first time only.
+    let f = fx();
+    f.add("every 30m", "agentic", "a", "local");
+    let refusing = FakeExec {
+        refuse_agent: true,
+        ..FakeExec::default()
+    };
+    let out = FakeOut::default();
+    f.tick(&at(30), &refusing, &out);
+    f.tick(&at(31), &refusing, &out);
+    let sent = out.sent.lock().unwrap().clone();
+    assert_eq!(
+        sent,
+        [(
+            "telegram:-100".to_string(),
+            "⚠️ Cron 'agentic' cannot run: no agent runtime".to_string()
+        )]
+    );
+}
