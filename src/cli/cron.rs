@@ -172,12 +172,7 @@ impl Cron {
             }),
         };
         let homes = HomeChannels::from_config(&env, &settings);
-        let retention = settings
-            .cron
-            .extra
-            .get("output_retention")
-            .and_then(serde_yaml_ng::Value::as_u64)
-            .map_or(50, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let retention = hermes::cron::output_retention(&settings);
         Ok(Self {
             store: JobStore::open(&cx.paths, tz.clone()),
             rules: JobRules {
@@ -571,6 +566,7 @@ fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
     let executor = Executors {
         script: ScriptExecutor::new(cx.paths.scripts_dir(), cron.script_timeout),
         agent,
+        skills_home: Some(cx.paths.clone()),
     };
     let deliverer = hermes::gateway::cron_bridge::OutboxDeliverer { outboxes };
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -82,6 +82,18 @@ pub enum CronError {
     },
 }
 
+/// `cron.output_retention` (output files kept per job; 0 keeps all), default 50: the same
+/// setting for `hermes cron tick` and the gateway's ticker.
+#[must_use]
+pub fn output_retention(settings: &crate::config::Settings) -> usize {
+    settings
+        .cron
+        .extra
+        .get("output_retention")
+        .and_then(serde_yaml_ng::Value::as_u64)
+        .map_or(50, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 impl CronError {
     /// Hints a user can act on.
     #[must_use]
