@@ -147,6 +147,15 @@ struct EditArgs {
     /// New working directory (empty to clear).
     #[arg(long, value_name = "DIR")]
     workdir: Option<String>,
+    /// New failure target (empty to clear).
+    #[arg(long, value_name = "TARGET")]
+    failure_deliver: Option<String>,
+    /// Skip the agent: run the job's script and deliver its stdout.
+    #[arg(long, conflicts_with = "agent")]
+    no_agent: bool,
+    /// Run the agent again (undoes `--no-agent`).
+    #[arg(long)]
+    agent: bool,
 }
 
 /// What every verb needs: the store, rules, and the time.
@@ -173,12 +182,24 @@ impl Cron {
         };
         let homes = HomeChannels::from_config(&env, &settings);
         let retention = hermes::cron::output_retention(&settings);
+        // Targets must name a platform that is set up; its setup errors are shown as they are.
+        let http = reqwest::Client::new();
+        let built = hermes::platforms::registry::build(&cx.paths, &settings, &env, &http);
+        let rules = JobRules {
+            configured: Some(
+                built
+                    .platforms
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
+            ),
+            platform_problems: built.errors,
+            skills_home: Some(cx.paths.clone()),
+            ..JobRules::new(homes.clone(), cx.paths.scripts_dir())
+        };
         Ok(Self {
             store: JobStore::open(&cx.paths, tz.clone()),
-            rules: JobRules {
-                homes: homes.clone(),
-                scripts_dir: cx.paths.scripts_dir(),
-            },
+            rules,
             now: jiff::Timestamp::now().to_zoned(tz),
             env: TickEnv {
                 homes,
@@ -430,6 +451,14 @@ fn edit(cx: &Context, cron: &Cron, a: EditArgs) -> anyhow::Result<()> {
         skills,
         script: a.script,
         workdir: a.workdir,
+        failure_deliver: a.failure_deliver,
+        no_agent: if a.no_agent {
+            Some(true)
+        } else if a.agent {
+            Some(false)
+        } else {
+            None
+        },
     };
     let job = cron
         .store

@@ -104,10 +104,7 @@ fn fx() -> Fx {
         chat_id: "-100".into(),
         thread_id: None,
     }]);
-    let rules = JobRules {
-        homes: homes.clone(),
-        scripts_dir: tmp.path().join("scripts"),
-    };
+    let rules = JobRules::new(homes.clone(), tmp.path().join("scripts"));
     let env = TickEnv {
         homes,
         state_db: Some(tmp.path().join("state.db")),

@@ -352,8 +352,11 @@ impl crate::agent::tools::CronControl for JobsTool {
         let store = JobStore::open(&self.paths, tz.clone());
         let now = jiff::Timestamp::now().to_zoned(tz);
         let rules = JobRules {
-            homes: HomeChannels::from_config(&self.env, &self.settings),
-            scripts_dir: self.paths.scripts_dir(),
+            skills_home: Some(self.paths.clone()),
+            ..JobRules::new(
+                HomeChannels::from_config(&self.env, &self.settings),
+                self.paths.scripts_dir(),
+            )
         };
         let s = |k: &str| {
             args.get(k)
@@ -399,7 +402,8 @@ impl crate::agent::tools::CronControl for JobsTool {
                             .and_then(serde_json::Value::as_bool)
                             .unwrap_or(false),
                         origin: chat_origin,
-                        ..NewJob::default()
+                        workdir: s("workdir"),
+                        failure_deliver: s("failure_deliver"),
                     },
                     &now,
                     &rules,
@@ -415,7 +419,9 @@ impl crate::agent::tools::CronControl for JobsTool {
                     repeat: args.get("repeat").and_then(serde_json::Value::as_i64),
                     skills,
                     script: s("script"),
-                    workdir: None,
+                    workdir: s("workdir"),
+                    failure_deliver: s("failure_deliver"),
+                    no_agent: args.get("no_agent").and_then(serde_json::Value::as_bool),
                 },
                 &now,
                 &rules,
@@ -430,7 +436,9 @@ impl crate::agent::tools::CronControl for JobsTool {
                 ));
             }
         };
-        result.map(|job| serde_json::json!({ "ok": true, "action": action, "job": Self::job_json(&job) })).map_err(|e| e.to_string())
+        result
+            .map(|job| serde_json::json!({ "ok": true, "action": action, "job": Self::job_json(&job) }))
+            .map_err(|e| crate::cron::with_hints(&e))
     }
 }
 
