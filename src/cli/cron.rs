@@ -336,7 +336,7 @@ fn list(cx: &Context, cron: &Cron, all: bool, json: bool) -> anyhow::Result<()> 
         cx.out.data(format_args!("    Repeat:    {repeat}"));
         cx.out.data(format_args!(
             "    Next run:  {}",
-            job.next_run_at.as_deref().unwrap_or("?")
+            job.next_run_at.as_deref().unwrap_or("not scheduled")
         ));
         cx.out.data(format_args!(
             "    Deliver:   {}",
@@ -357,13 +357,19 @@ fn list(cx: &Context, cron: &Cron, all: bool, json: bool) -> anyhow::Result<()> 
             cx.out.data(format_args!("    Workdir:   {w}"));
         }
         if let Some(st) = &job.last_status {
-            let last = job.last_run_at.as_deref().unwrap_or("?");
-            if st == "ok" {
-                cx.out.data(format_args!("    Last run:  {last}  ok"));
-            } else {
-                let err = job.last_error.as_deref().unwrap_or("?");
-                cx.out
-                    .data(format_args!("    Last run:  {last}  {st}: {err}"));
+            let last = job.last_run_at.as_deref().unwrap_or("never ran");
+            // A delivery failure's reason is on its own line below.
+            match job
+                .last_error
+                .as_deref()
+                .filter(|_| st != "delivery_failed")
+            {
+                Some(err) if st != "ok" => {
+                    let err = err.lines().next().unwrap_or_default();
+                    cx.out
+                        .data(format_args!("    Last run:  {last}  {st}: {err}"));
+                }
+                _ => cx.out.data(format_args!("    Last run:  {last}  {st}")),
             }
         }
         if let Some(de) = &job.last_delivery_error {
@@ -397,7 +403,7 @@ fn create(cx: &Context, cron: &Cron, a: CreateArgs) -> anyhow::Result<()> {
     describe(cx, &job);
     cx.out.data(format_args!(
         "  Next run: {}",
-        job.next_run_at.as_deref().unwrap_or("?")
+        job.next_run_at.as_deref().unwrap_or("not scheduled")
     ));
     warn_if_no_gateway(cx);
     Ok(())
@@ -508,7 +514,7 @@ fn status(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
         {
             cx.out.data(format_args!(
                 "  Next run: {} ({})",
-                next.1.next_run_at.as_deref().unwrap_or("?"),
+                next.1.next_run_at.as_deref().unwrap_or_default(),
                 next.1.display_name()
             ));
         }
@@ -652,7 +658,7 @@ fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
         match r.delivery {
             DeliveryStatus::Failed => cx.out.warn(format_args!(
                 "  Delivery failed: {}",
-                r.delivery_error.as_deref().unwrap_or("?")
+                r.delivery_error.as_deref().unwrap_or("no detail")
             )),
             d => cx.out.data(format_args!("  Delivery: {}", d.as_str())),
         }

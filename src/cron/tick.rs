@@ -249,7 +249,7 @@ fn claim(
                 // Ticks are serialised by the tick lock we hold, so no run is in flight.
                 let reason = format!(
                     "interrupted: the scheduler stopped while this job was running (started {})",
-                    job.last_run_at.as_deref().unwrap_or("?")
+                    job.last_run_at.as_deref().unwrap_or("at an unknown time")
                 );
                 let done = job.next_run().is_none();
                 job.state = Some(if done { "completed" } else { "scheduled" }.into());
@@ -302,7 +302,7 @@ fn claim(
                 let next = parsed.schedule.next_after(now);
                 let missed = format!(
                     "missed its run at {} ({} late; catch-up grace {})",
-                    job.next_run_at.as_deref().unwrap_or("?"),
+                    job.next_run_at.as_deref().unwrap_or("(unknown)"),
                     human(late),
                     human(grace)
                 );
