@@ -593,3 +593,43 @@ fn missed_interrupted_and_blocked_runs_are_reported_once() {
         )]
     );
 }
+
+#[test]
+fn a_daily_job_keeps_its_local_time_through_a_dst_change() {
+    let f = fx();
+    // Created Friday 2026-03-06 10:00 EST; New York springs forward on Sunday 2026-03-08.
+    f.add("every day at 9am", "daily", "a", "local");
+    f.add("every 1d", "elapsed", "b", "local");
+    let (ex, out) = (FakeExec::default(), FakeOut::default());
+    let z = |s: &str| -> Zoned { format!("{s}[America/New_York]").parse().unwrap() };
+    // Saturday: 9am (daily) and 10am (elapsed, 24 h after creation), both EST.
+    assert_eq!(
+        f.tick(&z("2026-03-07T09:00:00-05:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.tick(&z("2026-03-07T10:00:00-05:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    // `every 1d` counts 24 elapsed hours: after the change that is 11:00 EDT.
+    assert_eq!(
+        f.job("elapsed").next_run_at.as_deref(),
+        Some("2026-03-08T11:00:00-04:00")
+    );
+    // Sunday 9am is now EDT, and the next daily run is 9am EDT again.
+    assert_eq!(
+        f.tick(&z("2026-03-08T09:00:00-04:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.job("daily").next_run_at.as_deref(),
+        Some("2026-03-09T09:00:00-04:00"),
+        "9am local again after the change"
+    );
+}
