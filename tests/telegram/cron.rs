@@ -187,3 +187,168 @@ async fn an_every_minute_job_created_from_the_cli_reaches_the_chat_on_the_gatewa
     assert_eq!(runs[0]["delivery_status"], "delivered", "{runs}");
     assert_eq!(sigterm(&mut gw), 0);
 }
+
+/// `hermes send` against the project's Bot API fake (`fake_api`, written from the Bot API
+/// reference: it records `sendMessage`, `sendPhoto` and `sendDocument`, which the emulator
+/// lacks).
+mod send {
+    use std::io::Write as _;
+    use std::path::Path;
+    use std::process::{Output, Stdio};
+
+    use crate::fake_api::FakeApi;
+
+    const TOKEN: &str = "123456:SendTestTokenAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    fn home(api: &FakeApi) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        super::write(
+            &dir.path().join(".hermes/.env"),
+            &format!(
+                "TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_BASE_URL={}\nTELEGRAM_HOME_CHANNEL=42\n",
+                api.base
+            ),
+        );
+        dir
+    }
+
+    fn send(home: &Path, args: &[&str], stdin: &str) -> Output {
+        let mut child = super::hermes(home)
+            .arg("send")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn texts(api: &FakeApi) -> Vec<String> {
+        api.calls("sendMessage")
+            .iter()
+            .filter_map(|r| r.body["text"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn file_dash_reads_stdin_and_q_prints_nothing() {
+        let api = FakeApi::start(TOKEN).await;
+        let dir = home(&api);
+        let out = send(
+            dir.path(),
+            &["-t", "telegram", "-f", "-", "-q"],
+            "RAM 92%\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(texts(&api), ["RAM 92%"]);
+        assert_eq!(
+            api.calls("sendMessage")[0].body["chat_id"]
+                .to_string()
+                .trim_matches('"'),
+            "42"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fan_out_reports_what_it_cannot_send_and_fails() {
+        let api = FakeApi::start(TOKEN).await;
+        let dir = home(&api);
+        let out = send(
+            dir.path(),
+            &["-t", "telegram:7,discord:9,slack", "hello"],
+            "",
+        );
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(texts(&api), ["hello"], "the reachable target still gets it");
+        assert!(err.contains("Sent to telegram:7"), "{err}");
+        assert!(
+            err.contains("Not sent to discord:9: discord is not configured in this profile"),
+            "{err}"
+        );
+        assert!(err.contains("Not sent: slack: no home channel"), "{err}");
+        assert!(err.contains("2 of 3 target(s) not sent"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn setup_errors_are_shown_as_they_are_and_list_filters() {
+        let api = FakeApi::start(TOKEN).await;
+        let dir = home(&api);
+        let out = send(dir.path(), &["--list", "telegram"], "");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success());
+        assert!(
+            stdout.contains("telegram") && stdout.contains("42"),
+            "{stdout}"
+        );
+        let out = send(dir.path(), &["--list", "discord", "--json"], "");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+
+        let broken = tempfile::tempdir().unwrap();
+        super::write(
+            &broken.path().join(".hermes/.env"),
+            "TELEGRAM_BOT_TOKEN=xxxxxxxxxxxxxxxx\nTELEGRAM_HOME_CHANNEL=42\n",
+        );
+        let out = send(broken.path(), &["-t", "telegram", "hi"], "");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("Not sent to telegram:42: telegram is enabled but TELEGRAM_BOT_TOKEN is set to a placeholder value"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn media_tags_go_out_as_attachments() {
+        let api = FakeApi::start(TOKEN).await;
+        let dir = home(&api);
+        let report = dir.path().join("report.txt");
+        std::fs::write(&report, "uptime 99.9%\n").unwrap();
+        let text = format!("weekly report\nMEDIA:{}", report.display());
+        let out = send(dir.path(), &["-t", "telegram", &text], "");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let docs = api.calls("sendDocument");
+        assert_eq!(docs.len(), 1, "{:?}", api.calls("sendMessage"));
+        let raw = String::from_utf8_lossy(&docs[0].raw).to_string();
+        assert!(raw.contains("uptime 99.9%"), "the file is uploaded: {raw}");
+        assert!(
+            !texts(&api).iter().any(|t| t.contains("MEDIA:")),
+            "the tag is not sent as text"
+        );
+        let out = send(
+            dir.path(),
+            &["-t", "telegram", "MEDIA:/no/such/file.png"],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("cannot attach /no/such/file.png: no such file")
+        );
+    }
+}
