@@ -63,7 +63,7 @@ fn media_tags(text: &str) -> (String, Vec<PathBuf>) {
             }
         }
         let kept = kept.join(" ");
-        if !(kept.trim().is_empty() && !line.trim().is_empty()) {
+        if !kept.trim().is_empty() || line.trim().is_empty() {
             lines.push(kept.trim_end().to_string());
         }
     }
@@ -186,7 +186,7 @@ pub(crate) fn run(cx: &Context, args: Args) -> anyhow::Result<()> {
         let outcome = match built.platforms.iter().find(|p| p.name() == target.platform) {
             None => {
                 // Its setup error, as the registry reported it, says why.
-                let prefix = format!("{}", target.platform);
+                let prefix = target.platform.clone();
                 Err(built
                     .errors
                     .iter()

@@ -325,9 +325,8 @@ pub fn check_configured(
     problems: &[String],
 ) -> Result<(), TargetError> {
     for t in targets {
-        let platform = match t {
-            Target::Home { platform } | Target::Chat { platform, .. } => platform,
-            _ => continue,
+        let (Target::Home { platform } | Target::Chat { platform, .. }) = t else {
+            continue;
         };
         if configured.iter().any(|c| c == platform)
             || origin.is_some_and(|o| &o.platform == platform)

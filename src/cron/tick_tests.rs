@@ -474,12 +474,6 @@ fn output_files_are_pruned_to_the_retention() {
 
 #[test]
 fn failures_without_a_failure_target_go_to_a_home_channel() {
-    let f = fx();
-    // A local job that fails: reported to the (only) configured home channel.
-    f.add("every 30m", "local-broken", "fail", "local");
-    // A job whose delivery fails: reported to its platform's home channel.
-    f.add("every 30m", "lost", "a", "telegram:666");
-    let ex = FakeExec::default();
     // Chat 666 refuses; the home channel (-100) works.
     struct Picky(FakeOut);
     #[async_trait]
@@ -493,6 +487,12 @@ fn failures_without_a_failure_target_go_to_a_home_channel() {
             self.0.deliver(to, text).await
         }
     }
+    let f = fx();
+    // A local job that fails: reported to the (only) configured home channel.
+    f.add("every 30m", "local-broken", "fail", "local");
+    // A job whose delivery fails: reported to its platform's home channel.
+    f.add("every 30m", "lost", "a", "telegram:666");
+    let ex = FakeExec::default();
     let out = Picky(FakeOut::default());
     let r = rt()
         .block_on(tick(&at(30), &f.store, &f.env, &ex, &out))

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+// The scripted model server, as `gateway` uses it (that module keeps its copy private).
+#[allow(clippy::duplicate_mod)]
 #[path = "../gateway/model.rs"]
 mod model;
 
