@@ -147,6 +147,15 @@ struct EditArgs {
     /// New working directory (empty to clear).
     #[arg(long, value_name = "DIR")]
     workdir: Option<String>,
+    /// New failure target (empty to clear).
+    #[arg(long, value_name = "TARGET")]
+    failure_deliver: Option<String>,
+    /// Skip the agent: run the job's script and deliver its stdout.
+    #[arg(long, conflicts_with = "agent")]
+    no_agent: bool,
+    /// Run the agent again (undoes `--no-agent`).
+    #[arg(long)]
+    agent: bool,
 }
 
 /// What every verb needs: the store, rules, and the time.
@@ -172,18 +181,25 @@ impl Cron {
             }),
         };
         let homes = HomeChannels::from_config(&env, &settings);
-        let retention = settings
-            .cron
-            .extra
-            .get("output_retention")
-            .and_then(serde_yaml_ng::Value::as_u64)
-            .map_or(50, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let retention = hermes::cron::output_retention(&settings);
+        // Targets must name a platform that is set up; its setup errors are shown as they are.
+        let http = reqwest::Client::new();
+        let built = hermes::platforms::registry::build(&cx.paths, &settings, &env, &http);
+        let rules = JobRules {
+            configured: Some(
+                built
+                    .platforms
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
+            ),
+            platform_problems: built.errors,
+            skills_home: Some(cx.paths.clone()),
+            ..JobRules::new(homes.clone(), cx.paths.scripts_dir())
+        };
         Ok(Self {
             store: JobStore::open(&cx.paths, tz.clone()),
-            rules: JobRules {
-                homes: homes.clone(),
-                scripts_dir: cx.paths.scripts_dir(),
-            },
+            rules,
             now: jiff::Timestamp::now().to_zoned(tz),
             env: TickEnv {
                 homes,
@@ -320,7 +336,7 @@ fn list(cx: &Context, cron: &Cron, all: bool, json: bool) -> anyhow::Result<()> 
         cx.out.data(format_args!("    Repeat:    {repeat}"));
         cx.out.data(format_args!(
             "    Next run:  {}",
-            job.next_run_at.as_deref().unwrap_or("?")
+            job.next_run_at.as_deref().unwrap_or("not scheduled")
         ));
         cx.out.data(format_args!(
             "    Deliver:   {}",
@@ -341,13 +357,19 @@ fn list(cx: &Context, cron: &Cron, all: bool, json: bool) -> anyhow::Result<()> 
             cx.out.data(format_args!("    Workdir:   {w}"));
         }
         if let Some(st) = &job.last_status {
-            let last = job.last_run_at.as_deref().unwrap_or("?");
-            if st == "ok" {
-                cx.out.data(format_args!("    Last run:  {last}  ok"));
-            } else {
-                let err = job.last_error.as_deref().unwrap_or("?");
-                cx.out
-                    .data(format_args!("    Last run:  {last}  {st}: {err}"));
+            let last = job.last_run_at.as_deref().unwrap_or("never ran");
+            // A delivery failure's reason is on its own line below.
+            match job
+                .last_error
+                .as_deref()
+                .filter(|_| st != "delivery_failed")
+            {
+                Some(err) if st != "ok" => {
+                    let err = err.lines().next().unwrap_or_default();
+                    cx.out
+                        .data(format_args!("    Last run:  {last}  {st}: {err}"));
+                }
+                _ => cx.out.data(format_args!("    Last run:  {last}  {st}")),
             }
         }
         if let Some(de) = &job.last_delivery_error {
@@ -381,7 +403,7 @@ fn create(cx: &Context, cron: &Cron, a: CreateArgs) -> anyhow::Result<()> {
     describe(cx, &job);
     cx.out.data(format_args!(
         "  Next run: {}",
-        job.next_run_at.as_deref().unwrap_or("?")
+        job.next_run_at.as_deref().unwrap_or("not scheduled")
     ));
     warn_if_no_gateway(cx);
     Ok(())
@@ -435,6 +457,14 @@ fn edit(cx: &Context, cron: &Cron, a: EditArgs) -> anyhow::Result<()> {
         skills,
         script: a.script,
         workdir: a.workdir,
+        failure_deliver: a.failure_deliver,
+        no_agent: if a.no_agent {
+            Some(true)
+        } else if a.agent {
+            Some(false)
+        } else {
+            None
+        },
     };
     let job = cron
         .store
@@ -484,7 +514,7 @@ fn status(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
         {
             cx.out.data(format_args!(
                 "  Next run: {} ({})",
-                next.1.next_run_at.as_deref().unwrap_or("?"),
+                next.1.next_run_at.as_deref().unwrap_or_default(),
                 next.1.display_name()
             ));
         }
@@ -571,6 +601,7 @@ fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
     let executor = Executors {
         script: ScriptExecutor::new(cx.paths.scripts_dir(), cron.script_timeout),
         agent,
+        skills_home: Some(cx.paths.clone()),
     };
     let deliverer = hermes::gateway::cron_bridge::OutboxDeliverer { outboxes };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -627,7 +658,7 @@ fn tick(cx: &Context, cron: &Cron) -> anyhow::Result<()> {
         match r.delivery {
             DeliveryStatus::Failed => cx.out.warn(format_args!(
                 "  Delivery failed: {}",
-                r.delivery_error.as_deref().unwrap_or("?")
+                r.delivery_error.as_deref().unwrap_or("no detail")
             )),
             d => cx.out.data(format_args!("  Delivery: {}", d.as_str())),
         }

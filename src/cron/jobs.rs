@@ -72,6 +72,10 @@ pub struct JobEdit {
     pub script: Option<String>,
     /// New workdir (empty clears it).
     pub workdir: Option<String>,
+    /// New failure target (empty clears it).
+    pub failure_deliver: Option<String>,
+    /// Script only (`true`) or back to the agent (`false`).
+    pub no_agent: Option<bool>,
 }
 
 /// What creation and edits are checked against.
@@ -81,6 +85,53 @@ pub struct JobRules {
     pub homes: HomeChannels,
     /// `<home>/scripts`.
     pub scripts_dir: PathBuf,
+    /// Platforms with an adapter set up (`None`: not checked).
+    pub configured: Option<Vec<String>>,
+    /// Setup errors of the platforms that are not usable (`telegram: ...`), for hints.
+    pub platform_problems: Vec<String>,
+    /// The profile whose installed skills a job may name (`None`: not checked).
+    pub skills_home: Option<HermesPaths>,
+}
+
+impl JobRules {
+    /// Rules that check schedules, homes and scripts, but not platforms or skills.
+    #[must_use]
+    pub fn new(homes: HomeChannels, scripts_dir: PathBuf) -> Self {
+        Self {
+            homes,
+            scripts_dir,
+            configured: None,
+            platform_problems: Vec::new(),
+            skills_home: None,
+        }
+    }
+
+    /// Checks one delivery value against homes, the creating chat and configured platforms.
+    fn check_targets(
+        &self,
+        value: &str,
+        origin: Option<&targets::ChatTarget>,
+    ) -> Result<(), CronError> {
+        let parsed = targets::parse(value)?;
+        targets::validate(&parsed, origin, &self.homes)?;
+        if let Some(configured) = &self.configured {
+            targets::check_configured(&parsed, origin, configured, &self.platform_problems)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses skills that are not installed.
+    fn check_skills(&self, skills: &[String]) -> Result<(), CronError> {
+        let Some(home) = &self.skills_home else {
+            return Ok(());
+        };
+        for name in skills {
+            if crate::agent::skills::find(home, name).is_none() {
+                return Err(CronError::UnknownSkill { name: name.clone() });
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,14 +361,11 @@ impl JobStore {
             }
             .into()
         });
-        targets::validate(
-            &targets::parse(&deliver)?,
-            origin_chat.as_ref(),
-            &rules.homes,
-        )?;
+        rules.check_targets(&deliver, origin_chat.as_ref())?;
         if let Some(f) = &new.failure_deliver {
-            targets::validate(&targets::parse(f)?, origin_chat.as_ref(), &rules.homes)?;
+            rules.check_targets(f, origin_chat.as_ref())?;
         }
+        rules.check_skills(&new.skills)?;
         let script = new
             .script
             .as_deref()
@@ -418,10 +466,21 @@ impl JobStore {
                 job.schedule = parsed.to_record();
                 job.schedule_display = Some(parsed.display);
             }
+            let origin = targets::origin_chat(job.origin.as_ref());
             if let Some(d) = &edit.deliver {
-                let origin = targets::origin_chat(job.origin.as_ref());
-                targets::validate(&targets::parse(d)?, origin.as_ref(), &rules.homes)?;
+                rules.check_targets(d, origin.as_ref())?;
                 job.deliver = Some(Value::String(d.clone()));
+            }
+            if let Some(f) = &edit.failure_deliver {
+                if f.trim().is_empty() {
+                    job.extra.remove("failure_deliver");
+                } else {
+                    rules.check_targets(f, origin.as_ref())?;
+                    job.extra.insert(
+                        "failure_deliver".into(),
+                        Value::String(f.trim().to_string()),
+                    );
+                }
             }
             if let Some(p) = edit.prompt {
                 job.prompt = Some(p);
@@ -434,6 +493,7 @@ impl JobStore {
                 r.times = u32::try_from(n).ok().filter(|n| *n > 0);
             }
             if let Some(s) = edit.skills {
+                rules.check_skills(&s)?;
                 job.set_skills(s);
             }
             if let Some(s) = edit.script {
@@ -450,6 +510,19 @@ impl JobStore {
             }
             if let Some(w) = edit.workdir {
                 job.workdir = check_workdir(&w)?;
+            }
+            if let Some(n) = edit.no_agent {
+                if n && job.script.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    return Err(CronError::NoAgentWithoutScript);
+                }
+                job.no_agent = n;
+            }
+            if !job.no_agent
+                && job.prompt.as_deref().unwrap_or_default().trim().is_empty()
+                && job.skills.is_empty()
+                && job.script.is_none()
+            {
+                return Err(CronError::EmptyJob);
             }
             Ok(job.clone())
         })

@@ -26,14 +26,14 @@ fn fixture() -> Fixture {
     std::fs::create_dir_all(&scripts).unwrap();
     std::fs::write(scripts.join("check.sh"), "echo ok\n").unwrap();
     let store = JobStore::at(&tmp.path().join("cron"), tz());
-    let rules = JobRules {
-        homes: HomeChannels::from_list(vec![ChatTarget {
+    let rules = JobRules::new(
+        HomeChannels::from_list(vec![ChatTarget {
             platform: "telegram".into(),
             chat_id: "-100".into(),
             thread_id: None,
         }]),
-        scripts_dir: scripts,
-    };
+        scripts,
+    );
     Fixture {
         _tmp: tmp,
         store,
@@ -360,4 +360,131 @@ fn cache_notices_outside_writes_and_tick_lock_is_exclusive() {
     assert!(other.try_tick_lock().unwrap().is_none());
     drop(held);
     assert!(other.try_tick_lock().unwrap().is_some());
+}
+
+#[test]
+fn all_needs_a_home_somewhere_and_platforms_must_be_configured() {
+    let f = fixture();
+    let bare = JobRules::new(HomeChannels::default(), f.rules.scripts_dir.clone());
+    let all = NewJob {
+        deliver: Some("all".into()),
+        ..new("every 1h", "p")
+    };
+    let err = f.store.create(all.clone(), &now(), &bare).unwrap_err();
+    assert!(
+        matches!(err, CronError::Target(TargetError::NoHomeChannels)),
+        "{err}"
+    );
+    assert!(err.hints()[0].contains("/sethome"), "{:?}", err.hints());
+    f.store.create(all, &now(), &f.rules).unwrap();
+
+    let rules = JobRules {
+        configured: Some(vec!["telegram".into()]),
+        platform_problems: vec!["discord: DISCORD_BOT_TOKEN is set to a placeholder value".into()],
+        ..f.rules.clone()
+    };
+    let to = |d: &str| NewJob {
+        deliver: Some(d.into()),
+        ..new("every 1h", "p")
+    };
+    f.store.create(to("telegram:5"), &now(), &rules).unwrap();
+    let err = f.store.create(to("slack:C1"), &now(), &rules).unwrap_err();
+    assert_eq!(err.to_string(), "slack is not configured in this profile");
+    let err = f
+        .store
+        .create(to("telegram,discord:9"), &now(), &rules)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "discord is not configured in this profile (discord: DISCORD_BOT_TOKEN is set to a placeholder value)",
+        "the setup error is shown as it is"
+    );
+    // The creating chat's platform counts as configured.
+    let from_chat = NewJob {
+        origin: Some(json!({"platform": "slack", "chat_id": "C1"})),
+        ..to("slack:C2")
+    };
+    f.store.create(from_chat, &now(), &rules).unwrap();
+}
+
+#[test]
+fn unknown_skills_are_refused_and_edit_sets_failure_target_and_mode() {
+    let f = fixture();
+    let home = tempfile::tempdir().unwrap();
+    let paths = HermesPaths::at(home.path(), home.path());
+    let dir = paths.skills_dir().join("digest");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("SKILL.md"), "Be brief.\n").unwrap();
+    let rules = JobRules {
+        skills_home: Some(paths),
+        ..f.rules.clone()
+    };
+    let with = |s: &str| NewJob {
+        skills: vec![s.into()],
+        ..new("every 1h", "")
+    };
+    let err = f.store.create(with("nope"), &now(), &rules).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown skill 'nope': it is not installed in this profile"
+    );
+    let job = f.store.create(with("digest"), &now(), &rules).unwrap();
+    let err = f
+        .store
+        .edit(
+            &job.id,
+            JobEdit {
+                skills: Some(vec!["digest".into(), "other".into()]),
+                ..JobEdit::default()
+            },
+            &now(),
+            &rules,
+        )
+        .unwrap_err();
+    assert!(matches!(err, CronError::UnknownSkill { .. }), "{err}");
+
+    let edited = f
+        .store
+        .edit(
+            &job.id,
+            JobEdit {
+                failure_deliver: Some("telegram:77".into()),
+                script: Some("check.sh".into()),
+                no_agent: Some(true),
+                ..JobEdit::default()
+            },
+            &now(),
+            &rules,
+        )
+        .unwrap();
+    assert_eq!(edited.extra_str("failure_deliver"), Some("telegram:77"));
+    assert!(edited.no_agent);
+    let edited = f
+        .store
+        .edit(
+            &job.id,
+            JobEdit {
+                failure_deliver: Some(String::new()),
+                no_agent: Some(false),
+                ..JobEdit::default()
+            },
+            &now(),
+            &rules,
+        )
+        .unwrap();
+    assert_eq!(edited.extra_str("failure_deliver"), None);
+    assert!(!edited.no_agent);
+    let err = f
+        .store
+        .edit(
+            &job.id,
+            JobEdit {
+                failure_deliver: Some("nowhere:1".into()),
+                ..JobEdit::default()
+            },
+            &now(),
+            &rules,
+        )
+        .unwrap_err();
+    assert!(matches!(err, CronError::Target(_)), "{err}");
 }

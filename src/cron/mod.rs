@@ -46,6 +46,9 @@ pub enum CronError {
         "--no-agent requires --script: with no agent and no script there is nothing for the job to run"
     )]
     NoAgentWithoutScript,
+    /// A skill that is not installed.
+    #[error("unknown skill '{name}': it is not installed in this profile")]
+    UnknownSkill { name: String },
     /// A job with neither prompt, skill nor script.
     #[error("a job needs a prompt, a skill or a script")]
     EmptyJob,
@@ -82,6 +85,29 @@ pub enum CronError {
     },
 }
 
+/// `cron.output_retention` (output files kept per job; 0 keeps all), default 50: the same
+/// setting for `hermes cron tick` and the gateway's ticker.
+#[must_use]
+pub fn output_retention(settings: &crate::config::Settings) -> usize {
+    settings
+        .cron
+        .extra
+        .get("output_retention")
+        .and_then(serde_yaml_ng::Value::as_u64)
+        .map_or(50, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// An error and its hints on one line each (`hint: ...`), for chat replies and the agent.
+#[must_use]
+pub fn with_hints(e: &CronError) -> String {
+    let mut out = e.to_string();
+    for h in e.hints() {
+        out.push_str("\nhint: ");
+        out.push_str(&h);
+    }
+    out
+}
+
 impl CronError {
     /// Hints a user can act on.
     #[must_use]
@@ -97,6 +123,11 @@ impl CronError {
             Self::NoAgentWithoutScript => {
                 vec!["add `--script NAME` (a file under the profile's `scripts/` directory)".into()]
             }
+            Self::UnknownSkill { .. } => vec![
+                "list installed skills with `hermes skills list`".into(),
+                "skills live in the profile's `skills/<name>/SKILL.md`".into(),
+            ],
+            Self::EmptyJob => vec!["give a prompt, `--skill NAME` or `--script NAME`".into()],
             Self::Workdir { .. } => vec!["pass an absolute path to an existing directory".into()],
             Self::Corrupt { path, .. } => vec![format!(
                 "fix the JSON in {} (it holds {{\"jobs\": [...]}})",

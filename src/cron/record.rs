@@ -194,7 +194,13 @@ impl Job {
                 return s.to_string();
             }
         }
-        "?".into()
+        if let Some(m) = self.schedule.get("minutes").and_then(Value::as_u64) {
+            return format!("every {m}m");
+        }
+        match &self.schedule {
+            Value::String(s) if !s.trim().is_empty() => s.clone(),
+            _ => "(no schedule)".into(),
+        }
     }
 
     /// The parsed schedule.

@@ -64,7 +64,10 @@ impl ScheduleError {
 pub enum Schedule {
     /// Once, at this instant.
     Once { run_at: Zoned },
-    /// Every `minutes`, counted from the last run.
+    /// Every `minutes` of elapsed time, counted from the last run. Across a DST change the
+    /// local clock time moves with it: `every 1d` is every 24 hours, so a 10:00 run becomes
+    /// 11:00 (spring) or 09:00 (autumn). For a fixed local time, use a natural form
+    /// (`every day at 9am`) or a cron expression, which are evaluated in local time.
     Interval { minutes: u64 },
     /// A cron expression, evaluated in the scheduler's time zone.
     Cron { expr: CronExpr },
@@ -411,6 +414,120 @@ mod tests {
 
     fn p(s: &str) -> ParsedSchedule {
         parse(s, &now()).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn ny(s: &str) -> Zoned {
+        format!("{s}[America/New_York]").parse().unwrap()
+    }
+
+    fn at(s: &str, now: &Zoned) -> Zoned {
+        parse(s, now)
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+            .schedule
+            .next_after(now)
+            .unwrap()
+    }
+
+    #[test]
+    fn intervals_count_elapsed_time_across_dst() {
+        // Spring forward (2026-03-08 02:00 EST -> 03:00 EDT): 2 h of elapsed time.
+        let before = ny("2026-03-08T01:00:00-05:00");
+        assert_eq!(
+            at("every 2h", &before).to_string(),
+            "2026-03-08T04:00:00-04:00[America/New_York]"
+        );
+        // `every 1d` is 24 hours of elapsed time, so its local time moves with DST (use
+        // `every day at 9am` for a fixed local time).
+        let nine = ny("2026-03-07T09:00:00-05:00");
+        assert_eq!(
+            at("every 1d", &nine).to_string(),
+            "2026-03-08T10:00:00-04:00[America/New_York]"
+        );
+        let fall = ny("2026-10-31T09:00:00-04:00");
+        assert_eq!(
+            at("every 1d", &fall).to_string(),
+            "2026-11-01T08:00:00-05:00[America/New_York]"
+        );
+        // Fall back (2026-11-01 02:00 EDT -> 01:00 EST): 30 minutes after 01:45 EDT is the
+        // second 01:15.
+        let Schedule::Interval { .. } = p("every 30m").schedule else {
+            panic!()
+        };
+        assert_eq!(
+            at("every 30m", &ny("2026-11-01T01:45:00-04:00")).to_string(),
+            "2026-11-01T01:15:00-05:00[America/New_York]"
+        );
+    }
+
+    #[test]
+    fn one_shot_delays_are_elapsed_time_across_dst() {
+        let Schedule::Once { run_at } = parse("in 30m", &ny("2026-03-08T01:45:00-05:00"))
+            .unwrap()
+            .schedule
+        else {
+            panic!()
+        };
+        assert_eq!(
+            run_at.to_string(),
+            "2026-03-08T03:15:00-04:00[America/New_York]"
+        );
+        let Schedule::Once { run_at } = parse("in 30m", &ny("2026-11-01T01:45:00-04:00"))
+            .unwrap()
+            .schedule
+        else {
+            panic!()
+        };
+        assert_eq!(
+            run_at.to_string(),
+            "2026-11-01T01:15:00-05:00[America/New_York]"
+        );
+    }
+
+    #[test]
+    fn local_iso_times_in_a_gap_move_forward_and_in_a_fold_take_the_first() {
+        let now = ny("2026-03-01T12:00:00-05:00");
+        let once = |s: &str| match parse(s, &now).unwrap().schedule {
+            Schedule::Once { run_at } => run_at.to_string(),
+            other => panic!("{other:?}"),
+        };
+        // 02:30 does not exist on 2026-03-08 in New York: it is read as 03:30 EDT.
+        assert_eq!(
+            once("2026-03-08T02:30:00"),
+            "2026-03-08T03:30:00-04:00[America/New_York]"
+        );
+        // 01:30 happens twice on 2026-11-01: the first (EDT) is taken.
+        assert_eq!(
+            once("2026-11-01T01:30:00"),
+            "2026-11-01T01:30:00-04:00[America/New_York]"
+        );
+        // An explicit offset picks the second one.
+        assert_eq!(
+            once("2026-11-01T01:30:00-05:00"),
+            "2026-11-01T01:30:00-05:00[America/New_York]"
+        );
+    }
+
+    #[test]
+    fn natural_forms_keep_their_local_time_across_dst() {
+        let spring = ny("2026-03-07T09:00:00-05:00");
+        assert_eq!(
+            at("every day at 9am", &spring).to_string(),
+            "2026-03-08T09:00:00-04:00[America/New_York]"
+        );
+        let fall = ny("2026-10-31T09:00:00-04:00");
+        assert_eq!(
+            at("every day at 9am", &fall).to_string(),
+            "2026-11-01T09:00:00-05:00[America/New_York]"
+        );
+        // Friday 9am EST -> Monday 9am EDT.
+        assert_eq!(
+            at("weekdays at 9am", &ny("2026-03-06T09:00:00-05:00")).to_string(),
+            "2026-03-09T09:00:00-04:00[America/New_York]"
+        );
+        // A daily time inside the gap runs once that day, at the moment the gap ends.
+        let gap = at("every day at 2:30am", &ny("2026-03-07T12:00:00-05:00"));
+        assert_eq!(gap.date().to_string(), "2026-03-08");
+        assert_eq!(gap.offset().seconds(), -4 * 3600);
     }
 
     fn cron_of(s: &str) -> String {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::jobs::Job;
 use super::tick::{ExecError, JobExecutor};
+use crate::home::HermesPaths;
 
 /// Default script timeout (upstream: one hour).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_hours(1);
@@ -183,12 +184,16 @@ impl ScriptExecutor {
 }
 
 /// Routes each job: `no_agent` scripts run here; agent jobs go to the agent executor the
-/// gateway supplies, or are refused as `blocked_config` when there is none.
+/// gateway supplies, or are refused as `blocked_config` when there is none. For an agent job
+/// the prompt the agent sees is built here: each skill's `SKILL.md` in order, then the
+/// output of the job's script (run first, in its workdir), then the job's own prompt.
 pub struct Executors {
     /// Script runner.
     pub script: ScriptExecutor,
     /// The agent runtime, when one is available.
     pub agent: Option<Box<dyn JobExecutor>>,
+    /// The profile whose skills agent jobs load.
+    pub skills_home: Option<HermesPaths>,
 }
 
 #[async_trait]
@@ -202,10 +207,20 @@ impl JobExecutor for Executors {
             };
             return self.script.run(script, job.workdir.as_deref()).await;
         }
-        match &self.agent {
-            Some(agent) => agent.execute(job).await,
-            None => Err(no_agent_runtime()),
-        }
+        let Some(agent) = &self.agent else {
+            return Err(no_agent_runtime());
+        };
+        let script_output = match job.script.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(script) => Some(self.script.run(script, job.workdir.as_deref()).await?),
+            None => None,
+        };
+        let mut prepared = job.clone();
+        prepared.prompt = Some(agent_prompt(
+            job,
+            self.skills_home.as_ref(),
+            script_output.as_deref(),
+        )?);
+        agent.execute(&prepared).await
     }
 
     fn check(&self, job: &Job) -> Result<(), ExecError> {
@@ -215,6 +230,53 @@ impl JobExecutor for Executors {
             None => Err(no_agent_runtime()),
         }
     }
+}
+
+/// The text an agent job's turn starts from: its skills (each `SKILL.md`, as `/skill` loads
+/// it in chat), the pre-run script's output, then the prompt. A skill that is not installed
+/// blocks the run (`blocked_config`) rather than running without its instructions.
+pub fn agent_prompt(
+    job: &Job,
+    skills_home: Option<&HermesPaths>,
+    script_output: Option<&str>,
+) -> Result<String, ExecError> {
+    let mut parts: Vec<String> = Vec::new();
+    for name in &job.skills {
+        let loaded =
+            skills_home.and_then(|home| crate::agent::skills::skill_prompt(home, name, ""));
+        let Some(text) = loaded else {
+            return Err(ExecError::Blocked {
+                reason: format!(
+                    "skill '{name}' is not installed (see `hermes skills list`; edit the job with `hermes cron edit JOB --remove-skill {name}`)"
+                ),
+            });
+        };
+        parts.push(text);
+    }
+    if let Some(out) = script_output {
+        let body = if out.trim().is_empty() {
+            "(the script printed nothing)"
+        } else {
+            out
+        };
+        parts.push(format!(
+            "## Script output\nThe job's pre-run script collected this data; use it as context for the task below.\n\n```\n{body}\n```"
+        ));
+    }
+    let prompt = job.prompt.as_deref().unwrap_or_default().trim();
+    if !prompt.is_empty() {
+        parts.push(prompt.to_string());
+    } else if !job.skills.is_empty() {
+        parts.push("Follow the skill's instructions now.".into());
+    } else if script_output.is_some() {
+        parts.push("Report on the script output above.".into());
+    }
+    if parts.is_empty() {
+        return Err(ExecError::Blocked {
+            reason: "the job has no prompt, skill or script".into(),
+        });
+    }
+    Ok(parts.join("\n\n"))
 }
 
 fn no_agent_runtime() -> ExecError {
@@ -298,6 +360,109 @@ mod tests {
         assert!(
             message.starts_with("Script timed out after 0s"),
             "{message}"
+        );
+    }
+
+    /// Records the prompt each agent run was given.
+    #[derive(Default)]
+    struct Capture(std::sync::Mutex<Vec<String>>);
+
+    #[async_trait]
+    impl JobExecutor for Capture {
+        async fn execute(&self, job: &Job) -> Result<String, ExecError> {
+            self.0
+                .lock()
+                .unwrap()
+                .push(job.prompt.clone().unwrap_or_default());
+            Ok("done".into())
+        }
+    }
+
+    struct Shared(std::sync::Arc<Capture>);
+
+    #[async_trait]
+    impl JobExecutor for Shared {
+        async fn execute(&self, job: &Job) -> Result<String, ExecError> {
+            self.0.execute(job).await
+        }
+    }
+
+    fn agent_job(
+        prompt: &str,
+        skills: &[&str],
+        script: Option<&str>,
+        workdir: Option<&str>,
+    ) -> Job {
+        let mut job: Job = serde_json::from_value(serde_json::json!({
+            "id": "abc", "prompt": prompt, "schedule": {"kind": "interval", "minutes": 60},
+            "script": script, "workdir": workdir
+        }))
+        .unwrap();
+        job.set_skills(skills.iter().map(ToString::to_string).collect());
+        job
+    }
+
+    #[tokio::test]
+    async fn agent_jobs_load_skills_then_script_output_then_the_prompt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(tmp.path(), tmp.path());
+        let skill_dir = paths.skills_dir().join("research").join("digest");
+        std::fs::create_dir_all(&skill_dir).unwrap();
+        std::fs::write(
+            skill_dir.join("SKILL.md"),
+            "---\nname: digest\ndescription: d\n---\nSummarise in three bullets.\n",
+        )
+        .unwrap();
+        let scripts = paths.scripts_dir();
+        std::fs::create_dir_all(&scripts).unwrap();
+        std::fs::write(scripts.join("where.sh"), "echo \"RAM 92% in $PWD\"\n").unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let work_dir = std::fs::canonicalize(work.path()).unwrap();
+        let capture = std::sync::Arc::new(Capture::default());
+        let ex = Executors {
+            script: ScriptExecutor::new(scripts.clone(), Duration::from_secs(10)),
+            agent: Some(Box::new(Shared(capture.clone()))),
+            skills_home: Some(paths.clone()),
+        };
+        let job = agent_job(
+            "alert me if memory is high",
+            &["digest"],
+            Some("where.sh"),
+            Some(&work_dir.display().to_string()),
+        );
+        assert_eq!(ex.execute(&job).await.unwrap(), "done");
+        let prompt = capture.0.lock().unwrap()[0].clone();
+        let skill_at = prompt.find("Summarise in three bullets.").unwrap();
+        let script_at = prompt
+            .find(&format!("RAM 92% in {}", work_dir.display()))
+            .expect("the script ran in the job's workdir and its output is in the prompt");
+        let prompt_at = prompt.find("alert me if memory is high").unwrap();
+        assert!(skill_at < script_at && script_at < prompt_at, "{prompt}");
+
+        // A skill-only job runs (it used to be refused for having no prompt).
+        let job = agent_job("", &["digest"], None, None);
+        ex.execute(&job).await.unwrap();
+        assert!(capture.0.lock().unwrap()[1].contains("Summarise in three bullets."));
+
+        // A skill that is not installed blocks the run with a hint; a failing script fails it.
+        let job = agent_job("x", &["nope"], None, None);
+        let ExecError::Blocked { reason } = ex.execute(&job).await.unwrap_err() else {
+            panic!()
+        };
+        assert!(reason.contains("skill 'nope' is not installed"), "{reason}");
+        std::fs::write(scripts.join("bad.sh"), "echo boom >&2; exit 2\n").unwrap();
+        let job = agent_job("x", &[], Some("bad.sh"), None);
+        let ExecError::Failed { message } = ex.execute(&job).await.unwrap_err() else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("Script exited with code 2"),
+            "{message}"
+        );
+        assert_eq!(
+            capture.0.lock().unwrap().len(),
+            2,
+            "the agent never ran for those"
         );
     }
 }

@@ -43,6 +43,15 @@ pub enum TargetError {
     /// `platform:` with nothing after it, or an empty list.
     #[error("empty delivery target in '{value}'")]
     Empty { value: String },
+    /// `all` while no platform has a home channel.
+    #[error("deliver=all sends to every home channel, and no platform has one")]
+    NoHomeChannels,
+    /// A platform that is not set up in this profile.
+    #[error("{platform} is not configured in this profile{}", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    NotConfigured {
+        platform: String,
+        detail: Option<String>,
+    },
 }
 
 impl TargetError {
@@ -65,6 +74,13 @@ impl TargetError {
             ],
             Self::Empty { .. } => vec![
                 "targets look like `local`, `telegram`, `telegram:CHAT_ID`, `discord:CHAT_ID:THREAD_ID`".into(),
+            ],
+            Self::NoHomeChannels => vec![
+                "send `/sethome` in the chat that should receive cron output, or set e.g. TELEGRAM_HOME_CHANNEL".into(),
+                "or name a chat directly: `--deliver telegram:CHAT_ID`".into(),
+            ],
+            Self::NotConfigured { platform, .. } => vec![
+                format!("set {platform} up with `hermes gateway setup`, or pick a configured platform"),
             ],
         }
     }
@@ -283,6 +299,7 @@ pub fn validate(
     for t in targets {
         match t {
             Target::Origin if origin.is_none() => return Err(TargetError::NoOrigin),
+            Target::All if homes.all().is_empty() => return Err(TargetError::NoHomeChannels),
             Target::Home { platform }
                 if homes.get(platform).is_none()
                     && origin.is_none_or(|o| &o.platform != platform) =>
@@ -294,6 +311,37 @@ pub fn validate(
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Checks that every platform `targets` name has an adapter set up: `configured` lists
+/// them, `problems` holds the setup errors of the others (`telegram: ...`), shown as they
+/// are. The creating chat's platform always counts.
+pub fn check_configured(
+    targets: &[Target],
+    origin: Option<&ChatTarget>,
+    configured: &[String],
+    problems: &[String],
+) -> Result<(), TargetError> {
+    for t in targets {
+        let (Target::Home { platform } | Target::Chat { platform, .. }) = t else {
+            continue;
+        };
+        if configured.iter().any(|c| c == platform)
+            || origin.is_some_and(|o| &o.platform == platform)
+        {
+            continue;
+        }
+        let prefix = format!("{platform}:");
+        let detail = problems
+            .iter()
+            .find(|p| p.starts_with(&prefix) || p.starts_with(platform.as_str()))
+            .cloned();
+        return Err(TargetError::NotConfigured {
+            platform: platform.clone(),
+            detail,
+        });
     }
     Ok(())
 }

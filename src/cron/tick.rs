@@ -150,6 +150,9 @@ pub struct TickReport {
     pub interrupted: Vec<Passed>,
     /// Jobs whose stored schedule is unreadable.
     pub broken: Vec<Passed>,
+    /// Ids of blocked or broken jobs that were not already in that state (their failure
+    /// is reported once, not on every tick).
+    pub newly_blocked: Vec<String>,
 }
 
 struct Claim {
@@ -186,10 +189,30 @@ pub async fn tick(
     }
     let history = env.state_db.as_deref().map(RunHistory::open).transpose()?;
     let claims = claim(now, store, executor, &mut report, history.as_ref())?;
+    // Runs that did not happen are failures too: interrupted, missed beyond the grace,
+    // refused as configured (reported once, not every tick), or with an unreadable schedule.
+    let mut notices: Vec<(String, String)> = Vec::new();
     for p in &report.interrupted {
-        let notice = format!("⚠️ Cron '{}' failed: {}", p.name, p.reason);
-        if let Some(job) = store.read(|jobs| jobs.iter().find(|j| j.id == p.job_id).cloned())? {
-            notify_failure(&job, &notice, env, deliverer).await;
+        notices.push((p.job_id.clone(), failure_notice(&p.name, &p.reason)));
+    }
+    for p in &report.skipped {
+        notices.push((
+            p.job_id.clone(),
+            format!("⚠️ Cron '{}' did not run: {}", p.name, p.reason),
+        ));
+    }
+    for p in report.blocked.iter().chain(&report.broken) {
+        if !report.newly_blocked.contains(&p.job_id) {
+            continue;
+        }
+        notices.push((
+            p.job_id.clone(),
+            format!("⚠️ Cron '{}' cannot run: {}", p.name, p.reason),
+        ));
+    }
+    for (id, notice) in notices {
+        if let Some(job) = store.read(|jobs| jobs.iter().find(|j| j.id == id).cloned())? {
+            notify_failure(&job, &notice, env, deliverer, &[]).await;
         }
     }
     for c in claims {
@@ -226,7 +249,7 @@ fn claim(
                 // Ticks are serialised by the tick lock we hold, so no run is in flight.
                 let reason = format!(
                     "interrupted: the scheduler stopped while this job was running (started {})",
-                    job.last_run_at.as_deref().unwrap_or("?")
+                    job.last_run_at.as_deref().unwrap_or("at an unknown time")
                 );
                 let done = job.next_run().is_none();
                 job.state = Some(if done { "completed" } else { "scheduled" }.into());
@@ -244,6 +267,7 @@ fn claim(
                 Err(e) => {
                     if job.next_run().is_none_or(|t| t <= now_ts) {
                         let reason = format!("cannot read the schedule: {e}");
+                        report.newly_blocked.push(job.id.clone());
                         job.state = Some("error".into());
                         job.last_status = Some("error".into());
                         job.last_error = Some(reason.clone());
@@ -261,6 +285,11 @@ fn claim(
                 continue;
             };
             if let Err(e) = executor.check(job) {
+                let again = job.last_status.as_deref() == Some("blocked_config")
+                    && job.last_error.as_deref() == Some(e.to_string().as_str());
+                if !again {
+                    report.newly_blocked.push(job.id.clone());
+                }
                 job.last_status = Some("blocked_config".into());
                 job.last_error = Some(e.to_string());
                 report.blocked.push(passed(e.to_string()));
@@ -273,7 +302,7 @@ fn claim(
                 let next = parsed.schedule.next_after(now);
                 let missed = format!(
                     "missed its run at {} ({} late; catch-up grace {})",
-                    job.next_run_at.as_deref().unwrap_or("?"),
+                    job.next_run_at.as_deref().unwrap_or("(unknown)"),
                     human(late),
                     human(grace)
                 );
@@ -370,21 +399,32 @@ async fn run_one(
         }
     };
     let origin = targets::origin_chat(job.origin.as_ref());
+    let mut reached: Vec<ChatTarget> = Vec::new();
+    let mut failed_chats: Vec<ChatTarget> = Vec::new();
     let delivery = if let Some(err) = &error {
+        // A failed run is reported to its own targets (like its output would be), and to
+        // the failure target or a home channel when it has none.
         let notice = failure_notice(&name, err);
         let resolved = targets::resolve(&job.deliver(), origin.as_ref(), &env.homes);
-        if resolved.chats.is_empty() && resolved.unresolved.is_empty() {
-            notify_failure(&job, &notice, env, deliverer).await;
-            DeliveryStatus::Local
-        } else {
-            send_all(
-                &resolved,
-                &wrap(env, &name, &notice),
-                deliverer,
-                &mut delivery_errors,
-            )
-            .await
+        let status = send_all(
+            &resolved,
+            &wrap(env, &name, &notice),
+            deliverer,
+            &mut delivery_errors,
+            &mut failed_chats,
+        )
+        .await;
+        reached.extend(
+            resolved
+                .chats
+                .iter()
+                .filter(|c| !failed_chats.contains(c))
+                .cloned(),
+        );
+        if status == DeliveryStatus::Local || job.extra_str("failure_deliver").is_some() {
+            notify_failure(&job, &notice, env, deliverer, &reached).await;
         }
+        status
     } else if output.trim().is_empty() || is_silent(&output) {
         DeliveryStatus::Silent
     } else {
@@ -394,6 +434,7 @@ async fn run_one(
             &wrap(env, &name, &output),
             deliverer,
             &mut delivery_errors,
+            &mut failed_chats,
         )
         .await
     };
@@ -405,9 +446,9 @@ async fn run_one(
     let delivery_error = (!delivery_errors.is_empty()).then(|| delivery_errors.join("; "));
     if let Some(de) = &delivery_error {
         let notice = format!("⚠️ Cron '{name}' could not deliver its output: {de}");
-        if job.extra_str("failure_deliver").is_some() {
-            notify_failure(&job, &notice, env, deliverer).await;
-        }
+        // Never back to a chat that just failed; a chat that got the run's own failure
+        // notice is fine (it learns the rest went missing).
+        notify_failure(&job, &notice, env, deliverer, &failed_chats).await;
     }
     let last_status = match (status, delivery) {
         ("ok", DeliveryStatus::Failed) => "delivery_failed",
@@ -459,6 +500,7 @@ async fn send_all(
     text: &str,
     deliverer: &dyn Deliverer,
     errors: &mut Vec<String>,
+    failed: &mut Vec<ChatTarget>,
 ) -> DeliveryStatus {
     if resolved.chats.is_empty() && resolved.unresolved.is_empty() {
         return DeliveryStatus::Local;
@@ -467,22 +509,79 @@ async fn send_all(
     for chat in &resolved.chats {
         if let Err(e) = deliverer.deliver(chat, text).await {
             errors.push(format!("{chat}: {e}"));
+            failed.push(chat.clone());
         }
     }
     DeliveryStatus::Delivered
 }
 
-/// Sends a failure notice where the job says failures go (`failure_deliver`); jobs without
-/// one that deliver locally keep the failure in their record and output file.
-async fn notify_failure(job: &Job, notice: &str, env: &TickEnv, deliverer: &dyn Deliverer) {
-    let Some(target) = job.extra_str("failure_deliver") else {
-        return;
-    };
+/// Where a job's failures are reported: its `failure_deliver` target when set; else the home
+/// channels of the platforms it delivers to; else (a local job, or platforms without a home
+/// channel) every configured home channel. Empty only when no home channel exists at all.
+#[must_use]
+pub fn failure_targets(job: &Job, homes: &HomeChannels) -> Vec<ChatTarget> {
     let origin = targets::origin_chat(job.origin.as_ref());
-    let resolved = targets::resolve(target, origin.as_ref(), &env.homes);
-    for chat in &resolved.chats {
-        // A failed failure notice has nowhere further to go; the job record holds the error.
-        let _ = deliverer.deliver(chat, notice).await;
+    if let Some(target) = job.extra_str("failure_deliver") {
+        let resolved = targets::resolve(target, origin.as_ref(), homes);
+        if !resolved.chats.is_empty() {
+            return resolved.chats;
+        }
+    }
+    let mut platforms: Vec<String> = Vec::new();
+    for t in targets::parse(&job.deliver()).unwrap_or_default() {
+        let p = match t {
+            targets::Target::Home { platform } | targets::Target::Chat { platform, .. } => {
+                Some(platform)
+            }
+            targets::Target::Origin => origin.as_ref().map(|o| o.platform.clone()),
+            targets::Target::All | targets::Target::Local => None,
+        };
+        if let Some(p) = p
+            && !platforms.contains(&p)
+        {
+            platforms.push(p);
+        }
+    }
+    let own: Vec<ChatTarget> = platforms
+        .iter()
+        .filter_map(|p| homes.get(p).cloned())
+        .collect();
+    if own.is_empty() {
+        homes.all().to_vec()
+    } else {
+        own
+    }
+}
+
+/// Sends a failure notice to the job's [`failure_targets`], skipping `except` (chats that
+/// already have it, or that just failed). A notice that cannot go anywhere is logged.
+async fn notify_failure(
+    job: &Job,
+    notice: &str,
+    env: &TickEnv,
+    deliverer: &dyn Deliverer,
+    except: &[ChatTarget],
+) {
+    let chats: Vec<ChatTarget> = failure_targets(job, &env.homes)
+        .into_iter()
+        .filter(|c| !except.contains(c))
+        .collect();
+    if chats.is_empty() && except.is_empty() {
+        crate::logs::warn(
+            "cron",
+            format!(
+                "{notice} (no failure target and no home channel to report it to; set --failure-deliver or a home channel)"
+            ),
+        );
+    }
+    for chat in &chats {
+        if let Err(e) = deliverer.deliver(chat, notice).await {
+            // Nowhere further to go: the job record and the log keep it.
+            crate::logs::warn(
+                "cron",
+                format!("could not report to {chat}: {e} (notice: {notice})"),
+            );
+        }
     }
 }
 

@@ -104,10 +104,7 @@ fn fx() -> Fx {
         chat_id: "-100".into(),
         thread_id: None,
     }]);
-    let rules = JobRules {
-        homes: homes.clone(),
-        scripts_dir: tmp.path().join("scripts"),
-    };
+    let rules = JobRules::new(homes.clone(), tmp.path().join("scripts"));
     let env = TickEnv {
         homes,
         state_db: Some(tmp.path().join("state.db")),
@@ -473,4 +470,166 @@ fn output_files_are_pruned_to_the_retention() {
         .unwrap()
         .collect();
     assert_eq!(files.len(), 2);
+}
+
+#[test]
+fn failures_without_a_failure_target_go_to_a_home_channel() {
+    // Chat 666 refuses; the home channel (-100) works.
+    struct Picky(FakeOut);
+    #[async_trait]
+    impl Deliverer for Picky {
+        async fn deliver(&self, to: &ChatTarget, text: &str) -> Result<(), DeliveryError> {
+            if to.chat_id == "666" {
+                return Err(DeliveryError {
+                    message: "Bad Request: chat not found".into(),
+                });
+            }
+            self.0.deliver(to, text).await
+        }
+    }
+    let f = fx();
+    // A local job that fails: reported to the (only) configured home channel.
+    f.add("every 30m", "local-broken", "fail", "local");
+    // A job whose delivery fails: reported to its platform's home channel.
+    f.add("every 30m", "lost", "a", "telegram:666");
+    let ex = FakeExec::default();
+    let out = Picky(FakeOut::default());
+    let r = rt()
+        .block_on(tick(&at(30), &f.store, &f.env, &ex, &out))
+        .unwrap();
+    assert_eq!(r.runs.len(), 2);
+    let sent = out.0.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].0, "telegram:-100");
+    assert_eq!(
+        sent[0].1,
+        "⚠️ Cron 'local-broken' failed: provider returned 500"
+    );
+    assert_eq!(sent[1].0, "telegram:-100");
+    assert_eq!(
+        sent[1].1,
+        "⚠️ Cron 'lost' could not deliver its output: telegram:666: Bad Request: chat not found"
+    );
+    assert_eq!(
+        f.job("lost").last_status.as_deref(),
+        Some("delivery_failed")
+    );
+}
+
+#[test]
+fn failure_targets_prefer_the_failure_target_then_the_platform_home_then_any_home() {
+    let homes = HomeChannels::from_list(vec![
+        ChatTarget {
+            platform: "telegram".into(),
+            chat_id: "-100".into(),
+            thread_id: None,
+        },
+        ChatTarget {
+            platform: "discord".into(),
+            chat_id: "55".into(),
+            thread_id: None,
+        },
+    ]);
+    let f = fx();
+    let mut job = f.add("every 30m", "j", "a", "discord:9");
+    let ids = |v: Vec<ChatTarget>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(ids(failure_targets(&job, &homes)), ["discord:55"]);
+    job.deliver = Some("local".into());
+    assert_eq!(
+        ids(failure_targets(&job, &homes)),
+        ["telegram:-100", "discord:55"]
+    );
+    job.extra
+        .insert("failure_deliver".into(), "telegram:7".into());
+    assert_eq!(ids(failure_targets(&job, &homes)), ["telegram:7"]);
+    assert!(failure_targets(&job, &HomeChannels::default()).len() == 1);
+    job.extra.remove("failure_deliver");
+    assert!(failure_targets(&job, &HomeChannels::default()).is_empty());
+}
+
+#[test]
+fn missed_interrupted_and_blocked_runs_are_reported_once() {
+    let f = fx();
+    f.add("every 30m", "late", "a", "local");
+    f.add("every 30m", "crashed", "a", "local");
+    f.store
+        .update(|jobs| {
+            jobs[1].state = Some("running".into());
+            Ok(())
+        })
+        .unwrap();
+    let (ex, out) = (FakeExec::default(), FakeOut::default());
+    // Three hours late: beyond the grace, so skipped and reported.
+    let r = f.tick(&at(210), &ex, &out);
+    assert_eq!((r.skipped.len(), r.interrupted.len()), (1, 1), "{r:?}");
+    let sent = out.sent.lock().unwrap().clone();
+    assert!(
+        sent.iter()
+            .any(|(to, t)| to == "telegram:-100"
+                && t.starts_with("⚠️ Cron 'late' did not run: missed")),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .any(|(_, t)| t.starts_with("⚠️ Cron 'crashed' failed: interrupted")),
+        "{sent:?}"
+    );
+    // A job this scheduler refuses is reported the first time only.
+    let f = fx();
+    f.add("every 30m", "agentic", "a", "local");
+    let refusing = FakeExec {
+        refuse_agent: true,
+        ..FakeExec::default()
+    };
+    let out = FakeOut::default();
+    f.tick(&at(30), &refusing, &out);
+    f.tick(&at(31), &refusing, &out);
+    let sent = out.sent.lock().unwrap().clone();
+    assert_eq!(
+        sent,
+        [(
+            "telegram:-100".to_string(),
+            "⚠️ Cron 'agentic' cannot run: no agent runtime".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_daily_job_keeps_its_local_time_through_a_dst_change() {
+    let f = fx();
+    // Created Friday 2026-03-06 10:00 EST; New York springs forward on Sunday 2026-03-08.
+    f.add("every day at 9am", "daily", "a", "local");
+    f.add("every 1d", "elapsed", "b", "local");
+    let (ex, out) = (FakeExec::default(), FakeOut::default());
+    let z = |s: &str| -> Zoned { format!("{s}[America/New_York]").parse().unwrap() };
+    // Saturday: 9am (daily) and 10am (elapsed, 24 h after creation), both EST.
+    assert_eq!(
+        f.tick(&z("2026-03-07T09:00:00-05:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.tick(&z("2026-03-07T10:00:00-05:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    // `every 1d` counts 24 elapsed hours: after the change that is 11:00 EDT.
+    assert_eq!(
+        f.job("elapsed").next_run_at.as_deref(),
+        Some("2026-03-08T11:00:00-04:00")
+    );
+    // Sunday 9am is now EDT, and the next daily run is 9am EDT again.
+    assert_eq!(
+        f.tick(&z("2026-03-08T09:00:00-04:00"), &ex, &out)
+            .runs
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.job("daily").next_run_at.as_deref(),
+        Some("2026-03-09T09:00:00-04:00"),
+        "9am local again after the change"
+    );
 }

@@ -66,6 +66,7 @@ impl JobExecutor for AgentJobs {
             },
             input: prompt,
             model: job.model.clone(),
+            ephemeral_system: job.workdir.as_deref().map(workdir_note),
             ..TurnRequest::default()
         };
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
@@ -104,6 +105,13 @@ impl JobExecutor for AgentJobs {
     }
 }
 
+/// The system note that points an agent job at its `workdir`.
+fn workdir_note(dir: &str) -> String {
+    format!(
+        "This scheduled job works in the directory {dir}. Run terminal commands from there (start each with `cd {dir} && ...`) and resolve relative file paths against it."
+    )
+}
+
 /// Delivers through the gateway's adapters.
 pub struct OutboxDeliverer {
     /// Adapters by platform name.
@@ -132,7 +140,9 @@ impl tick::Deliverer for OutboxDeliverer {
     }
 }
 
-/// Everything a tick needs, built from the profile.
+/// Everything a tick needs, built from the profile. The job store is opened once and kept:
+/// it re-reads `cron/jobs.json` only when the file changed (inode, length, mtime), so a tick
+/// with nothing due costs a scan of the cached jobs, not a parse of the file.
 pub struct Ticker {
     /// The profile.
     pub paths: HermesPaths,
@@ -144,20 +154,54 @@ pub struct Ticker {
     pub agent: Option<AgentJobs>,
     /// Delivery.
     pub deliverer: OutboxDeliverer,
+    jobs: JobStore,
+    tz: jiff::tz::TimeZone,
 }
 
 impl Ticker {
-    /// Runs due jobs once.
-    pub async fn tick_once(self: &Arc<Self>) {
-        let tz = crate::gateway::reset::resolve_time_zone(&self.settings.timezone)
+    /// A ticker for the profile at `paths`.
+    #[must_use]
+    pub fn new(
+        paths: HermesPaths,
+        settings: Settings,
+        env: Env,
+        agent: Option<AgentJobs>,
+        deliverer: OutboxDeliverer,
+    ) -> Self {
+        let tz = crate::gateway::reset::resolve_time_zone(&settings.timezone)
             .unwrap_or_else(|_| jiff::tz::TimeZone::system());
-        let store = JobStore::open(&self.paths, tz.clone());
-        let env = TickEnv {
+        let jobs = JobStore::open(&paths, tz.clone());
+        Self {
+            paths,
+            settings,
+            env,
+            agent,
+            deliverer,
+            jobs,
+            tz,
+        }
+    }
+
+    /// The job store every tick uses.
+    #[must_use]
+    pub fn jobs(&self) -> &JobStore {
+        &self.jobs
+    }
+
+    /// What a tick is told about the profile (homes, wrapping, retention, history).
+    #[must_use]
+    pub fn tick_env(&self) -> TickEnv {
+        TickEnv {
             homes: HomeChannels::from_config(&self.env, &self.settings),
             wrap_response: self.settings.cron.wrap_response,
-            output_retention: 50,
+            output_retention: crate::cron::output_retention(&self.settings),
             state_db: Some(self.paths.state_db()),
-        };
+        }
+    }
+
+    /// Runs due jobs once.
+    pub async fn tick_once(self: &Arc<Self>) {
+        let env = self.tick_env();
         let timeout = Duration::from_secs(match self.settings.cron.script_timeout_seconds {
             0 => 3600,
             n => n,
@@ -171,9 +215,10 @@ impl Ticker {
                     timeout: a.timeout,
                 }) as Box<dyn JobExecutor>
             }),
+            skills_home: Some(self.paths.clone()),
         };
-        let now = jiff::Timestamp::now().to_zoned(tz);
-        match tick::tick(&now, &store, &env, &executors, &self.deliverer).await {
+        let now = jiff::Timestamp::now().to_zoned(self.tz.clone());
+        match tick::tick(&now, &self.jobs, &env, &executors, &self.deliverer).await {
             Ok(report) => {
                 if !report.runs.is_empty() {
                     logs::info("cron", format!("tick ran {} job(s)", report.runs.len()));
@@ -295,13 +340,23 @@ impl crate::agent::tools::CronControl for JobsTool {
         args: serde_json::Value,
     ) -> Result<serde_json::Value, String> {
         use crate::cron::jobs::{JobEdit, JobRules, NewJob};
+        if origin.platform == "cron" {
+            // A scheduled run must not schedule more runs (upstream disables the tool there).
+            return Err(
+                "the cronjob tool is disabled inside scheduled jobs: a cron job cannot create or change jobs"
+                    .into(),
+            );
+        }
         let tz = crate::gateway::reset::resolve_time_zone(&self.settings.timezone)
             .unwrap_or_else(|_| jiff::tz::TimeZone::system());
         let store = JobStore::open(&self.paths, tz.clone());
         let now = jiff::Timestamp::now().to_zoned(tz);
         let rules = JobRules {
-            homes: HomeChannels::from_config(&self.env, &self.settings),
-            scripts_dir: self.paths.scripts_dir(),
+            skills_home: Some(self.paths.clone()),
+            ..JobRules::new(
+                HomeChannels::from_config(&self.env, &self.settings),
+                self.paths.scripts_dir(),
+            )
         };
         let s = |k: &str| {
             args.get(k)
@@ -347,7 +402,8 @@ impl crate::agent::tools::CronControl for JobsTool {
                             .and_then(serde_json::Value::as_bool)
                             .unwrap_or(false),
                         origin: chat_origin,
-                        ..NewJob::default()
+                        workdir: s("workdir"),
+                        failure_deliver: s("failure_deliver"),
                     },
                     &now,
                     &rules,
@@ -363,7 +419,9 @@ impl crate::agent::tools::CronControl for JobsTool {
                     repeat: args.get("repeat").and_then(serde_json::Value::as_i64),
                     skills,
                     script: s("script"),
-                    workdir: None,
+                    workdir: s("workdir"),
+                    failure_deliver: s("failure_deliver"),
+                    no_agent: args.get("no_agent").and_then(serde_json::Value::as_bool),
                 },
                 &now,
                 &rules,
@@ -378,7 +436,9 @@ impl crate::agent::tools::CronControl for JobsTool {
                 ));
             }
         };
-        result.map(|job| serde_json::json!({ "ok": true, "action": action, "job": Self::job_json(&job) })).map_err(|e| e.to_string())
+        result
+            .map(|job| serde_json::json!({ "ok": true, "action": action, "job": Self::job_json(&job) }))
+            .map_err(|e| crate::cron::with_hints(&e))
     }
 }
 
@@ -460,5 +520,86 @@ mod tests {
             .await
             .unwrap();
         assert!(listed["jobs"].as_array().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_cronjob_tool_is_disabled_inside_cron_runs() {
+        let t = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(t.path(), t.path());
+        let env = Env::default();
+        let tool = JobsTool {
+            paths: paths.clone(),
+            settings: Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
+            env,
+        };
+        // The source AgentJobs gives a scheduled run.
+        let in_cron = SessionSource {
+            platform: "cron".into(),
+            chat_id: "abc123".into(),
+            ..SessionSource::default()
+        };
+        let err = tool
+            .call(
+                &in_cron,
+                serde_json::json!({"action": "create", "schedule": "every 1m", "prompt": "spawn"}),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.contains("disabled inside scheduled jobs"), "{err}");
+        assert!(!paths.cron_dir().join("jobs.json").exists());
+    }
+
+    /// Keeps the request a turn was given.
+    struct Recorder(std::sync::Mutex<Vec<TurnRequest>>);
+
+    #[async_trait]
+    impl TurnRunner for Recorder {
+        async fn run(
+            &self,
+            request: TurnRequest,
+            _events: tokio::sync::mpsc::UnboundedSender<crate::gateway::turn::TurnEvent>,
+            _cancel: CancellationToken,
+        ) -> Result<crate::gateway::turn::TurnResult, TurnError> {
+            self.0.lock().unwrap().push(request);
+            Ok(crate::gateway::turn::TurnResult {
+                text: "ok".into(),
+                ..Default::default()
+            })
+        }
+
+        fn resolve_approval(
+            &self,
+            _session_key: &str,
+            _choice: crate::gateway::turn::ApprovalChoice,
+        ) -> bool {
+            false
+        }
+    }
+
+    #[tokio::test]
+    async fn an_agent_job_runs_as_a_cron_source_pointed_at_its_workdir() {
+        let t = tempfile::tempdir().unwrap();
+        let recorder = Arc::new(Recorder(std::sync::Mutex::default()));
+        let jobs = AgentJobs {
+            runner: recorder.clone(),
+            store: Arc::new(Store::open(&t.path().join("state.db")).unwrap()),
+            timeout: Duration::from_secs(5),
+        };
+        let job: Job = serde_json::from_value(serde_json::json!({
+            "id": "abc", "prompt": "tidy up", "workdir": "/srv/app",
+            "schedule": {"kind": "interval", "minutes": 60}
+        }))
+        .unwrap();
+        assert_eq!(jobs.execute(&job).await.unwrap(), "ok");
+        let req = recorder.0.lock().unwrap()[0].clone();
+        // The `cron` source is what disables the cronjob tool for this turn.
+        assert_eq!(req.source.platform, "cron");
+        assert!(req.history.is_empty(), "a fresh session");
+        assert!(
+            req.ephemeral_system
+                .as_deref()
+                .is_some_and(|s| s.contains("/srv/app")),
+            "{req:?}"
+        );
     }
 }

@@ -7,6 +7,19 @@ use crate::TestEnv;
 
 const TZ: (&str, &str) = ("TZ", "Europe/Berlin");
 
+/// Platforms set up for delivery (a target must name a configured platform).
+const PLATFORMS: &[(&str, &str)] = &[
+    (
+        "TELEGRAM_BOT_TOKEN",
+        "123456:CronTestTokenAAAAAAAAAAAAAAAAAAAAAA",
+    ),
+    ("DISCORD_BOT_TOKEN", "MTIzNDU2Nzg5.cron-test-token-discord"),
+    ("SLACK_BOT_TOKEN", "xoxb-cron-test-token-slack"),
+    ("SLACK_APP_TOKEN", "xapp-cron-test-token-slack"),
+    ("WEIXIN_ACCOUNT_ID", "cron-test-account"),
+    ("WEIXIN_TOKEN", "cron-test-token-weixin"),
+];
+
 fn cron(env: &TestEnv, args: &[&str]) -> crate::Run {
     cron_with(env, args, &[])
 }
@@ -15,6 +28,7 @@ fn cron_with(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> crate::Run
     let mut all = vec!["cron"];
     all.extend_from_slice(args);
     let mut vars = vec![TZ];
+    vars.extend_from_slice(PLATFORMS);
     vars.extend_from_slice(extra);
     env.run_with(all, &vars, "")
 }
@@ -177,6 +191,12 @@ fn script_must_exist_under_scripts_dir() {
 #[test]
 fn list_edit_pause_resume_remove() {
     let env = TestEnv::new();
+    for skill in ["a", "b", "c"] {
+        env.write(
+            &env.root().join(format!("skills/{skill}/SKILL.md")),
+            &format!("---\nname: {skill}\n---\nDo {skill}.\n"),
+        );
+    }
     let id = created_id(
         &cron(
             &env,
@@ -301,7 +321,16 @@ fn tick_runs_a_shell_script_job_with_local_delivery() {
     for j in [&id, &agent, &remote] {
         cron(&env, &["run", j]).ok();
     }
-    let run = cron_with(&env, &["tick"], &[("TELEGRAM_HOME_CHANNEL", "-1001")]).ok();
+    // Telegram is set up, but its API is unreachable (nothing listens on port 9).
+    let run = cron_with(
+        &env,
+        &["tick"],
+        &[
+            ("TELEGRAM_HOME_CHANNEL", "-1001"),
+            ("TELEGRAM_BASE_URL", "http://127.0.0.1:9"),
+        ],
+    )
+    .ok();
     assert!(
         run.stdout.contains(&format!("Ran job: Disk ({id}) — ok")),
         "{run}"
@@ -313,9 +342,8 @@ fn tick_runs_a_shell_script_job_with_local_delivery() {
         "{run}"
     );
     assert!(
-        run.stderr.contains(
-            "Delivery failed: telegram:-1001: telegram is not configured in this profile"
-        ),
+        run.stderr
+            .contains("Delivery failed: telegram:-1001: connection to telegram failed"),
         "{run}"
     );
 
@@ -350,7 +378,7 @@ fn tick_runs_a_shell_script_job_with_local_delivery() {
         remote_job["last_delivery_error"]
             .as_str()
             .unwrap()
-            .contains("is not configured in this profile")
+            .contains("connection to telegram failed")
     );
 
     let runs = cron(&env, &["runs", "disk"]).ok();
@@ -406,6 +434,103 @@ fn failing_script_is_recorded_as_an_error() {
     let list = cron(&env, &["list"]).ok();
     assert!(
         list.stdout.contains("error: Script exited with code 4"),
+        "{list}"
+    );
+}
+
+#[test]
+fn create_refuses_all_without_homes_unconfigured_platforms_and_unknown_skills() {
+    let env = TestEnv::new();
+    let run = cron(&env, &["create", "every 1h", "x", "--deliver", "all"]).code(1);
+    assert!(
+        run.stderr
+            .contains("Error: deliver=all sends to every home channel, and no platform has one"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("hint: send `/sethome`"), "{run}");
+    let run = cron(
+        &env,
+        &[
+            "create",
+            "every 1h",
+            "x",
+            "--deliver",
+            "matrix:!r:example.org",
+        ],
+    )
+    .code(1);
+    assert!(
+        run.stderr
+            .contains("Error: matrix is not configured in this profile"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("hermes gateway setup"), "{run}");
+    // A platform whose setup is broken shows its own error as it is.
+    let run = cron_with(
+        &env,
+        &["create", "every 1h", "x", "--deliver", "telegram:5"],
+        &[("TELEGRAM_BOT_TOKEN", "xxxxxxxxxxxx")],
+    )
+    .code(1);
+    assert!(
+        run.stderr.contains(
+            "telegram is not configured in this profile (telegram is enabled but TELEGRAM_BOT_TOKEN is set to a placeholder value"
+        ),
+        "{run}"
+    );
+    let run = cron(&env, &["create", "every 1h", "x", "--skill", "ghost"]).code(1);
+    assert!(
+        run.stderr
+            .contains("Error: unknown skill 'ghost': it is not installed in this profile"),
+        "{run}"
+    );
+    assert!(
+        !env.root().join("cron/jobs.json").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn edit_sets_the_failure_target_and_the_mode_and_list_has_no_placeholders() {
+    let env = TestEnv::new();
+    env.write(&env.root().join("scripts/disk.sh"), "echo ok\n");
+    let id = created_id(&cron(&env, &["create", "every 1h", "Watch", "--name", "w"]).ok());
+    cron(
+        &env,
+        &[
+            "edit",
+            &id,
+            "--failure-deliver",
+            "telegram:77",
+            "--script",
+            "disk.sh",
+            "--no-agent",
+        ],
+    )
+    .ok();
+    let job = jobs(&env)[0].clone();
+    assert_eq!(job["failure_deliver"], "telegram:77", "{job}");
+    assert_eq!(job["no_agent"], true, "{job}");
+    cron(&env, &["edit", &id, "--agent", "--failure-deliver", ""]).ok();
+    let job = jobs(&env)[0].clone();
+    assert_eq!(job["no_agent"], false, "{job}");
+    assert!(job.get("failure_deliver").is_none(), "{job}");
+    let run = cron(&env, &["edit", &id, "--agent", "--no-agent"]).code(2);
+    assert!(run.stderr.contains("cannot be used with"), "{run}");
+
+    // A hand-edited record without display text, times or errors.
+    env.write(
+        &env.root().join("cron/jobs.json"),
+        r#"{"jobs": [{"id": "abc123def456", "prompt": "p", "schedule": {"kind": "interval", "minutes": 90},
+            "enabled": true, "state": "scheduled", "last_status": "delivery_failed",
+            "last_delivery_error": "telegram:5: Forbidden", "deliver": "local"}]}"#,
+    );
+    let list = cron(&env, &["list"]).ok();
+    assert!(!list.stdout.contains('?'), "{list}");
+    assert!(list.stdout.contains("    Schedule:  every 90m"), "{list}");
+    assert!(
+        list.stdout
+            .contains("    ⚠ Delivery failed: telegram:5: Forbidden"),
         "{list}"
     );
 }

@@ -503,3 +503,86 @@ async fn queue_mode_answers_each_queued_message_in_its_own_turn() {
     assert_eq!(runner.inputs(), ["a", "b", "c"]);
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_tasks_use_the_chat_model_run_side_by_side_and_report_failures() {
+    // "fail please" fails. A background task checks, when it finishes, that the other two
+    // have already started: run one after another, the first would find itself alone.
+    let me: Arc<std::sync::OnceLock<std::sync::Weak<Scripted>>> = Arc::default();
+    let seen = me.clone();
+    let runner = Scripted::new(move |r, _| {
+        if r.input == "fail please" {
+            return Err(TurnError::Failed {
+                message: "provider returned 500".into(),
+            });
+        }
+        if r.session_key.starts_with("background:") {
+            let runner = seen.get().and_then(std::sync::Weak::upgrade).unwrap();
+            let started = runner
+                .inputs()
+                .iter()
+                .filter(|i| ["first job", "second job", "fail please"].contains(&i.as_str()))
+                .count();
+            if started < 3 {
+                return Err(TurnError::Failed {
+                    message: format!("ran alone ({started} started)"),
+                });
+            }
+        }
+        Ok(format!("done: {}", r.input))
+    });
+    me.set(Arc::downgrade(&runner)).unwrap();
+    let mut gw = Gw::start(ALLOW_ALICE, "", runner);
+    gw.handle.send(dm("1", "remember the chat", "1"));
+    assert!(gw.wait_text("done: remember the chat").await);
+    gw.handle.send(dm("1", "/model gpt-bg", "m"));
+    assert!(gw.wait_text("This chat now uses gpt-bg").await);
+    gw.runner.set_delay(Duration::from_millis(1500));
+    gw.handle.send(dm("1", "/background first job", "b1"));
+    gw.handle.send(dm("1", "/background second job", "b2"));
+    gw.handle.send(dm("1", "/background fail please", "b3"));
+    assert!(
+        gw.wait_text("✅ Background task complete\n\ndone: first job")
+            .await
+    );
+    assert!(
+        gw.wait_text("✅ Background task complete\n\ndone: second job")
+            .await
+    );
+    assert!(
+        gw.wait_text("❌ Background task failed\n\nprovider returned 500")
+            .await,
+        "{:?}",
+        gw.handle.texts()
+    );
+    let calls = gw.runner.calls.lock().unwrap().clone();
+    let bg: Vec<_> = calls
+        .iter()
+        .filter(|c| c.session_key.starts_with("background:"))
+        .collect();
+    assert_eq!(bg.len(), 3);
+    let chat = calls
+        .iter()
+        .find(|c| c.input == "remember the chat")
+        .unwrap();
+    for c in &bg {
+        assert_eq!(c.model.as_deref(), Some("gpt-bg"), "the chat's /model");
+        assert!(c.history.is_empty(), "no chat history: {:?}", c.history);
+        assert_ne!(c.session_id, chat.session_id, "its own session");
+    }
+    let ids: std::collections::HashSet<_> = bg.iter().map(|c| c.session_id.clone()).collect();
+    assert_eq!(ids.len(), 3, "one session per task");
+    // The chat's own conversation did not take the tasks in.
+    gw.runner.set_delay(Duration::ZERO);
+    gw.handle.send(dm("1", "and now?", "2"));
+    assert!(gw.wait_text("done: and now?").await);
+    let last = gw.runner.calls.lock().unwrap().last().cloned().unwrap();
+    assert!(
+        last.history
+            .iter()
+            .all(|h| !h.content.contains("first job") && !h.content.contains("fail please")),
+        "{:?}",
+        last.history
+    );
+    gw.stop().await;
+}

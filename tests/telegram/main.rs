@@ -3,6 +3,7 @@
 //! (`fake_api` is the fake, `fake` the tests), plus the wizard spec. One binary, as
 //! `tests/cli` does.
 
+mod cron;
 mod emulator;
 mod fake;
 mod fake_api;

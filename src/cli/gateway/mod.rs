@@ -149,17 +149,17 @@ fn run_gateway(cx: &Context, args: &RunArgs) -> anyhow::Result<()> {
         .collect();
     let (runner, process_notices) = build_runner(cx, &settings, &env, &outboxes);
     let cron_timeout = Duration::from_secs(env.number("HERMES_CRON_TIMEOUT").unwrap_or(600));
-    let ticker = Arc::new(cron_bridge::Ticker {
-        paths: cx.paths.clone(),
-        settings: settings.clone(),
-        env: env.clone(),
-        agent: Some(cron_bridge::AgentJobs {
+    let ticker = Arc::new(cron_bridge::Ticker::new(
+        cx.paths.clone(),
+        settings.clone(),
+        env.clone(),
+        Some(cron_bridge::AgentJobs {
             runner: runner.clone(),
             store: store.clone(),
             timeout: cron_timeout,
         }),
-        deliverer: cron_bridge::OutboxDeliverer { outboxes },
-    });
+        cron_bridge::OutboxDeliverer { outboxes },
+    ));
     let api_config = hermes::api::ApiServerConfig::from_settings(&settings, &cx.paths);
     let api_runner = runner.clone();
     let api_store: Arc<dyn hermes::store::SessionStore> = store.clone();

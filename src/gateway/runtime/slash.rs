@@ -70,7 +70,7 @@ pub(crate) async fn handle(shared: &Shared, m: &InboundMessage, cmd: &SlashComma
                 "Nothing is waiting for approval.".into()
             }
         }
-        "background" => return background(shared, m, &cmd.args).await,
+        "background" => return background(shared, m, &key, &cmd.args).await,
         "queue" | "steer" => return queue(shared, m, &cmd.args, &cmd.name).await,
         "platforms" => platforms(shared),
         "compress" => compress(shared, &key).await,
@@ -521,7 +521,10 @@ async fn queue(shared: &Shared, m: &InboundMessage, args: &str, name: &str) {
     }
 }
 
-async fn background(shared: &Shared, m: &InboundMessage, prompt: &str) {
+/// `/background <prompt>`: acknowledged at once with a task id, run in a session of its own
+/// (no chat history) with the chat's model (its `/model` override, if any), and the result
+/// posted to the chat; several can run at once.
+async fn background(shared: &Shared, m: &InboundMessage, key: &str, prompt: &str) {
     let prompt = prompt.trim();
     let chat = m.source.chat();
     if prompt.is_empty() {
@@ -568,11 +571,23 @@ async fn background(shared: &Shared, m: &InboundMessage, prompt: &str) {
             return;
         }
     };
+    let chat_model = shared
+        .store
+        .route(key)
+        .ok()
+        .flatten()
+        .and_then(|r| r.model_override)
+        .and_then(|v| {
+            v.get("model")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        });
     let request = TurnRequest {
         session_id: session_id.clone(),
         session_key: format!("background:{task_id}"),
         source: m.source.clone(),
         input: prompt.to_string(),
+        model: chat_model,
         ..TurnRequest::default()
     };
     let runner = shared.runner.clone();
@@ -598,8 +613,22 @@ async fn background(shared: &Shared, m: &InboundMessage, prompt: &str) {
             Err(e) => format!("❌ Background task failed\n\n{e}"),
         };
         let _ = store.end_session(&session_id, "background");
-        if let Some((outbox, caps)) = outbox {
-            let _ = super::deliver_text(outbox.as_ref(), caps, &chat, &text, None).await;
+        let delivered = match outbox {
+            Some((outbox, caps)) => super::deliver_text(outbox.as_ref(), caps, &chat, &text, None)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            None => Err(format!("{} is not connected", chat.platform)),
+        };
+        if let Err(e) = delivered {
+            // The transcript keeps the answer; say where it went missing.
+            crate::logs::warn(
+                "background",
+                format!(
+                    "task {task_id}: could not post the result to {}:{}: {e} (session {session_id})",
+                    chat.platform, chat.chat_id
+                ),
+            );
         }
     });
 }
