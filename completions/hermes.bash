@@ -1233,7 +1233,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__cron__subcmd__edit)
-            opts="-p -h -V --schedule --prompt --name --deliver --repeat --skill --add-skill --remove-skill --clear-skills --script --workdir --profile --quiet --color --no-input --help --version"
+            opts="-p -h -V --schedule --prompt --name --deliver --repeat --skill --add-skill --remove-skill --clear-skills --script --workdir --failure-deliver --no-agent --agent --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1276,6 +1276,10 @@ _hermes() {
                     return 0
                     ;;
                 --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-deliver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4383,7 +4387,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__send)
-            opts="-t -f -s -l -p -h -V --to --file --subject --list --json --profile --quiet --color --no-input --help --version"
+            opts="-t -f -s -l -q -p -h -V --to --file --subject --list --json --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5091,7 +5095,7 @@ _hermes() {
             return 0
             ;;
         hermes__subcmd__update)
-            opts="-y -p -h -V --check --from-file --yes --sync-skills --profile --quiet --color --no-input --help --version"
+            opts="-y -p -h -V --check --from-file --allow-unsigned --yes --sync-skills --profile --quiet --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -627,11 +627,14 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l remove-skill -d 'Remove a skill' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l script -d 'New script (empty to clear)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l workdir -d 'New working directory (empty to clear)' -r
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l failure-deliver -d 'New failure target (empty to clear)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l clear-skills -d 'Remove every skill'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l no-agent -d 'Skip the agent: run the job\'s script and deliver its stdout'
+complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l agent -d 'Run the agent again (undoes `--no-agent`)'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -834,13 +837,14 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Show session and message counts and the database size'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s t -l to -d 'Where: `telegram` (its home channel), `telegram:<chat_id>[:<thread_id>]`, `all`, or a comma-separated list' -r
-complete -c hermes -n "__fish_hermes_using_subcommand send" -s f -l file -d 'Read the text from a file' -r -F
+complete -c hermes -n "__fish_hermes_using_subcommand send" -s f -l file -d 'Read the text from a file (`-` for standard input)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s s -l subject -d 'A subject (email); other platforms show it as a bold first line' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c hermes -n "__fish_hermes_using_subcommand send" -s l -l list -d 'List the platforms you can send to and their home channels'
+complete -c hermes -n "__fish_hermes_using_subcommand send" -s l -l list -d 'List the platforms you can send to and their home channels (optionally one platform)'
+complete -c hermes -n "__fish_hermes_using_subcommand send" -s q -d 'Print nothing on success (the exit code says it went out); errors still print'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l json -d 'Print the result as JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -1056,12 +1060,13 @@ complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l quiet -d 'Print
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l no-input -d 'Never prompt; fail with the flag to pass instead'
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c hermes -n "__fish_hermes_using_subcommand update" -l from-file -d 'Install a downloaded release (`.tar.gz` or the binary) without the network; a `FILE.sig` (and `FILE.sha256`) beside it is verified' -r -F
+complete -c hermes -n "__fish_hermes_using_subcommand update" -l from-file -d 'Install a downloaded release (`.tar.gz` or the binary) without the network; its signature `FILE.sig` beside it is required and verified (and `FILE.sha256`, if there)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand update" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l check -d 'Only say whether a newer release exists'
+complete -c hermes -n "__fish_hermes_using_subcommand update" -l allow-unsigned -d 'With --from-file: install even when no `FILE.sig` is beside it (a build of your own). A signature that is there but does not match is still refused'
 complete -c hermes -n "__fish_hermes_using_subcommand update" -s y -l yes -d 'Do not ask before installing'
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l sync-skills -d 'Sync bundled skills into every profile and exit (run by the new binary after an update)'
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l quiet -d 'Print less: no status lines, only data and errors'
