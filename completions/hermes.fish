@@ -26,7 +26,7 @@ end
 
 complete -c hermes -n "__fish_hermes_needs_command" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_needs_command" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_needs_command" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -56,7 +56,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand chat" -s r -l resume -d 'R
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s c -l continue -d 'Continue the most recent CLI session, or the one titled NAME' -r
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l yolo -d 'Run dangerous commands without asking (also `HERMES_YOLO_MODE=1`)'
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -65,7 +65,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand chat" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -83,7 +83,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -92,7 +92,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -102,7 +102,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l description -d 'One or two sentences on what this profile is for' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone -d 'Copy config.yaml, .env, SOUL.md, memories and skills from the active profile'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-all -d 'Copy everything from the active profile except history and runtime state'
@@ -115,7 +115,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -124,7 +124,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for the typed confirmation'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -133,7 +133,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -142,7 +142,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l name -d 'Wrapper name (default: the profile name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l remove -d 'Remove the wrapper instead of creating it'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -152,7 +152,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s o -l output -d 'Output file (default: `<name>.tar.gz`)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -161,7 +161,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l name -d 'Name for the new profile (default: the archive\'s folder name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -179,7 +179,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -196,7 +196,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_see
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -205,7 +205,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -214,7 +214,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l force -d 'Skip the notice for keys this version does not know (the value is saved either way)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -223,7 +223,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -231,7 +231,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -239,7 +239,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -247,7 +247,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -255,7 +255,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -273,7 +273,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -292,7 +292,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Log to stderr too: -v for INFO, -vv for DEBUG'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print nothing to stderr (logs still go to files)'
@@ -303,7 +303,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l run-as-user -d 'With `--system`: run the gateway as this user (default: the user who ran sudo)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l system -d 'Install a boot-time system unit instead of a user unit (needs sudo)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l force -d 'Rewrite an installed service file that is outdated'
@@ -315,7 +315,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l system -d 'Target the Linux system unit (`/etc/systemd/system`, needs sudo)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -324,7 +324,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l system -d 'Target the Linux system unit'
@@ -334,7 +334,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l system -d 'Target the Linux system unit'
@@ -344,7 +344,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l system -d 'Target the Linux system unit'
@@ -354,7 +354,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l deep -d 'Also show the service manager\'s view, recent starts and the last output lines'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l system -d 'Look at the system unit'
@@ -365,7 +365,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -374,7 +374,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -461,7 +461,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -488,7 +488,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand logs" -l component -d 'Onl
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l platform -d 'Only records about one platform (telegram, weixin, …)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s f -l follow -d 'Keep printing new records (Ctrl+C to stop); survives log rotation'
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l json -d 'One JSON object per record'
@@ -498,7 +498,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand logs" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -511,7 +511,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -521,7 +521,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l user -d 'Approve the pending request of this user id instead' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -529,7 +529,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -537,7 +537,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -550,7 +550,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -573,7 +573,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l all -d 'Include paused and completed jobs'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l json -d 'Print the job records as JSON'
@@ -590,7 +590,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l workdir -d 'Absolute path for the job to run from' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -606,7 +606,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l workdir -d 'Absolute path for the job to run from' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -625,7 +625,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l workdir -d 'New working directory (empty to clear)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l clear-skills -d 'Remove every skill'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -634,7 +634,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -642,7 +642,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -650,7 +650,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -658,7 +658,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -666,7 +666,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -674,7 +674,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -682,7 +682,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -691,7 +691,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l limit -d 'How many runs to show' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l json -d 'Print runs as JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -701,7 +701,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l limit -d 'How many runs to show' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l json -d 'Print runs as JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -710,7 +710,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -729,7 +729,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -737,7 +737,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -756,7 +756,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l search -d 'Only sessions whose title contains this text' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -765,7 +765,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -777,7 +777,7 @@ md\t'A readable Markdown transcript'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600) instead of stdout' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -785,7 +785,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -793,7 +793,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -804,7 +804,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l platform -l source -d 'Only sessions from this platform' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l dry-run -d 'List what would be deleted, delete nothing'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation'
@@ -814,7 +814,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -834,7 +834,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand send" -s f -l file -d 'Rea
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s s -l subject -d 'A subject (email); other platforms show it as a bold first line' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s l -l list -d 'List the platforms you can send to and their home channels'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l json -d 'Print the result as JSON'
@@ -844,7 +844,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand send" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -865,7 +865,7 @@ error\t'Failed or discarded'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -874,7 +874,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -883,7 +883,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -891,7 +891,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -899,7 +899,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -998,7 +998,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-group-all
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -1015,7 +1015,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand model" -l base-url -d 'The
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l api-key-env -d 'Read the API key from this environment variable' -r
 complete -c hermes -n "__fish_hermes_using_subcommand model" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -1026,7 +1026,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand model" -s h -l help -d 'Pr
 complete -c hermes -n "__fish_hermes_using_subcommand model" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l all -d 'Shareable: no key fragments, no chat ids, paths with `~` (for bug reports)'
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l deep -d 'Probe the provider and platforms over the network (short timeouts)'
@@ -1038,7 +1038,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand status" -s V -l version -d
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l timeout -d 'Seconds each network probe may take' -r
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l fix -d 'Repair what is safe to repair (permissions, missing directories, stale pid files, outdated service files) and say what was done'
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l json -d 'Print the findings as JSON'
@@ -1049,7 +1049,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s V -l version -d
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l from-file -d 'Install a downloaded release (`.tar.gz` or the binary) without the network; a `FILE.sig` (and `FILE.sha256`) beside it is verified' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand update" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l check -d 'Only say whether a newer release exists'
 complete -c hermes -n "__fish_hermes_using_subcommand update" -s y -l yes -d 'Do not ask before installing'
@@ -1138,4 +1138,26 @@ function __hermes_profile_names
         basename $d
     end
 end
+
+# True when the word at the cursor is a profile name (see `hermes completion`'s rule).
+function __hermes_wants_profile
+    set -l words (commandline -opc)
+    set -e words[1]
+    string match -q -- '-*' (commandline -ct); and return 1
+    set -l rest
+    set -l skip 0
+    for w in $words
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if contains -- $w -p --profile --color -o --output --name
+            set skip 1
+        else if not string match -q -- '-*' $w
+            set -a rest $w
+        end
+    end
+    test (count $rest) -eq 2; and test "$rest[1]" = profile; and contains -- $rest[2] use show delete rename alias export
+end
 complete -c hermes -s p -l profile -x -a '(__hermes_profile_names)'
+complete -c hermes -n __hermes_wants_profile -f -a '(__hermes_profile_names)'
