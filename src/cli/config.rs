@@ -151,8 +151,16 @@ fn render_value(v: &Value) -> String {
 /// The environment overrides the typed settings apply for this profile (process environment
 /// overlaid by `.env`, as the runtime reads it).
 fn env_overrides(cx: &Context) -> anyhow::Result<Vec<cfg::EnvOverride>> {
+    let env = cx.env()?;
+    // Resolving the settings is skipped when no overriding variable is set (the usual case).
+    if !cfg::ENV_OVERRIDES
+        .iter()
+        .any(|(var, _)| env.get(var).is_some())
+    {
+        return Ok(Vec::new());
+    }
     let (_, user) = cfg::read_yaml(&cx.paths.config_file())?;
-    Ok(cfg::Settings::env_overrides(&user, &cx.env()?)?)
+    Ok(cfg::Settings::env_overrides(&user, &env)?)
 }
 
 /// Puts `value` at a dotted `key` of an effective document (the key exists in the defaults).
@@ -213,7 +221,13 @@ fn get(cx: &Context, key: &str, json: bool) -> anyhow::Result<()> {
             Value::String(v.to_string())
         }
         keys::Route::Yaml(dotted) => {
-            if let Some(o) = env_overrides(cx)?.into_iter().find(|o| o.key == dotted) {
+            let overridable = cfg::ENV_OVERRIDES.iter().any(|(_, k)| *k == dotted);
+            let overridden = if overridable {
+                env_overrides(cx)?.into_iter().find(|o| o.key == dotted)
+            } else {
+                None
+            };
+            if let Some(o) = overridden {
                 cx.out.status(format!(
                     "(overridden by ${}; unset it to use config.yaml's value)",
                     o.var
