@@ -7,7 +7,7 @@ use crate::TestEnv;
 
 const BOLD: &str = "\u{1b}[1m";
 
-/// Runs `hermes profile list` plus `extra` args without the harness's NO_COLOR; returns stdout.
+/// Runs `hermes profile list` plus `extra` args without the harness's `NO_COLOR`; returns stdout.
 fn list(env: &TestEnv, extra: &[&str], no_color: Option<&str>) -> String {
     let mut cmd = Command::new(TestEnv::bin());
     cmd.env_clear()
