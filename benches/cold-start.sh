@@ -3,6 +3,12 @@
 #   hermes --version, hermes profile list, hermes config get model
 # against a scratch home with three profiles. Targets: <= 5 ms and <= 8 MiB each.
 # Usage: benches/cold-start.sh [path/to/hermes]   (default: target/release/hermes, built if missing)
+#
+# Peak RSS is mostly pages of the binary mapped by the kernel around each page the start-up
+# touches, and how many it maps depends on how the file sits in the page cache (a file the
+# linker or `cp` just wrote is cached in larger pieces than one read from disk). The binary is
+# therefore evicted from the page cache once (`dd iflag=nocache`) and read back by a first run,
+# as after an install or a reboot, so figures are comparable between builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-target/release/hermes}"
@@ -13,8 +19,13 @@ bin="$(realpath "$bin")"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 export HOME="$scratch" NO_COLOR=1
+unset HERMES_HOME
+sync "$bin"
+dd if="$bin" iflag=nocache count=0 status=none
 for p in coder research writer; do "$bin" profile create "$p" --no-alias >/dev/null 2>&1; done
 "$bin" config set model anthropic/claude-sonnet-4.6 >/dev/null 2>&1
+echo "binary: $bin ($(stat -c %s "$bin") bytes), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
 hyperfine -N --warmup 20 --runs 300 --export-markdown "$scratch/times.md" \
   "$bin --version" "$bin profile list" "$bin config get model" >/dev/null
 cat "$scratch/times.md"

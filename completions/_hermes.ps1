@@ -5,6 +5,32 @@ using namespace System.Management.Automation.Language
 Register-ArgumentCompleter -Native -CommandName 'hermes' -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
 
+    $hermesBefore = @($commandAst.CommandElements |
+        Where-Object { $_.Extent.EndOffset -lt $cursorPosition } |
+        ForEach-Object { $_.ToString() } | Select-Object -Skip 1)
+    $hermesWants = $false
+    if ($hermesBefore.Count -gt 0 -and @('-p', '--profile') -contains $hermesBefore[-1]) {
+        $hermesWants = $true
+    } elseif (-not $wordToComplete.StartsWith('-')) {
+        $hermesRest = @()
+        $hermesSkip = $false
+        foreach ($w in $hermesBefore) {
+            if ($hermesSkip) { $hermesSkip = $false }
+            elseif (@('-p', '--profile', '--color', '-o', '--output', '--name') -contains $w) { $hermesSkip = $true }
+            elseif (-not $w.StartsWith('-')) { $hermesRest += $w }
+        }
+        $hermesWants = $hermesRest.Count -eq 2 -and $hermesRest[0] -eq 'profile' -and @('use', 'show', 'delete', 'rename', 'alias', 'export') -contains $hermesRest[1]
+    }
+    if ($hermesWants) {
+        $hermesRoot = if ($env:HERMES_HOME) { $env:HERMES_HOME } else { Join-Path $HOME '.hermes' }
+        $hermesRoot = $hermesRoot -replace '[/\\]profiles[/\\].*$', ''
+        $hermesNames = @('default') + @(Get-ChildItem -Directory -Path (Join-Path $hermesRoot 'profiles') -ErrorAction SilentlyContinue |
+            Where-Object { -not $_.Name.StartsWith('.') } | ForEach-Object { $_.Name })
+        return $hermesNames | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
+            [System.Management.Automation.CompletionResult]::new($_, $_, [System.Management.Automation.CompletionResultType]::ParameterValue, $_)
+        }
+    }
+
     $commandElements = $commandAst.CommandElements
     $command = @(
         'hermes'

@@ -1,12 +1,3 @@
-_hermes_profile_names() {
-    local root="${HERMES_HOME:-$HOME/.hermes}"
-    case "$root" in */profiles/*) root="${root%/profiles/*}" ;; esac
-    local names="default" d
-    for d in "$root"/profiles/*/; do
-        [ -d "$d" ] && names="$names $(basename "$d")"
-    done
-    echo "$names"
-}
 _hermes() {
     local i cur prev opts cmd
     COMPREPLY=()
@@ -5133,9 +5124,35 @@ else
     complete -F _hermes -o bashdefault -o default hermes
 fi
 
-_hermes_with_profiles() {
+_hermes_profile_names() {
+    local root="${HERMES_HOME:-$HOME/.hermes}"
+    case "$root" in */profiles/*) root="${root%/profiles/*}" ;; esac
+    local names="default" d
+    for d in "$root"/profiles/*/; do
+        [ -d "$d" ] && names="$names $(basename "$d")"
+    done
+    echo "$names"
+}
+
+# Succeeds when the word at the cursor is a profile name (see `hermes completion`'s rule).
+_hermes_wants_profile() {
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
-    if [[ "$prev" == "-p" || "$prev" == "--profile" ]]; then
+    case "$prev" in -p|--profile) return 0 ;; esac
+    [[ "${COMP_WORDS[COMP_CWORD]}" == -* ]] && return 1
+    local i w skip=0
+    local -a rest=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w="${COMP_WORDS[i]}"
+        if ((skip)); then skip=0; continue; fi
+        case " -p --profile --color -o --output --name " in *" $w "*) skip=1; continue ;; esac
+        [[ "$w" == -* ]] && continue
+        rest+=("$w")
+    done
+    [[ ${#rest[@]} -eq 2 && "${rest[0]}" == profile && " use show delete rename alias export " == *" ${rest[1]} "* ]]
+}
+
+_hermes_with_profiles() {
+    if _hermes_wants_profile; then
         COMPREPLY=($(compgen -W "$(_hermes_profile_names)" -- "${COMP_WORDS[COMP_CWORD]}"))
         return 0
     fi

@@ -1,8 +1,10 @@
 
 use builtin;
 use str;
+use re;
+use path;
 
-set edit:completion:arg-completer[hermes] = {|@words|
+var hermes-clap-completer = {|@words|
     fn spaces {|n|
         builtin:repeat $n ' ' | str:join ''
     }
@@ -1596,4 +1598,43 @@ set edit:completion:arg-completer[hermes] = {|@words|
         }
     ]
     $completions[$command]
+}
+
+set edit:completion:arg-completer[hermes] = {|@words|
+    var before = $words[1..-1]
+    var wants = $false
+    if (and (> (count $before) 0) (has-value ['-p' '--profile'] $before[-1])) {
+        set wants = $true
+    } elif (not (str:has-prefix $words[-1] '-')) {
+        var rest = []
+        var skip = $false
+        for w $before {
+            if $skip {
+                set skip = $false
+            } elif (has-value ['-p' '--profile' '--color' '-o' '--output' '--name'] $w) {
+                set skip = $true
+            } elif (not (str:has-prefix $w '-')) {
+                set rest = [$@rest $w]
+            }
+        }
+        if (and (== (count $rest) 2) (==s $rest[0] 'profile') (has-value ['use' 'show' 'delete' 'rename' 'alias' 'export'] $rest[1])) {
+            set wants = $true
+        }
+    }
+    if $wants {
+        var root = $E:HOME/.hermes
+        if (!=s $E:HERMES_HOME '') {
+            set root = $E:HERMES_HOME
+        }
+        set root = (re:replace '/profiles/.*$' '' $root)
+        put default
+        for d [(put $root/profiles/*[nomatch-ok][type:dir])] {
+            path:base $d
+        }
+    } else {
+        try {
+            $hermes-clap-completer $@words
+        } catch {
+        }
+    }
 }

@@ -26,7 +26,7 @@ end
 
 complete -c hermes -n "__fish_hermes_needs_command" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_needs_command" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_needs_command" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -56,7 +56,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand chat" -s r -l resume -d 'R
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s c -l continue -d 'Continue the most recent CLI session, or the one titled NAME' -r
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l yolo -d 'Run dangerous commands without asking (also `HERMES_YOLO_MODE=1`)'
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -65,7 +65,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand chat" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand chat" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -83,7 +83,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and not __fish_seen_subcommand_from list use create show delete rename alias export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -92,7 +92,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from use" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -102,7 +102,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l description -d 'One or two sentences on what this profile is for' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone -d 'Copy config.yaml, .env, SOUL.md, memories and skills from the active profile'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -l clone-all -d 'Copy everything from the active profile except history and runtime state'
@@ -115,7 +115,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -124,7 +124,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for the typed confirmation'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -133,7 +133,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -142,7 +142,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l name -d 'Wrapper name (default: the profile name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l remove -d 'Remove the wrapper instead of creating it'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from alias" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -152,7 +152,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s o -l output -d 'Output file (default: `<name>.tar.gz`)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -161,7 +161,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l name -d 'Name for the new profile (default: the archive\'s folder name)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -179,7 +179,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -196,7 +196,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_see
 complete -c hermes -n "__fish_hermes_using_subcommand config; and not __fish_seen_subcommand_from show get set unset path env-path edit check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -205,7 +205,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -214,7 +214,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l force -d 'Skip the notice for keys this version does not know (the value is saved either way)'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -223,7 +223,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -231,7 +231,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -239,7 +239,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -247,7 +247,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from env-path" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -255,7 +255,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from check" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -273,7 +273,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_su
 complete -c hermes -n "__fish_hermes_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -292,7 +292,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and not __fish_seen_subcommand_from run install uninstall start stop restart status list __supervise setup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Log to stderr too: -v for INFO, -vv for DEBUG'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print nothing to stderr (logs still go to files)'
@@ -303,7 +303,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l run-as-user -d 'With `--system`: run the gateway as this user (default: the user who ran sudo)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l system -d 'Install a boot-time system unit instead of a user unit (needs sudo)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -l force -d 'Rewrite an installed service file that is outdated'
@@ -315,7 +315,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l system -d 'Target the Linux system unit (`/etc/systemd/system`, needs sudo)'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -324,7 +324,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -l system -d 'Target the Linux system unit'
@@ -334,7 +334,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -l system -d 'Target the Linux system unit'
@@ -344,7 +344,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l all -d 'Act on the gateways of every profile'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -l system -d 'Target the Linux system unit'
@@ -354,7 +354,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l deep -d 'Also show the service manager\'s view, recent starts and the last output lines'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -l system -d 'Look at the system unit'
@@ -365,7 +365,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -374,7 +374,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from __supervise" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -462,7 +462,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand gateway; and __fish_seen_subcommand_from setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -492,7 +492,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand logs" -l component -d 'Onl
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l platform -d 'Only records about one platform (telegram, weixin, …)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s f -l follow -d 'Keep printing new records (Ctrl+C to stop); survives log rotation'
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -l json -d 'One JSON object per record'
@@ -502,7 +502,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand logs" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -515,7 +515,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_se
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and not __fish_seen_subcommand_from list approve revoke clear-pending help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -525,7 +525,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l user -d 'Approve the pending request of this user id instead' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -533,7 +533,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -541,7 +541,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from clear-pending" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -554,7 +554,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_s
 complete -c hermes -n "__fish_hermes_using_subcommand pairing; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -577,7 +577,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and not __fish_seen_subcommand_from list create add edit pause resume run remove rm delete status runs history tick help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l all -d 'Include paused and completed jobs'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from list" -l json -d 'Print the job records as JSON'
@@ -594,7 +594,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l workdir -d 'Absolute path for the job to run from' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from create" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -610,7 +610,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l workdir -d 'Absolute path for the job to run from' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l no-agent -d 'Skip the agent: run `--script` on schedule and deliver its stdout. Empty stdout = silent'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from add" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -630,7 +630,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l failure-deliver -d 'New failure target (empty to clear)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l clear-skills -d 'Remove every skill'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -l no-agent -d 'Skip the agent: run the job\'s script and deliver its stdout'
@@ -641,7 +641,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -649,7 +649,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -657,7 +657,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -665,7 +665,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -673,7 +673,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -681,7 +681,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -689,7 +689,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -698,7 +698,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l limit -d 'How many runs to show' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l json -d 'Print runs as JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from runs" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -708,7 +708,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l limit -d 'How many runs to show' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l json -d 'Print runs as JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -717,7 +717,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from tick" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -736,7 +736,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -744,7 +744,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand completion" -s h -l help -
 complete -c hermes -n "__fish_hermes_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and not __fish_seen_subcommand_from list show export rename delete prune stats help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -763,7 +763,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l search -d 'Only sessions whose title contains this text' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -772,7 +772,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -784,7 +784,7 @@ md\t'A readable Markdown transcript'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600) instead of stdout' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -792,7 +792,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -800,7 +800,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from delete" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -811,7 +811,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l platform -l source -d 'Only sessions from this platform' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -l dry-run -d 'List what would be deleted, delete nothing'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation'
@@ -821,7 +821,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand sessions; and __fish_seen_subcommand_from stats" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -841,7 +841,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand send" -s f -l file -d 'Rea
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s s -l subject -d 'A subject (email); other platforms show it as a bold first line' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s l -l list -d 'List the platforms you can send to and their home channels (optionally one platform)'
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s q -d 'Print nothing on success (the exit code says it went out); errors still print'
@@ -852,7 +852,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand send" -s h -l help -d 'Pri
 complete -c hermes -n "__fish_hermes_using_subcommand send" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and not __fish_seen_subcommand_from list show approve discard retry help" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -873,7 +873,7 @@ error\t'Failed or discarded'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -882,7 +882,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -l quiet -d 'Print less: no status lines, only data and errors'
@@ -891,7 +891,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -899,7 +899,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -907,7 +907,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subc
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from discard" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l quiet -d 'Print less: no status lines, only data and errors'
 complete -c hermes -n "__fish_hermes_using_subcommand runs; and __fish_seen_subcommand_from retry" -l no-input -d 'Never prompt; fail with the flag to pass instead'
@@ -1007,7 +1007,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-group-all
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l weixin-home-channel -d 'Use your Weixin user ID ({user_id}) as the home channel? (WEIXIN_HOME_CHANNEL)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand setup" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -1028,7 +1028,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand model" -l base-url -d 'The
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l api-key-env -d 'Read the API key from this environment variable' -r
 complete -c hermes -n "__fish_hermes_using_subcommand model" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l non-interactive -d 'Never prompt: take every answer from flags and environment variables'
 complete -c hermes -n "__fish_hermes_using_subcommand model" -l no-validate -d 'Skip the live checks (token checks, the one-token model request)'
@@ -1040,7 +1040,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand model" -s h -l help -d 'Pr
 complete -c hermes -n "__fish_hermes_using_subcommand model" -s V -l version -d 'Print version'
 complete -c hermes -n "__fish_hermes_using_subcommand status" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l all -d 'Shareable: no key fragments, no chat ids, paths with `~` (for bug reports)'
 complete -c hermes -n "__fish_hermes_using_subcommand status" -l deep -d 'Probe the provider and platforms over the network (short timeouts)'
@@ -1052,7 +1052,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand status" -s V -l version -d
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l timeout -d 'Seconds each network probe may take' -r
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l fix -d 'Repair what is safe to repair (permissions, missing directories, stale pid files, outdated service files) and say what was done'
 complete -c hermes -n "__fish_hermes_using_subcommand doctor" -l json -d 'Print the findings as JSON'
@@ -1063,7 +1063,7 @@ complete -c hermes -n "__fish_hermes_using_subcommand doctor" -s V -l version -d
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l from-file -d 'Install a downloaded release (`.tar.gz` or the binary) without the network; its signature `FILE.sig` beside it is required and verified (and `FILE.sha256`, if there)' -r -F
 complete -c hermes -n "__fish_hermes_using_subcommand update" -s p -l profile -d 'Use this profile for this command only (accepted anywhere on the line)' -r
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l color -d 'When to use colour' -r -f -a "auto\t'Colour on a terminal unless `NO_COLOR` is set'
-always\t'Always colour'
+always\t'Colour even when not on a terminal (still never with `NO_COLOR`)'
 never\t'Never colour'"
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l check -d 'Only say whether a newer release exists'
 complete -c hermes -n "__fish_hermes_using_subcommand update" -l allow-unsigned -d 'With --from-file: install even when no `FILE.sig` is beside it (a build of your own). A signature that is there but does not match is still refused'
@@ -1153,4 +1153,26 @@ function __hermes_profile_names
         basename $d
     end
 end
+
+# True when the word at the cursor is a profile name (see `hermes completion`'s rule).
+function __hermes_wants_profile
+    set -l words (commandline -opc)
+    set -e words[1]
+    string match -q -- '-*' (commandline -ct); and return 1
+    set -l rest
+    set -l skip 0
+    for w in $words
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if contains -- $w -p --profile --color -o --output --name
+            set skip 1
+        else if not string match -q -- '-*' $w
+            set -a rest $w
+        end
+    end
+    test (count $rest) -eq 2; and test "$rest[1]" = profile; and contains -- $rest[2] use show delete rename alias export
+end
 complete -c hermes -s p -l profile -x -a '(__hermes_profile_names)'
+complete -c hermes -n __hermes_wants_profile -f -a '(__hermes_profile_names)'

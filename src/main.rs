@@ -22,7 +22,15 @@ fn main() -> ExitCode {
         Ok(v) => v,
         Err(e) => return render(&plain_printer(), &anyhow::Error::new(e)),
     };
-    let cli = match Cli::try_parse_from(&argv) {
+    // `hermes --version` answers before any of the command tree is built.
+    if let [_, flag] = argv.as_slice()
+        && (flag == "--version" || flag == "-V")
+    {
+        plain_printer().data(format_args!("hermes {}", hermes::VERSION));
+        return ExitCode::SUCCESS;
+    }
+    let parsed = cli::parse_lean(&argv).map_or_else(|| Cli::try_parse_from(&argv), Ok);
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -174,5 +182,42 @@ mod tests {
     #[test]
     fn command_tree_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    /// The lean parse (one subcommand built) gives what the full tree gives, and steps aside
+    /// for everything it cannot answer identically.
+    #[test]
+    fn lean_parse_matches_the_full_tree() {
+        for line in [
+            "hermes profile list",
+            "hermes --quiet profile list --json",
+            "hermes --color never config get model",
+            "hermes --color=always config set a.b 1",
+            "hermes config show --json --quiet",
+            "hermes profile create x --clone-all --description hi",
+            "hermes cron add 1h hello",
+            "hermes gateway status --json",
+            "hermes completion fish",
+            "hermes --no-input sessions list",
+        ] {
+            let argv = args(&line.split(' ').collect::<Vec<_>>());
+            let lean = cli::parse_lean(&argv).unwrap_or_else(|| panic!("lean parse of {line}"));
+            let full = Cli::try_parse_from(&argv).unwrap();
+            assert_eq!(format!("{lean:?}"), format!("{full:?}"), "{line}");
+        }
+        for line in [
+            "hermes",
+            "hermes --version",
+            "hermes profile --help",
+            "hermes profile",
+            "hermes help profile",
+            "hermes nope",
+            "hermes config bogus",
+            "hermes profile create",
+            "hermes --bogus profile list",
+        ] {
+            let argv = args(&line.split(' ').collect::<Vec<_>>());
+            assert!(cli::parse_lean(&argv).is_none(), "{line}");
+        }
     }
 }

@@ -7,16 +7,26 @@ use std::io::{IsTerminal, Write};
 
 use console::Style;
 
-/// When to colour output.
+/// When to colour output. `NO_COLOR` (<https://no-color.org>) beats every choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub(crate) enum ColorChoice {
     /// Colour on a terminal unless `NO_COLOR` is set.
     #[default]
     Auto,
-    /// Always colour.
+    /// Colour even when not on a terminal (still never with `NO_COLOR`).
     Always,
     /// Never colour.
     Never,
+}
+
+/// Whether one stream is coloured: `NO_COLOR` always wins, then `--color`, then the terminal.
+fn use_color(choice: ColorChoice, tty: bool, no_color_env: bool) -> bool {
+    !no_color_env
+        && match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty,
+        }
 }
 
 /// The printer every command writes through.
@@ -29,15 +39,10 @@ pub(crate) struct Printer {
 
 impl Printer {
     pub(crate) fn new(quiet: bool, color: ColorChoice, no_color_env: bool) -> Self {
-        let decide = |tty: bool| match color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color_env,
-        };
         Self {
             quiet,
-            color_out: decide(std::io::stdout().is_terminal()),
-            color_err: decide(std::io::stderr().is_terminal()),
+            color_out: use_color(color, std::io::stdout().is_terminal(), no_color_env),
+            color_err: use_color(color, std::io::stderr().is_terminal(), no_color_env),
         }
     }
 
@@ -173,5 +178,65 @@ impl Printer {
             bar.set_style(style);
         }
         Some(bar)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_beats_every_choice() {
+        for choice in [ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never] {
+            for tty in [true, false] {
+                assert!(!use_color(choice, tty, true), "{choice:?} tty={tty}");
+            }
+        }
+    }
+
+    #[test]
+    fn choice_and_terminal_decide_without_no_color() {
+        assert!(use_color(ColorChoice::Auto, true, false));
+        assert!(!use_color(ColorChoice::Auto, false, false));
+        assert!(use_color(ColorChoice::Always, false, false));
+        assert!(use_color(ColorChoice::Always, true, false));
+        assert!(!use_color(ColorChoice::Never, true, false));
+        assert!(!use_color(ColorChoice::Never, false, false));
+    }
+
+    #[test]
+    fn painting_follows_the_decision() {
+        let on = Printer {
+            quiet: false,
+            color_out: true,
+            color_err: true,
+        };
+        let off = Printer {
+            quiet: false,
+            color_out: false,
+            color_err: false,
+        };
+        assert_eq!(off.bold("x"), "x");
+        assert_eq!(off.green("x"), "x");
+        assert_eq!(off.paint_err(&Style::new().red(), "x"), "x");
+        assert_eq!(on.bold("x"), "\u{1b}[1mx\u{1b}[0m");
+        assert_eq!(on.green("x"), "\u{1b}[32mx\u{1b}[0m");
+        assert_eq!(
+            on.paint_err(&Style::new().red(), "x"),
+            "\u{1b}[31mx\u{1b}[0m"
+        );
+    }
+
+    #[test]
+    fn new_never_colours_with_no_color() {
+        // Whatever the test harness's streams are, NO_COLOR turns colour off on both.
+        for choice in [ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never] {
+            let p = Printer::new(false, choice, true);
+            assert!(!p.color_out && !p.color_err, "{choice:?}");
+        }
+        let p = Printer::new(false, ColorChoice::Always, false);
+        assert!(p.color_out && p.color_err);
+        let p = Printer::new(true, ColorChoice::Never, false);
+        assert!(!p.color_out && !p.color_err && p.quiet);
     }
 }

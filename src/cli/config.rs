@@ -148,8 +148,39 @@ fn render_value(v: &Value) -> String {
     }
 }
 
+/// The environment overrides the typed settings apply for this profile (process environment
+/// overlaid by `.env`, as the runtime reads it).
+fn env_overrides(cx: &Context) -> anyhow::Result<Vec<cfg::EnvOverride>> {
+    let env = cx.env()?;
+    // Resolving the settings is skipped when no overriding variable is set (the usual case).
+    if !cfg::ENV_OVERRIDES
+        .iter()
+        .any(|(var, _)| env.get(var).is_some())
+    {
+        return Ok(Vec::new());
+    }
+    let (_, user) = cfg::read_yaml(&cx.paths.config_file())?;
+    Ok(cfg::Settings::env_overrides(&user, &env)?)
+}
+
+/// Puts `value` at a dotted `key` of an effective document (the key exists in the defaults).
+fn overlay(doc: &mut Value, key: &str, value: &Value) {
+    let mut node = doc;
+    for seg in key.split('.') {
+        let Value::Mapping(m) = node else { return };
+        node = m
+            .entry(Value::String(seg.to_string()))
+            .or_insert(Value::Null);
+    }
+    *node = value.clone();
+}
+
 fn show(cx: &Context, json: bool) -> anyhow::Result<()> {
     let mut doc = cfg::effective(&cx.paths)?;
+    let overrides = env_overrides(cx)?;
+    for o in &overrides {
+        overlay(&mut doc, o.key, &o.value);
+    }
     mask_tree(&mut doc);
     if json {
         cx.out.json(&to_json(&doc)?);
@@ -166,6 +197,10 @@ fn show(cx: &Context, json: bool) -> anyhow::Result<()> {
         env_keys.len(),
         env_keys.join(", ")
     ));
+    for o in &overrides {
+        cx.out
+            .data(format!("# {} is overridden by ${}", o.key, o.var));
+    }
     cx.out.raw(&serde_yaml_ng::to_string(&doc)?);
     Ok(())
 }
@@ -185,12 +220,26 @@ fn get(cx: &Context, key: &str, json: bool) -> anyhow::Result<()> {
             };
             Value::String(v.to_string())
         }
-        keys::Route::Yaml(_) => {
-            let doc = cfg::effective(&cx.paths)?;
-            let Some(v) = cfg::lookup(&doc, key) else {
-                return Err(not_set(key));
+        keys::Route::Yaml(dotted) => {
+            let overridable = cfg::ENV_OVERRIDES.iter().any(|(_, k)| *k == dotted);
+            let overridden = if overridable {
+                env_overrides(cx)?.into_iter().find(|o| o.key == dotted)
+            } else {
+                None
             };
-            v.clone()
+            if let Some(o) = overridden {
+                cx.out.status(format!(
+                    "(overridden by ${}; unset it to use config.yaml's value)",
+                    o.var
+                ));
+                o.value
+            } else {
+                let doc = cfg::effective(&cx.paths)?;
+                let Some(v) = cfg::lookup(&doc, key) else {
+                    return Err(not_set(key));
+                };
+                v.clone()
+            }
         }
     };
     if json {

@@ -96,6 +96,73 @@ pub(crate) enum Command {
     Update(update::Args),
 }
 
+/// Parses argv building only the part of the command tree it names: the global flags and the
+/// one subcommand. Building the whole tree (every command's flags and help text) is most of a
+/// short command's start-up time and memory. Returns `None` whenever the lean parse cannot
+/// answer exactly as the full tree would (no or unknown subcommand, `help`, `--help`,
+/// `--version`, any usage error): the caller then parses with [`Cli`] itself, so help and
+/// errors always come from the full tree.
+pub(crate) fn parse_lean(argv: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::{Args as _, FromArgMatches as _};
+    let name = first_subcommand(argv)?;
+    macro_rules! sub {
+        ($($name:literal => $args:ty),* $(,)?) => {
+            match name {
+                $($name => <$args>::augment_args(clap::Command::new($name)),)*
+                _ => return None,
+            }
+        };
+    }
+    let sub = sub! {
+        "chat" => chat::Args,
+        "profile" => profile::Args,
+        "config" => config::Args,
+        "gateway" => gateway::Args,
+        "logs" => logs::Args,
+        "pairing" => pairing::Args,
+        "cron" => cron::Args,
+        "completion" => completion::Args,
+        "sessions" => sessions::Args,
+        "send" => send::Args,
+        "runs" => runs::Args,
+        "setup" => setup::Args,
+        "model" => model::Args,
+        "status" => status::Args,
+        "doctor" => doctor::Args,
+        "update" => update::Args,
+    };
+    let root = GlobalArgs::augment_args(
+        clap::Command::new("hermes")
+            .version(hermes::VERSION)
+            .propagate_version(true)
+            .subcommand_required(true),
+    )
+    .subcommand(sub);
+    let matches = root.try_get_matches_from(argv).ok()?;
+    Some(Cli {
+        global: GlobalArgs::from_arg_matches(&matches).ok()?,
+        command: Command::from_arg_matches(&matches).ok()?,
+    })
+}
+
+/// The first word of argv that is not a global flag or its value: the subcommand's name.
+fn first_subcommand(argv: &[std::ffi::OsString]) -> Option<&str> {
+    let mut words = argv.iter().skip(1);
+    while let Some(w) = words.next() {
+        let w = w.to_str()?;
+        match w {
+            "--quiet" | "--no-input" => {}
+            "--color" => {
+                words.next();
+            }
+            _ if w.starts_with("--color=") => {}
+            _ if w.starts_with('-') => return None,
+            _ => return Some(w),
+        }
+    }
+    None
+}
+
 /// What every command gets: resolved paths, the printer, and the environment.
 pub(crate) struct Context {
     pub(crate) paths: HermesPaths,

@@ -392,7 +392,10 @@ fn delete(cx: &Context, raw: &str, yes: bool) -> anyhow::Result<()> {
             "Cannot delete the default profile ({}).",
             tilde(cx, cx.paths.root())
         ))
-        .hint("to remove everything, use: `hermes uninstall`")
+        .hint(format!(
+            "to remove everything, stop the gateway service with `hermes gateway uninstall`, then delete {}",
+            tilde(cx, cx.paths.root())
+        ))
         .into());
     }
     let info = home::profile_info(&cx.paths, &name)?;
@@ -461,7 +464,10 @@ fn rename(cx: &Context, old_raw: &str, new_raw: &str) -> anyhow::Result<()> {
     let new = ProfileName::parse(new_raw)?;
     if old.is_default() {
         return Err(CliError::user("Cannot rename the default profile.")
-            .hint("give it a display name instead: `hermes config set display_name NAME` is not needed; edit ~/.hermes/profile.yaml `display_name:`")
+            .hint(format!(
+                "`default` is the root home itself ({}) and keeps its name; to copy it under a new name: `hermes profile create {new_raw} --clone-all`",
+                tilde(cx, cx.paths.root())
+            ))
             .into());
     }
     if new.is_default() {

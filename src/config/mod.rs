@@ -14,8 +14,8 @@ use serde_yaml_ng::{Mapping, Value};
 
 pub use env::Env;
 pub use settings::{
-    ApiServerSettings, CronSettings, DisplaySettings, GatewaySettings, LoggingSettings,
-    ModelSettings, ResetMode, SessionResetSettings, Settings,
+    ApiServerSettings, CronSettings, DisplaySettings, ENV_OVERRIDES, EnvOverride, GatewaySettings,
+    LoggingSettings, ModelSettings, ResetMode, SessionResetSettings, Settings,
 };
 
 use crate::fsutil;

@@ -8,6 +8,51 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::{ConfigError, Env, defaults, merge, normalise};
 
+/// Environment variables that override a config.yaml key (the dotted key it overrides), as
+/// [`Settings::resolve`] applies them. Kept in step with `apply_env` by a test.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("HERMES_INFERENCE_MODEL", "model.default"),
+    ("HERMES_MAX_ITERATIONS", "agent.max_turns"),
+    ("HERMES_GATEWAY_BUSY_INPUT_MODE", "display.busy_input_mode"),
+    (
+        "HERMES_GATEWAY_BUSY_ACK_ENABLED",
+        "display.busy_ack_enabled",
+    ),
+    (
+        "HERMES_BACKGROUND_NOTIFICATIONS",
+        "display.background_process_notifications",
+    ),
+    ("SESSION_IDLE_MINUTES", "session_reset.idle_minutes"),
+    ("SESSION_RESET_HOUR", "session_reset.at_hour"),
+    ("HERMES_CRON_SCRIPT_TIMEOUT", "cron.script_timeout_seconds"),
+    ("HERMES_CRON_MAX_PARALLEL", "cron.max_parallel_jobs"),
+    (
+        "HERMES_GATEWAY_PLATFORM_CONNECT_TIMEOUT",
+        "gateway.platform_connect_timeout",
+    ),
+    ("API_SERVER_ENABLED", "gateway.api_server.enabled"),
+    ("API_SERVER_KEY", "gateway.api_server.key"),
+    ("API_SERVER_HOST", "gateway.api_server.host"),
+    ("API_SERVER_PORT", "gateway.api_server.port"),
+    ("API_SERVER_CORS_ORIGINS", "gateway.api_server.cors_origins"),
+    ("API_SERVER_MODEL_NAME", "gateway.api_server.model_name"),
+    (
+        "API_SERVER_MAX_CONCURRENT_RUNS",
+        "gateway.api_server.max_concurrent_runs",
+    ),
+];
+
+/// One config key an environment variable overrides right now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvOverride {
+    /// The dotted config key.
+    pub key: &'static str,
+    /// The variable.
+    pub var: &'static str,
+    /// The value in effect.
+    pub value: Value,
+}
+
 /// Everything the runtime reads from configuration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -273,6 +318,29 @@ impl Settings {
         Ok(s)
     }
 
+    /// The environment overrides in effect: each variable of [`ENV_OVERRIDES`] set in `env`
+    /// that changes what [`Settings::resolve`] gives, with the value it gives.
+    pub fn env_overrides(user: &Value, env: &Env) -> Result<Vec<EnvOverride>, ConfigError> {
+        let plain = serde_yaml_ng::to_value(Self::resolve(
+            user,
+            &Env::from_pairs(Vec::<(String, String)>::new()),
+        )?)
+        .unwrap_or_default();
+        let applied = serde_yaml_ng::to_value(Self::resolve(user, env)?).unwrap_or_default();
+        Ok(ENV_OVERRIDES
+            .iter()
+            .filter(|(var, _)| env.get(var).is_some())
+            .filter_map(|(var, key)| {
+                let value = super::lookup(&applied, key)?;
+                (super::lookup(&plain, key) != Some(value)).then(|| EnvOverride {
+                    key,
+                    var,
+                    value: value.clone(),
+                })
+            })
+            .collect())
+    }
+
     fn apply_env(&mut self, env: &Env) {
         if let Some(m) = env.get("HERMES_INFERENCE_MODEL") {
             self.model.default = m.to_string();
@@ -383,5 +451,49 @@ mod tests {
         assert_eq!(s.display.busy_input_mode, "interrupt");
         assert_eq!(s.timezone, "Asia/Shanghai");
         assert_eq!(s.session_reset.mode, ResetMode::Both);
+    }
+
+    /// Every variable of `ENV_OVERRIDES` really changes its key, and `env_overrides` reports
+    /// exactly the ones that do.
+    #[test]
+    fn env_override_table_matches_resolve() {
+        let user: Value = serde_yaml_ng::from_str("model: a/b\n").unwrap();
+        for (var, key) in ENV_OVERRIDES {
+            let value = match *key {
+                // Whichever of the two differs from the default.
+                k if k.ends_with("enabled") => {
+                    let on =
+                        Settings::env_overrides(&user, &Env::from_pairs([(*var, "true")])).unwrap();
+                    if on.is_empty() { "false" } else { "true" }
+                }
+                k if k.ends_with("origins") => "https://a.example",
+                "session_reset.at_hour" => "7",
+                k if k.ends_with("max_turns")
+                    || k.ends_with("minutes")
+                    || k.ends_with("seconds")
+                    || k.ends_with("timeout")
+                    || k.ends_with("jobs")
+                    || k.ends_with("port")
+                    || k.ends_with("runs") =>
+                {
+                    "17"
+                }
+                _ => "from-env",
+            };
+            let got = Settings::env_overrides(&user, &Env::from_pairs([(*var, value)])).unwrap();
+            assert_eq!(got.len(), 1, "{var} does not change {key}");
+            assert_eq!((got[0].key, got[0].var), (*key, *var));
+        }
+        // Unset, or not a valid value: no override.
+        assert!(
+            Settings::env_overrides(&user, &Env::from_pairs([("TZ", "UTC")]))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            Settings::env_overrides(&user, &Env::from_pairs([("HERMES_MAX_ITERATIONS", "x")]))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

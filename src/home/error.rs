@@ -61,9 +61,17 @@ impl ProfileError {
             Self::AlreadyExists { name, .. } => vec![format!(
                 "pick another name, or remove it first: `hermes profile delete {name}`"
             )],
-            Self::DefaultProfile { .. } => {
-                vec!["`default` is the root home itself (~/.hermes); use `hermes uninstall` to remove hermes".into()]
-            }
+            Self::DefaultProfile { action } => match *action {
+                "imported over" => {
+                    vec!["import it under another name: `--name NAME`".into()]
+                }
+                "renamed" => vec![
+                    "`default` is the root home itself (~/.hermes) and keeps its name; to copy it under a new name: `hermes profile create NAME --clone-all`".into(),
+                ],
+                _ => vec![
+                    "`default` is the root home itself (~/.hermes); to remove hermes, stop its service with `hermes gateway uninstall`, then delete that directory".into(),
+                ],
+            },
             Self::GatewayRunning { name, .. } => {
                 vec![format!("stop it first: `hermes -p {name} gateway stop`")]
             }

@@ -45,7 +45,9 @@ pub enum CloneMode {
     Fresh,
     /// `--clone`: config.yaml, .env, SOUL.md, memories and skills.
     Config,
-    /// `--clone-all`: everything but history and runtime state.
+    /// `--clone-all`: everything but history and runtime state. As upstream, that includes
+    /// `auth.json` (kept owner-only), so the clone works at once; channel state stays behind
+    /// unless `--clone-channels`.
     All,
 }
 
@@ -192,6 +194,13 @@ fn build_profile(
             Some(fsutil::SECRET_MODE),
         )
         .map_err(ProfileError::io("write", &env_path))?;
+    }
+    let auth = dir.join("auth.json");
+    if auth.is_file() {
+        // Credentials copied by `--clone-all` stay private whatever mode the source had.
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&auth, fs::Permissions::from_mode(fsutil::SECRET_MODE))
+            .map_err(ProfileError::io("protect", &auth))?;
     }
     let left_behind = if opts.mode == CloneMode::Fresh || opts.clone_channels {
         Vec::new()

@@ -288,3 +288,68 @@ fn edit_uses_the_editor_and_checks_the_result() {
         "12\n"
     );
 }
+
+#[test]
+fn get_and_show_report_environment_overrides() {
+    let env = TestEnv::new();
+    let cfg = env.root().join("config.yaml");
+    env.write(&cfg, COMMENTED);
+    env.run(["config", "set", "display.busy_input_mode", "interrupt"])
+        .ok();
+    let queue = [("HERMES_GATEWAY_BUSY_INPUT_MODE", "queue")];
+    // The value hermes will use is printed; stderr says where it comes from.
+    let r = env
+        .run_with(["config", "get", "display.busy_input_mode"], &queue, "")
+        .ok();
+    assert_eq!(r.stdout, "queue\n");
+    assert!(
+        r.stderr.contains(
+            "(overridden by $HERMES_GATEWAY_BUSY_INPUT_MODE; unset it to use config.yaml's value)"
+        ),
+        "{r}"
+    );
+    let r = env.run(["config", "get", "display.busy_input_mode"]).ok();
+    assert_eq!(r.stdout, "interrupt\n");
+    assert!(!r.stderr.contains("overridden"), "{r}");
+    // A variable in the profile's .env overrides too, as the runtime reads it; `model` is
+    // `model.default`.
+    env.run(["config", "set", "HERMES_INFERENCE_MODEL", "openai/gpt-x"])
+        .ok();
+    let r = env.run(["config", "get", "model"]).ok();
+    assert_eq!(r.stdout, "openai/gpt-x\n");
+    assert!(r.stderr.contains("$HERMES_INFERENCE_MODEL"), "{r}");
+    // A value the setting cannot take is not applied, so nothing is overridden.
+    let r = env
+        .run_with(
+            ["config", "get", "agent.max_turns"],
+            &[("HERMES_MAX_ITERATIONS", "lots")],
+            "",
+        )
+        .ok();
+    assert_eq!(r.stdout, "10\n");
+    assert!(!r.stderr.contains("overridden"), "{r}");
+
+    let r = env.run_with(["config", "show"], &queue, "").ok();
+    assert!(
+        r.stdout.contains(
+            "# display.busy_input_mode is overridden by $HERMES_GATEWAY_BUSY_INPUT_MODE\n"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stdout
+            .contains("# model.default is overridden by $HERMES_INFERENCE_MODEL\n"),
+        "{r}"
+    );
+    assert!(r.stdout.contains("busy_input_mode: queue"), "{r}");
+    let v: serde_json::Value = serde_json::from_str(
+        &env.run_with(["config", "show", "--json"], &queue, "")
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["display"]["busy_input_mode"], "queue");
+    assert_eq!(v["model"]["default"], "openai/gpt-x");
+    // The file itself is untouched.
+    assert!(env.read(&cfg).contains("busy_input_mode: interrupt"));
+}

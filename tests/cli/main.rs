@@ -12,6 +12,7 @@ mod ops_gateway;
 mod ops_http;
 mod ops_status;
 mod ops_update;
+mod output;
 mod pairing;
 mod profile;
 mod sessions;

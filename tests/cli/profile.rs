@@ -557,3 +557,260 @@ fn export_and_import_round_trip_without_secrets() {
             .contains("does not exist")
     );
 }
+
+#[test]
+fn create_description_is_saved_and_shown() {
+    let env = TestEnv::new();
+    env.run([
+        "profile",
+        "create",
+        "coder",
+        "--no-alias",
+        "--description",
+        "Writes code: reviews, fixes and refactors.",
+    ])
+    .ok();
+    let meta = env.read(&env.profile("coder").join("profile.yaml"));
+    assert_eq!(
+        meta.trim(),
+        "description: 'Writes code: reviews, fixes and refactors.'"
+    );
+    let r = env.run(["profile", "show", "coder"]).ok();
+    assert!(
+        r.stdout
+            .contains("About:    Writes code: reviews, fixes and refactors."),
+        "{r}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(["profile", "show", "coder", "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        v["description"],
+        "Writes code: reviews, fixes and refactors."
+    );
+    // Without the flag there is no profile.yaml and no About line.
+    env.run(["profile", "create", "plain", "--no-alias"]).ok();
+    assert!(!env.profile("plain").join("profile.yaml").exists());
+    let r = env.run(["profile", "show", "plain"]).ok();
+    assert!(!r.stdout.contains("About:"), "{r}");
+}
+
+/// A live process that `gateway.pid` can name; killed when dropped.
+struct FakeProcess(std::process::Child);
+
+impl FakeProcess {
+    /// `sleep 300` whose command line reads `argv0 300`.
+    fn spawn(argv0: &str) -> Self {
+        use std::os::unix::process::CommandExt;
+        Self(
+            std::process::Command::new("sleep")
+                .arg0(argv0)
+                .arg("300")
+                .spawn()
+                .expect("spawn sleep"),
+        )
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Field 22 of /proc/<pid>/stat: what the gateway records to tell a reused pid apart.
+    fn start_time(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        let after = &stat[stat.rfind(')').unwrap() + 1..];
+        after.split_whitespace().nth(19).unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for FakeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn list_and_show_report_a_running_gateway_by_its_pid_file() {
+    let env = TestEnv::new();
+    env.run(["profile", "create", "coder", "--no-alias"]).ok();
+    env.run(["profile", "create", "writer", "--no-alias"]).ok();
+    // The record a running gateway writes (src/gateway/pid.rs): a live pid whose start time
+    // matches and whose command line is a hermes gateway.
+    let gateway = FakeProcess::spawn("hermes-gateway");
+    env.write(
+        &env.profile("coder").join("gateway.pid"),
+        &serde_json::json!({
+            "pid": gateway.pid(),
+            "kind": "hermes-gateway",
+            "argv": ["hermes", "gateway", "run"],
+            "start_time": gateway.start_time(),
+            "hermes_home": env.profile("coder").display().to_string(),
+        })
+        .to_string(),
+    );
+    // A live process that is not a gateway (a reused pid) counts as stopped.
+    let other = FakeProcess::spawn("sleep");
+    env.write(
+        &env.profile("writer").join("gateway.pid"),
+        &other.pid().to_string(),
+    );
+    let r = env.run(["profile", "list"]).ok();
+    let row = |name: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.trim_start_matches('*').split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} row\n{r}"))
+            .to_string()
+    };
+    assert!(
+        row("coder").contains(&format!("running (PID {})", gateway.pid())),
+        "{r}"
+    );
+    assert!(row("writer").contains("stopped"), "{r}");
+    assert!(row("default").contains("stopped"), "{r}");
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(["profile", "list", "--json"]).ok().stdout).unwrap();
+    assert_eq!(v[1]["gateway_pid"], gateway.pid());
+    assert!(v[2]["gateway_pid"].is_null());
+    let r = env.run(["profile", "show", "coder"]).ok();
+    assert!(
+        r.stdout
+            .contains(&format!("Gateway:  running (PID {})", gateway.pid())),
+        "{r}"
+    );
+    // A start time that does not match is a reused pid: stopped.
+    env.write(
+        &env.profile("coder").join("gateway.pid"),
+        &serde_json::json!({"pid": gateway.pid(), "start_time": gateway.start_time() + 1})
+            .to_string(),
+    );
+    assert!(
+        env.run(["profile", "show", "coder"])
+            .ok()
+            .stdout
+            .contains("Gateway:  stopped")
+    );
+    // Renaming a profile whose gateway runs is refused.
+    env.write(
+        &env.profile("coder").join("gateway.pid"),
+        &gateway.pid().to_string(),
+    );
+    let r = env.run(["profile", "rename", "coder", "coder2"]).code(1);
+    assert!(
+        r.stderr
+            .contains(&format!("is running (PID {})", gateway.pid())),
+        "{r}"
+    );
+}
+
+#[test]
+fn gateway_commands_under_systemd_ignore_the_sticky_profile() {
+    let env = TestEnv::new();
+    env.run(["profile", "create", "coder", "--no-alias"]).ok();
+    env.run(["profile", "use", "coder"]).ok();
+    let status = |extra: &[(&str, &str)]| -> serde_json::Value {
+        serde_json::from_str(
+            &env.run_with(["gateway", "status", "--json"], extra, "")
+                .ok()
+                .stdout,
+        )
+        .unwrap()
+    };
+    assert_eq!(status(&[])["profile"], "coder");
+    // systemd sets INVOCATION_ID for every unit it starts: a unit names its profile with -p,
+    // so a gateway command it runs must not follow the sticky file.
+    assert_eq!(
+        status(&[("INVOCATION_ID", "0123abcd")])["profile"],
+        "default"
+    );
+    // -p still wins under systemd.
+    let v: serde_json::Value = serde_json::from_str(
+        &env.run_with(
+            ["-p", "coder", "gateway", "status", "--json"],
+            &[("INVOCATION_ID", "0123abcd")],
+            "",
+        )
+        .ok()
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["profile"], "coder");
+    // Other commands run from a systemd unit (a timer, a login session's shell) still use it.
+    let r = env
+        .run_with(["config", "path"], &[("INVOCATION_ID", "0123abcd")], "")
+        .ok();
+    assert_eq!(
+        r.stdout.trim(),
+        "[TMP]/home/.hermes/profiles/coder/config.yaml"
+    );
+}
+
+#[test]
+fn clone_all_copies_auth_json_privately_and_clone_does_not() {
+    let env = TestEnv::new();
+    let auth = env.root().join("auth.json");
+    let text = "{\"providers\": {\"nous\": {\"access_token\": \"a\"}}}\n";
+    env.write(&auth, text);
+    std::fs::set_permissions(&auth, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    // Like upstream, a full clone keeps the source's credentials (the clone is meant to work
+    // at once), and only its owner can read them.
+    env.run(["profile", "create", "full", "--clone-all", "--no-alias"])
+        .ok();
+    let copied = env.profile("full").join("auth.json");
+    assert_eq!(env.read(&copied), text);
+    assert_eq!(mode(&copied), 0o600);
+    // --clone copies config, .env, SOUL.md, memories and skills only.
+    env.run(["profile", "create", "cfg", "--clone", "--no-alias"])
+        .ok();
+    assert!(!env.profile("cfg").join("auth.json").exists());
+}
+
+#[test]
+fn default_profile_refusals_suggest_commands_that_exist() {
+    let env = TestEnv::new();
+    // Upstream refuses to rename `default` too; the hint offers a named copy instead.
+    let r = env.run(["profile", "rename", "default", "main"]).code(1);
+    assert!(
+        r.stderr
+            .contains("Error: Cannot rename the default profile.\nhint: `default` is the root home itself (~/.hermes) and keeps its name; to copy it under a new name: `hermes profile create main --clone-all`"),
+        "{r}"
+    );
+    let r = env.run(["profile", "delete", "default", "-y"]).code(1);
+    assert!(
+        r.stderr.contains("hint: to remove everything, stop the gateway service with `hermes gateway uninstall`, then delete ~/.hermes"),
+        "{r}"
+    );
+    env.run(["profile", "create", "x", "--no-alias"]).ok();
+    let archive = env.home().join("x.tar.gz");
+    env.run([
+        "profile",
+        "export",
+        "x",
+        "-o",
+        &archive.display().to_string(),
+    ])
+    .ok();
+    let r = env
+        .run([
+            "profile",
+            "import",
+            &archive.display().to_string(),
+            "--name",
+            "default",
+        ])
+        .code(1);
+    assert!(
+        r.stderr
+            .contains("hint: import it under another name: `--name NAME`"),
+        "{r}"
+    );
+    // No hint names a command this binary does not have.
+    env.run(["gateway", "uninstall", "--help"]).ok();
+    env.run(["profile", "create", "--help"]).ok();
+    for run in [
+        env.run(["profile", "rename", "default", "main"]),
+        env.run(["profile", "delete", "default", "-y"]),
+    ] {
+        assert!(!run.stderr.contains("`hermes uninstall`"), "{run}");
+    }
+}
