@@ -319,7 +319,14 @@ impl Agent {
             session_key: session_key(request),
             source: request.source.clone(),
             paths: self.paths.clone(),
-            config: self.config.clone(),
+            config: match &request.workdir {
+                Some(dir) => {
+                    let mut config = (*self.config).clone();
+                    config.terminal_cwd.clone_from(dir);
+                    Arc::new(config)
+                }
+                None => self.config.clone(),
+            },
             env: Arc::new(env),
             cancel: cancel.clone(),
             processes: self.processes.clone(),

@@ -67,6 +67,7 @@ impl JobExecutor for AgentJobs {
             input: prompt,
             model: job.model.clone(),
             ephemeral_system: job.workdir.as_deref().map(workdir_note),
+            workdir: job.workdir.as_deref().map(std::path::PathBuf::from),
             ..TurnRequest::default()
         };
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
@@ -108,7 +109,7 @@ impl JobExecutor for AgentJobs {
 /// The system note that points an agent job at its `workdir`.
 fn workdir_note(dir: &str) -> String {
     format!(
-        "This scheduled job works in the directory {dir}. Run terminal commands from there (start each with `cd {dir} && ...`) and resolve relative file paths against it."
+        "This scheduled job works in the directory {dir}: terminal commands start there and relative file paths resolve against it."
     )
 }
 
@@ -601,5 +602,6 @@ mod tests {
                 .is_some_and(|s| s.contains("/srv/app")),
             "{req:?}"
         );
+        assert_eq!(req.workdir, Some(std::path::PathBuf::from("/srv/app")));
     }
 }

@@ -67,6 +67,9 @@ pub struct TurnRequest {
     pub context_note: Option<String>,
     /// Skip dangerous-command approval (`--yolo`).
     pub yolo: bool,
+    /// The directory this turn's terminal commands start in and relative paths resolve
+    /// against (a cron job's `workdir`), instead of the configured `terminal.cwd`.
+    pub workdir: Option<std::path::PathBuf>,
     /// Guidance the user sends while the turn runs (busy mode `steer`): the agent takes what
     /// is here after its next tool call, as a user message. What is left when the turn ends
     /// becomes the next turn.

@@ -527,6 +527,12 @@ fn stop_ends_the_sessions_background_processes() {
             "terminal",
             json!({"command": "echo $$ > server.pid; exec sleep 30", "background": true}),
         )]),
+        // The turn ends only once the server wrote its pid (under load, /stop could otherwise
+        // end it before it did).
+        tools(&[(
+            "terminal",
+            json!({"command": "for i in $(seq 200); do [ -s server.pid ] && break; sleep 0.05; done"}),
+        )]),
         text("started the server"),
     ]);
     configure(&env, &fake);
