@@ -867,7 +867,11 @@ async fn platform_toolsets_decide_what_each_platform_is_offered() {
 async fn a_turns_workdir_is_where_its_commands_run_and_paths_resolve() {
     let fake = Fake::start(vec![
         calls(
-            &[("call_1", "terminal", json!({"command": "pwd; echo job > made.txt"}))],
+            &[(
+                "call_1",
+                "terminal",
+                json!({"command": "pwd; echo job > made.txt"}),
+            )],
             10,
         ),
         calls(&[("call_2", "read_file", json!({"path": "made.txt"}))], 10),
@@ -881,8 +885,8 @@ async fn a_turns_workdir_is_where_its_commands_run_and_paths_resolve() {
     let (result, _) = h.turn(req).await;
     let r = result.unwrap();
     let first: Value = serde_json::from_str(&r.messages[1].content).unwrap();
-    let pwd = std::fs::canonicalize(first["output"].as_str().unwrap().lines().next().unwrap())
-        .unwrap();
+    let pwd =
+        std::fs::canonicalize(first["output"].as_str().unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(pwd, std::fs::canonicalize(job_dir.path()).unwrap());
     assert_eq!(r.messages[3].content, "1|job");
     assert!(job_dir.path().join("made.txt").is_file());

@@ -208,10 +208,11 @@ async fn store_run(
         platform_message_id: m.message_id.clone(),
         ..NewMessage::user(m.text.clone())
     };
-    let stored =
-        shared
-            .store
-            .queue_insert_and_begin(new.clone(), super::worker::keep_session(shared, &m.source), user);
+    let stored = shared.store.queue_insert_and_begin(
+        new.clone(),
+        super::worker::keep_session(shared, &m.source),
+        user,
+    );
     match shared.me() {
         Some(me) => {
             shared.workers.spawn(async move {

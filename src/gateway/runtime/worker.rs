@@ -48,14 +48,18 @@ pub(crate) async fn dispatch_loop(shared: Arc<Shared>) {
             .unwrap_or_default();
         for run in ready {
             let s = shared.clone();
-            shared.workers.spawn(async move { work(s, run, None).await });
+            shared
+                .workers
+                .spawn(async move { work(s, run, None).await });
         }
         if scan_all {
             match shared.store.claim_due() {
                 Ok(runs) => {
                     for run in runs {
                         let s = shared.clone();
-                        shared.workers.spawn(async move { work(s, run, None).await });
+                        shared
+                            .workers
+                            .spawn(async move { work(s, run, None).await });
                     }
                 }
                 Err(e) => logs::error("gateway.run", format!("cannot claim a run: {e}")),
@@ -105,14 +109,37 @@ pub(crate) fn keep_session(
     move |r: &Route| should_reset(&policy, r.updated_at, now, &tz).is_none()
 }
 
-/// Processes one claimed run to the end; `begun` is the start of its turn when the insert
-/// already made it (a message for an idle session).
+/// Processes one claimed run to the end, then the session's next due run, if any, until the
+/// session is idle; `begun` is the start of the first turn when the insert already made it
+/// (a message for an idle session).
 pub(crate) async fn work(shared: Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
+    let key = run.session_key.clone();
+    let (mut run, mut begun) = (run, begun);
+    loop {
+        work_one(&shared, run, begun).await;
+        if shared.shutting_down.is_cancelled() {
+            return;
+        }
+        // The session's next message, claimed here: no hand-over to the dispatcher.
+        match shared.store.claim_for_grouped(key.clone()).await {
+            Ok(Some(next)) => (run, begun) = (next, None),
+            Ok(None) => return,
+            Err(e) => {
+                logs::warn("gateway.run", format!("cannot claim the next run: {e}"));
+                shared.wake_session(&key);
+                return;
+            }
+        }
+    }
+}
+
+/// Processes one claimed run to the end.
+async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
+    let shared = Arc::clone(shared);
     let chat = chat_of(&run);
     // A reply stored before a crash or restart is delivered, never produced again.
     if let Some(reply) = run.reply.clone() {
         deliver_and_finish(&shared, &run, &chat, &reply, None).await;
-        shared.wake_session(&run.session_key);
         return;
     }
     let mut text = run.text.clone();
@@ -385,7 +412,6 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run, begun: Option<BegunTurn>
         }
     }
     shared.publish_counts();
-    shared.wake_session(&run.session_key);
 }
 
 /// When a retry is due.

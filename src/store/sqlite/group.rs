@@ -13,8 +13,8 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::{Cached as _, Store, db};
-use jiff::Timestamp;
 use crate::store::{Enqueued, FinishedTurn, Message, NewMessage, NewRun, Route, Run, StoreError};
+use jiff::Timestamp;
 
 /// What [`Store::begin_turn_grouped`] found.
 #[derive(Debug)]
@@ -229,7 +229,10 @@ impl Store {
                         .map_err(db(op))?;
                     crate::logs::warn(
                         "store",
-                        format!("run #{}: the turn's start is left to its worker: {e}", enqueued.run.id),
+                        format!(
+                            "run #{}: the turn's start is left to its worker: {e}",
+                            enqueued.run.id
+                        ),
                     );
                     Ok((enqueued, None))
                 }

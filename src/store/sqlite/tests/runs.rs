@@ -555,29 +555,48 @@ fn an_insert_for_an_idle_session_starts_its_turn_in_the_same_change() {
     let rt = two_thread_runtime();
     rt.block_on(async {
         let (first, begun) = store
-            .queue_insert_and_begin(run_for("7", "a"), |_| true, NewMessage::user("now".to_string()))
+            .queue_insert_and_begin(
+                run_for("7", "a"),
+                |_| true,
+                NewMessage::user("now".to_string()),
+            )
             .await
             .unwrap();
         assert_eq!(first.run.state, RunState::Running);
         let begun = begun.expect("an idle session's turn starts with its insert");
         assert_eq!(begun.route.unwrap().session_id, session.id);
         let history = begun.history.unwrap();
-        assert_eq!(history.len(), 1, "the history stops before the turn's own message");
+        assert_eq!(
+            history.len(),
+            1,
+            "the history stops before the turn's own message"
+        );
         let stored = store.messages(&session.id).unwrap();
         assert_eq!(
-            stored.iter().filter_map(|m| m.content.clone()).collect::<Vec<_>>(),
+            stored
+                .iter()
+                .filter_map(|m| m.content.clone())
+                .collect::<Vec<_>>(),
             ["earlier", "now"]
         );
         // The session is busy now: the next message waits, and starts nothing.
         let (second, none) = store
-            .queue_insert_and_begin(run_for("7", "b"), |_| true, NewMessage::user("later".to_string()))
+            .queue_insert_and_begin(
+                run_for("7", "b"),
+                |_| true,
+                NewMessage::user("later".to_string()),
+            )
             .await
             .unwrap();
         assert_eq!(second.run.state, RunState::Queued);
         assert!(none.is_none());
         // A reset policy that ends the session reads the route and writes nothing more.
         let (third, reset) = store
-            .queue_insert_and_begin(run_for("8", "c"), |_| false, NewMessage::user("x".to_string()))
+            .queue_insert_and_begin(
+                run_for("8", "c"),
+                |_| false,
+                NewMessage::user("x".to_string()),
+            )
             .await
             .unwrap();
         assert_eq!(third.run.state, RunState::Running);
