@@ -245,3 +245,51 @@ fn hermes_on_path_drops_from_root_to_the_data_owner() {
         "the gateway's user owns it"
     );
 }
+
+/// Where `.ci/run` installs the linters (a venv beside the test peers), else `PATH`.
+fn linter(name: &str) -> Option<PathBuf> {
+    let cache = std::env::var_os("HERMES_PEERS_DIR").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/hermes-peers"),
+        PathBuf::from,
+    );
+    let venv = cache.join("lint/bin").join(name);
+    if venv.is_file() {
+        return Some(venv);
+    }
+    Command::new(name)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from(name))
+}
+
+/// No Docker engine runs here, so the image's files are linted instead: hadolint for the
+/// `Dockerfile`, shellcheck for the scripts the image runs.
+#[test]
+fn the_dockerfile_and_the_images_scripts_pass_their_linters() {
+    let (Some(hadolint), Some(shellcheck)) = (linter("hadolint"), linter("shellcheck")) else {
+        eprintln!("skipped: hadolint and shellcheck are not installed (.ci/run installs them)");
+        return;
+    };
+    let out = Command::new(&hadolint)
+        .arg(repo("Dockerfile"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "hadolint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(&shellcheck)
+        .args([repo("docker/entrypoint.sh"), repo("docker/hermes.sh"), repo(".ci/run")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "shellcheck:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
