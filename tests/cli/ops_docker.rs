@@ -267,6 +267,7 @@ fn linter(name: &str) -> Option<PathBuf> {
 /// No Docker engine runs here, so the image's files are linted instead: hadolint for the
 /// `Dockerfile`, shellcheck for the scripts the image runs.
 #[test]
+#[allow(clippy::print_stderr)] // says why a test did nothing
 fn the_dockerfile_and_the_images_scripts_pass_their_linters() {
     let (Some(hadolint), Some(shellcheck)) = (linter("hadolint"), linter("shellcheck")) else {
         eprintln!("skipped: hadolint and shellcheck are not installed (.ci/run installs them)");
@@ -283,7 +284,11 @@ fn the_dockerfile_and_the_images_scripts_pass_their_linters() {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = Command::new(&shellcheck)
-        .args([repo("docker/entrypoint.sh"), repo("docker/hermes.sh"), repo(".ci/run")])
+        .args([
+            repo("docker/entrypoint.sh"),
+            repo("docker/hermes.sh"),
+            repo(".ci/run"),
+        ])
         .output()
         .unwrap();
     assert!(
