@@ -8,7 +8,6 @@
 //! `PATCH /channels/{id}/messages/{message.id}`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -16,8 +15,12 @@ use serde_json::Value;
 use crate::TOKEN;
 use crate::fake::{Fake, wait_until};
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
@@ -25,20 +28,6 @@ use long_model::{LongModel, assert_chunked, long_answer};
 const LIMIT: usize = 2000;
 /// The fake's DM channel with user 42.
 const DM: &str = "542";
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn spawn(home: &Path, discord: &Fake, config: &str) -> Gateway {
     write(
@@ -49,18 +38,7 @@ fn spawn(home: &Path, discord: &Fake, config: &str) -> Gateway {
         ),
     );
     write(&home.join(".hermes/config.yaml"), config);
-    Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    run_gateway(home)
 }
 
 /// The bodies of messages created in the DM, in order.

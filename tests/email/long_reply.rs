@@ -7,29 +7,18 @@
 //! there is no streaming by edits to test.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{WAIT, alice_replies_to, alice_sends, mail, replies_now, serial};
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
+use gateway_proc::{run_gateway, write};
+
 use long_model::{LongModel, long_answer, words};
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn email_state(home: &Path) -> serde_json::Value {
     std::fs::read_to_string(home.join(".hermes/gateway_state.json"))
@@ -63,18 +52,7 @@ async fn a_long_reply_arrives_whole_in_one_threaded_mail() {
         ),
     );
     write(&home.join(".hermes/config.yaml"), &model.config_yaml());
-    let _gw = Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _gw = run_gateway(home);
     let start = Instant::now();
     while email_state(home)["state"] != "connected" {
         assert!(

@@ -8,33 +8,22 @@
 //! the model's answer, code fence closed and reopened.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::{SWITCH, WAIT, ha, notifications, rest, serial, switch_state};
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
 const LIMIT: usize = hermes::platforms::homeassistant::MAX_MESSAGE_LENGTH;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn ha_state(home: &Path) -> Value {
     std::fs::read_to_string(home.join(".hermes/gateway_state.json"))
@@ -67,18 +56,7 @@ async fn a_long_answer_is_posted_as_ordered_notifications() {
             model.config_yaml()
         ),
     );
-    let _gw = Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _gw = run_gateway(home);
     let log = || std::fs::read_to_string(home.join(".hermes/logs/agent.log")).unwrap_or_default();
     let start = Instant::now();
     while ha_state(home)["state"] != "connected" {

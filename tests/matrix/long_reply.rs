@@ -6,34 +6,23 @@
 //! replaced by `m.replace` edits (client-server API, "Event replacements").
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::peer::{User, peer};
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
 /// The adapter's default `max_message_length`.
 const LIMIT: usize = hermes::platforms::matrix::config::DEFAULT_MAX_MESSAGE_LENGTH;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn spawn(home: &Path, bot: &User, alice: &User, room: &str, config: &str) -> Gateway {
     let root = home.join(".hermes");
@@ -47,18 +36,7 @@ fn spawn(home: &Path, bot: &User, alice: &User, room: &str, config: &str) -> Gat
         ),
     );
     write(&root.join("config.yaml"), config);
-    Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    run_gateway(home)
 }
 
 fn is_edit(ev: &Value) -> bool {

@@ -9,7 +9,6 @@
 //! `chat.update`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -17,28 +16,18 @@ use serde_json::{Value, json};
 use crate::fake::{BOT_USER, Fake, wait_until};
 use crate::{APP_TOKEN, BOT_TOKEN};
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
 /// The longest `text` the adapter posts in one message (Slack truncates beyond 40 000 and
 /// recommends at most 4000 characters).
 const LIMIT: usize = 4000;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn spawn(home: &Path, slack: &Fake, config: &str) -> Gateway {
     write(
@@ -49,18 +38,7 @@ fn spawn(home: &Path, slack: &Fake, config: &str) -> Gateway {
         ),
     );
     write(&home.join(".hermes/config.yaml"), config);
-    Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    run_gateway(home)
 }
 
 fn text(args: &Value) -> String {

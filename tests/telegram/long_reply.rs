@@ -6,15 +6,18 @@
 //! `streaming.enabled`, a streamed answer is posted once and then grown by `editMessageText`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::fake_api::FakeApi;
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
@@ -22,20 +25,6 @@ const TOKEN: &str = "123456:TelegramLongReplyTestTokenAAAAAAAAAAAA";
 const OWNER: i64 = 42;
 /// Telegram's limit on a message's text (Bot API `sendMessage`: 1-4096 characters).
 const LIMIT: usize = 4096;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn spawn(home: &Path, api: &FakeApi, config: &str) -> Gateway {
     let root = home.join(".hermes");
@@ -47,18 +36,7 @@ fn spawn(home: &Path, api: &FakeApi, config: &str) -> Gateway {
         ),
     );
     write(&root.join("config.yaml"), config);
-    Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    run_gateway(home)
 }
 
 fn dm(message_id: i64, text: &str) -> serde_json::Value {

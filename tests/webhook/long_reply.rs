@@ -7,8 +7,6 @@
 //! no user message in that chat); and, with `streaming.enabled`, it is still sent, not
 //! streamed by edits, since the run belongs to the webhook platform, which cannot edit.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hermes::platforms::webhook::signature::github_signature;
@@ -16,8 +14,12 @@ use serde_json::json;
 
 use crate::fake_api::FakeApi;
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
@@ -26,23 +28,9 @@ const SECRET: &str = "gh-secret";
 /// The target's limit: Telegram's `sendMessage` takes 1-4096 characters.
 const LIMIT: usize = 4096;
 
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,18 +57,7 @@ async fn a_long_answer_reaches_the_deliver_target_as_ordered_chunks_not_edits() 
             model.config_yaml()
         ),
     );
-    let _gw = Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _gw = run_gateway(home);
     let log = || std::fs::read_to_string(root.join("logs/agent.log")).unwrap_or_default();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();

@@ -6,15 +6,17 @@
 //! `context_token` is what ties a reply to the conversation) and cannot edit a sent message
 //! (`Capabilities.edits` is false), so there is no streaming by edits to test.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::dm;
 use super::fake::Fake;
 
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
+
+use gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
@@ -23,20 +25,6 @@ const BOT_TOKEN: &str = "wx-long-reply-token";
 const USER: &str = "o9cq80y9LongReplyUserAAAAAAAA@im.wechat";
 /// The adapter's chunk size (§10: 4000 characters per text message).
 const LIMIT: usize = hermes::platforms::weixin::MAX_MESSAGE_LENGTH;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Kills the gateway if the test fails midway.
-struct Gateway(Child);
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The `sendmessage` requests to `USER`: `(text, context_token)`.
 fn sent(fake: &Fake) -> Vec<(String, String)> {
@@ -82,18 +70,7 @@ async fn a_long_reply_arrives_as_ordered_messages_each_echoing_the_context_token
             model.config_yaml()
         ),
     );
-    let _gw = Gateway(
-        Command::new(env!("CARGO_BIN_EXE_hermes"))
-            .args(["gateway", "run"])
-            .env_clear()
-            .env("HOME", home)
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _gw = run_gateway(home);
 
     fake.push(dm(1, USER, "tell me everything", "ctx-long"));
     let expected = hermes::platforms::chunk::chunk_text(&answer, LIMIT).len();
