@@ -234,7 +234,7 @@ fn get(cx: &Context, key: &str, json: bool) -> anyhow::Result<()> {
                 ));
                 o.value
             } else {
-                let doc = cfg::effective(&cx.paths)?;
+                let doc = cfg::effective_for(&cx.paths, key)?;
                 let Some(v) = cfg::lookup(&doc, key) else {
                     return Err(not_set(key));
                 };

@@ -109,6 +109,31 @@ pub fn defaults() -> Value {
     serde_yaml_ng::from_str(keys::DEFAULTS_YAML).unwrap_or_else(|_| Value::Mapping(Mapping::new()))
 }
 
+/// One top-level block of the built-in defaults (`{top: …}`), or an empty document when the
+/// defaults have no such key. Parses only that block's lines: `hermes config get` needs one
+/// key, and parsing all the defaults was half of its start-up work.
+#[must_use]
+pub fn defaults_block(top: &str) -> Value {
+    let mut block = String::new();
+    let mut inside = false;
+    for line in keys::DEFAULTS_YAML.lines() {
+        let starts_block = !line.starts_with([' ', '#', '-']) && !line.is_empty();
+        if starts_block {
+            inside = line
+                .strip_prefix(top)
+                .is_some_and(|rest| rest == ":" || rest.starts_with(": "));
+        }
+        if inside {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    match serde_yaml_ng::from_str(&block) {
+        Ok(doc @ Value::Mapping(_)) => doc,
+        _ => Value::Mapping(Mapping::new()),
+    }
+}
+
 /// Deep-merges `over` onto `base`: maps merge key by key, anything else replaces.
 #[must_use]
 pub fn merge(base: &Value, over: &Value) -> Value {
@@ -152,6 +177,18 @@ pub fn read_yaml(path: &Path) -> Result<(String, Value), ConfigError> {
 pub fn effective(paths: &HermesPaths) -> Result<Value, ConfigError> {
     let (_, doc) = read_yaml(&paths.config_file())?;
     Ok(merge(&defaults(), &normalise(doc)))
+}
+
+/// The effective document as far as `key` (a dotted key) can see: the user's config.yaml
+/// merged with only the defaults' block that holds `key`. Looking `key` up in it gives the
+/// same answer as in [`effective`], at a fraction of the start-up cost.
+pub fn effective_for(paths: &HermesPaths, key: &str) -> Result<Value, ConfigError> {
+    let (_, doc) = read_yaml(&paths.config_file())?;
+    let top = yaml_edit::split_key(key, &Value::Null);
+    let base = top
+        .first()
+        .map_or_else(|| Value::Mapping(Mapping::new()), |t| defaults_block(t));
+    Ok(merge(&base, &normalise(doc)))
 }
 
 /// Normalises upstream's shorthand forms.
@@ -309,6 +346,53 @@ mod tests {
         assert!(d.get("gateway").is_some());
         let s: Settings = Settings::from_document(&d).unwrap();
         assert_eq!(s.gateway.api_server.port, 8642);
+    }
+
+    #[test]
+    fn each_defaults_block_is_that_key_of_the_defaults() {
+        let Value::Mapping(all) = defaults() else {
+            panic!("the defaults are a mapping")
+        };
+        assert!(all.len() > 10);
+        for (k, v) in &all {
+            let k = k.as_str().expect("top-level keys are strings");
+            assert!(!k.contains('.'), "a dotted top-level default breaks effective_for: {k}");
+            let mut one = Mapping::new();
+            one.insert(k.into(), v.clone());
+            assert_eq!(defaults_block(k), Value::Mapping(one), "block {k}");
+        }
+        assert_eq!(defaults_block("no_such_key"), Value::Mapping(Mapping::new()));
+        // A key that is a prefix of another is not confused with it.
+        assert_eq!(defaults_block("mode"), Value::Mapping(Mapping::new()));
+    }
+
+    #[test]
+    fn effective_for_agrees_with_effective() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = HermesPaths::at(&dir.path().join("h"), dir.path());
+        std::fs::create_dir_all(paths.home()).unwrap();
+        std::fs::write(
+            paths.config_file(),
+            "model: a/b\ndisplay:\n  busy_input_mode: queue\nextra:\n  x.y: 1\nlist: [1, 2]\n",
+        )
+        .unwrap();
+        let full = effective(&paths).unwrap();
+        for key in [
+            "model",
+            "model.default",
+            "model.provider",
+            "display",
+            "display.busy_input_mode",
+            "display.streaming",
+            "extra.x.y",
+            "list.1",
+            "agent.max_turns",
+            "nope",
+            "nope.deeper",
+        ] {
+            let part = effective_for(&paths, key).unwrap();
+            assert_eq!(lookup(&part, key), lookup(&full, key), "{key}");
+        }
     }
 
     #[test]

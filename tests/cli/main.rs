@@ -16,6 +16,7 @@ mod output;
 mod pairing;
 mod profile;
 mod sessions;
+mod startup_order;
 mod setup;
 mod setup_fake;
 mod setup_keychain;
