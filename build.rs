@@ -5,12 +5,11 @@
 //!   touches a few hundred KiB of the binary rather than pages spread over all of it. Only
 //!   with the default linker (rust-lld) or GNU ld, which both take such a script; a linker
 //!   chosen in the Cargo config or RUSTFLAGS is left alone.
-//! - On Linux with glibc 2.36 or newer the binary's relative relocations are packed (DT_RELR):
-//! the dynamic loader then reads a few KiB of relocations instead of half a MiB at every
-//! start, which is a good part of the cold-start memory of a short command
-//! (docs/benchmarks.md). The binary stays position-independent. An older glibc cannot load
-//! such a binary, so the flag is only used when the glibc being linked against has it, and
-//! only for native builds (a cross build cannot ask the target's glibc).
+//! - With glibc 2.36 or newer the binary's relative relocations are packed (`DT_RELR`): the
+//!   dynamic loader then reads a few KiB of relocations instead of half a MiB at every start
+//!   (docs/benchmarks.md). The binary stays position-independent. An older glibc cannot load
+//!   such a binary, so the flag is only used when the build machine's glibc has it, and only
+//!   for native builds (a cross build cannot ask the target's glibc).
 
 use std::process::Command;
 
@@ -34,6 +33,8 @@ fn main() {
         );
         println!("cargo:rerun-if-changed={script}");
         println!("cargo:rustc-link-arg-bins=-Wl,-T,{script}");
+        // Tells tests/cli/startup_order.rs that the binary was linked with it.
+        println!("cargo:rustc-env=HERMES_STARTUP_ORDER=1");
     }
 }
 

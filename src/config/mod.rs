@@ -356,12 +356,18 @@ mod tests {
         assert!(all.len() > 10);
         for (k, v) in &all {
             let k = k.as_str().expect("top-level keys are strings");
-            assert!(!k.contains('.'), "a dotted top-level default breaks effective_for: {k}");
+            assert!(
+                !k.contains('.'),
+                "a dotted top-level default breaks effective_for: {k}"
+            );
             let mut one = Mapping::new();
             one.insert(k.into(), v.clone());
             assert_eq!(defaults_block(k), Value::Mapping(one), "block {k}");
         }
-        assert_eq!(defaults_block("no_such_key"), Value::Mapping(Mapping::new()));
+        assert_eq!(
+            defaults_block("no_such_key"),
+            Value::Mapping(Mapping::new())
+        );
         // A key that is a prefix of another is not confused with it.
         assert_eq!(defaults_block("mode"), Value::Mapping(Mapping::new()));
     }

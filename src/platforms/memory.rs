@@ -12,6 +12,9 @@ use super::{
     PlatformError, Sent,
 };
 
+/// At most this many messages are handed over before their acceptances are awaited.
+const BATCH: usize = 256;
+
 /// What the gateway did, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
@@ -202,10 +205,26 @@ impl Platform for MemoryPlatform {
             tokio::select! {
                 () = cx.cancel.cancelled() => return Ok(()),
                 next = inbox.recv() => {
-                    let Some((msg, done)) = next else { return Ok(()) };
-                    let ok = cx.deliver(msg).await;
-                    if let Some(done) = done {
-                        let _ = done.send(ok);
+                    let Some(first) = next else { return Ok(()) };
+                    // Like an adapter that fetches updates in batches (Telegram's getUpdates
+                    // returns up to 100): everything waiting is handed over, then each
+                    // acceptance is awaited in order.
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match inbox.try_recv() {
+                            Ok(m) => batch.push(m),
+                            Err(_) => break,
+                        }
+                    }
+                    let mut submitted = Vec::with_capacity(batch.len());
+                    for (msg, done) in batch {
+                        submitted.push((cx.submit(msg).await, done));
+                    }
+                    for (s, done) in submitted {
+                        let ok = s.accepted().await;
+                        if let Some(done) = done {
+                            let _ = done.send(ok);
+                        }
                     }
                 }
             }

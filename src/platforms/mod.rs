@@ -229,27 +229,53 @@ pub struct PlatformCx {
     pub status: mpsc::UnboundedSender<(String, String)>,
 }
 
+/// A message handed to the gateway with [`PlatformCx::submit`], not yet known to be stored.
+#[derive(Debug)]
+pub struct Submitted {
+    accepted: Option<oneshot::Receiver<()>>,
+    cancel: CancellationToken,
+}
+
+impl Submitted {
+    /// Waits until the message is stored (true) or the gateway has stopped taking messages
+    /// (false).
+    pub async fn accepted(self) -> bool {
+        let Some(rx) = self.accepted else {
+            return false;
+        };
+        tokio::select! {
+            // An acceptance that already arrived wins over a concurrent stop.
+            biased;
+            r = rx => r.is_ok(),
+            () = self.cancel.cancelled() => false,
+        }
+    }
+}
+
 impl PlatformCx {
     /// Hands a message to the gateway and waits until it is stored, so the adapter can
     /// acknowledge its cursor only then. Returns false when the gateway is shutting down.
     pub async fn deliver(&self, message: InboundMessage) -> bool {
+        self.submit(message).await.accepted().await
+    }
+
+    /// Hands a message to the gateway without waiting for it to be stored. An adapter that
+    /// receives messages in batches submits the whole batch, then awaits each
+    /// [`Submitted::accepted`] in order before acknowledging: the gateway stores the batch in
+    /// a few shared commits instead of one round trip per message. Messages keep their order.
+    pub async fn submit(&self, message: InboundMessage) -> Submitted {
         let (tx, rx) = oneshot::channel();
-        if self
+        let sent = self
             .inbound
             .send(Inbound {
                 message,
                 accepted: tx,
             })
             .await
-            .is_err()
-        {
-            return false;
-        }
-        tokio::select! {
-            // An acceptance that already arrived wins over a concurrent stop.
-            biased;
-            r = rx => r.is_ok(),
-            () = self.cancel.cancelled() => false,
+            .is_ok();
+        Submitted {
+            accepted: sent.then_some(rx),
+            cancel: self.cancel.clone(),
         }
     }
 
@@ -345,5 +371,68 @@ impl RecentIds {
                 s.0.remove(&old);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod submit_tests {
+    use super::*;
+
+    fn cx(capacity: usize) -> (PlatformCx, mpsc::Receiver<Inbound>) {
+        let (inbound, rx) = mpsc::channel(capacity);
+        let (status, _) = mpsc::unbounded_channel();
+        let cx = PlatformCx {
+            inbound,
+            cancel: CancellationToken::new(),
+            http: reqwest::Client::new(),
+            status,
+        };
+        (cx, rx)
+    }
+
+    fn msg(text: &str) -> InboundMessage {
+        InboundMessage {
+            text: text.into(),
+            ..InboundMessage::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_handed_over_before_any_acceptance_and_accepted_in_order() {
+        let (cx, mut rx) = cx(8);
+        let a = cx.submit(msg("a")).await;
+        let b = cx.submit(msg("b")).await;
+        // Both are with the gateway already, in order, neither stored yet.
+        let first = rx.recv().await.unwrap();
+        let second = rx.recv().await.unwrap();
+        assert_eq!(
+            (first.message.text.as_str(), second.message.text.as_str()),
+            ("a", "b")
+        );
+        let waiting = tokio::spawn(a.accepted());
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "accepted only once stored");
+        first.accepted.send(()).unwrap();
+        assert!(waiting.await.unwrap());
+        // A message the gateway drops without storing is not accepted.
+        drop(second);
+        assert!(!b.accepted().await);
+    }
+
+    #[tokio::test]
+    async fn nothing_is_accepted_once_the_gateway_stops() {
+        let (cx, rx) = cx(8);
+        let pending = cx.submit(msg("a")).await;
+        cx.cancel.cancel();
+        assert!(
+            !pending.accepted().await,
+            "a stop wins over a missing acceptance"
+        );
+        drop(rx);
+        assert!(
+            !cx.submit(msg("b")).await.accepted().await,
+            "the gateway is gone"
+        );
+        assert!(!cx.deliver(msg("c")).await);
     }
 }

@@ -16,11 +16,11 @@ mod output;
 mod pairing;
 mod profile;
 mod sessions;
-mod startup_order;
 mod setup;
 mod setup_fake;
 mod setup_keychain;
 mod setup_tty;
+mod startup_order;
 mod upstream_home;
 
 use std::path::{Path, PathBuf};

@@ -64,9 +64,14 @@ fn globs_match_as_the_linker_does() {
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
+#[allow(clippy::print_stderr)] // says why a test did nothing
 fn the_startup_functions_come_first_and_the_patterns_still_match() {
     let patterns = patterns();
     assert!(patterns.len() > 100, "{} patterns", patterns.len());
+    if option_env!("HERMES_STARTUP_ORDER").is_none() {
+        eprintln!("skipped: this build names its own linker, so build.rs did not apply the script");
+        return;
+    }
     let (Some(sections), Some(symbols)) = (
         binutils("readelf", &["-SW"]),
         binutils("nm", &["--defined-only"]),

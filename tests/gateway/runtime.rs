@@ -586,3 +586,61 @@ async fn background_tasks_use_the_chat_model_run_side_by_side_and_report_failure
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_handed_over_at_once_is_stored_in_order_and_answered_once_each() {
+    // The memory platform hands over everything waiting before it awaits any acceptance, as
+    // a batch-fetching adapter does: the inserts share commits, the order holds per chat.
+    let runner = Scripted::echo();
+    let mut gw = Gw::start(
+        &[("TELEGRAM_ALLOWED_USERS", "1,2,3")],
+        "display:\n  busy_input_mode: queue\n",
+        runner.clone(),
+    );
+    let mut expected = Vec::new();
+    for i in 0..60 {
+        let user = (i % 3 + 1).to_string();
+        let text = format!("m{i}");
+        gw.handle.send(dm(&user, &text, &format!("id{i}")));
+        expected.push(format!("echo: {text}"));
+    }
+    let done = gw
+        .handle
+        .wait_for(Duration::from_secs(10), |sent| {
+            sent.iter()
+                .filter(|s| matches!(s, hermes::platforms::memory::Recorded::Message { text, .. } if text.starts_with("echo: ")))
+                .count()
+                >= 60
+        })
+        .await;
+    assert!(done, "{:?}", gw.handle.texts());
+    let answers: Vec<String> = gw
+        .handle
+        .texts()
+        .into_iter()
+        .filter(|t| t.starts_with("echo: "))
+        .collect();
+    assert_eq!(answers.len(), 60, "each message answered once: {answers:?}");
+    for user in 0..3 {
+        // Per chat, answers come in the order the messages were sent.
+        let mine: Vec<&String> = answers
+            .iter()
+            .filter(|a| a[7..].parse::<usize>().unwrap() % 3 == user)
+            .collect();
+        let want: Vec<&String> = expected
+            .iter()
+            .filter(|e| e[7..].parse::<usize>().unwrap() % 3 == user)
+            .collect();
+        assert_eq!(mine, want);
+    }
+    // Every run is stored, in arrival order, and ends sent.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut runs = gw.store.list_runs(None, 100).unwrap();
+    runs.sort_by_key(|r| r.id);
+    assert_eq!(
+        runs.iter().map(|r| r.text.clone()).collect::<Vec<_>>(),
+        (0..60).map(|i| format!("m{i}")).collect::<Vec<_>>()
+    );
+    assert!(runs.iter().all(|r| r.state == RunState::Sent), "{runs:?}");
+    gw.stop().await;
+}

@@ -116,12 +116,31 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run, begun: Option<BegunTurn>
     let key = run.session_key.clone();
     let (mut run, mut begun) = (run, begun);
     loop {
-        work_one(&shared, run, begun).await;
+        let delivered = work_one(&shared, run, begun).await;
         if shared.shutting_down.is_cancelled() {
+            if let Some(id) = delivered
+                && let Err(e) = shared.store.mark_sent_grouped(id).await
+            {
+                logs::warn("gateway.run", format!("run #{id}: {e}"));
+            }
             return;
         }
-        // The session's next message, claimed here: no hand-over to the dispatcher.
-        match shared.store.claim_for_grouped(key.clone()).await {
+        // The session's next message, claimed here (no hand-over to the dispatcher), in the
+        // same change that marks the delivered run sent: one commit instead of two.
+        let claimed = match delivered {
+            Some(id) => {
+                let (sent, claimed) = shared
+                    .store
+                    .mark_sent_and_claim_grouped(id, key.clone())
+                    .await;
+                if let Err(e) = sent {
+                    logs::warn("gateway.run", format!("run #{id}: {e}"));
+                }
+                claimed
+            }
+            None => shared.store.claim_for_grouped(key.clone()).await,
+        };
+        match claimed {
             Ok(Some(next)) => (run, begun) = (next, None),
             Ok(None) => return,
             Err(e) => {
@@ -133,14 +152,16 @@ pub(crate) async fn work(shared: Arc<Shared>, run: Run, begun: Option<BegunTurn>
     }
 }
 
-/// Processes one claimed run to the end.
-async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
+/// Processes one claimed run to the end. Returns the run's id when its reply was delivered
+/// and the run is still to be marked sent (the caller does that with its next claim).
+async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) -> Option<i64> {
     let shared = Arc::clone(shared);
     let chat = chat_of(&run);
     // A reply stored before a crash or restart is delivered, never produced again.
     if let Some(reply) = run.reply.clone() {
-        deliver_and_finish(&shared, &run, &chat, &reply, None).await;
-        return;
+        return deliver(&shared, &run, &chat, &reply, None)
+            .await
+            .then_some(run.id);
     }
     let mut text = run.text.clone();
     let mut covers_up_to = run.id;
@@ -242,7 +263,7 @@ async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
             let _ = shared
                 .store
                 .mark_retry(run.id, later(&shared, run.attempts), &e);
-            return;
+            return None;
         }
     };
     if let Some(notice) = &note.notice {
@@ -297,16 +318,16 @@ async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
         .message_id
         .clone()
         .filter(|_| reply_to_mode(&shared, &chat.platform) != "off");
-    let side = tokio::spawn(side_effects(
-        shared.clone(),
-        chat.clone(),
-        quote,
-        rx,
-        cancel.clone(),
-    ));
-    let result = shared.runner.run(request, tx, cancel.clone()).await;
-    cancel.cancel();
-    let preview = side.await.ok().flatten();
+    // The turn and its side effects (typing, progress, streaming, approval prompts) run
+    // side by side in this task: no task of their own to schedule on every turn.
+    let (result, preview) = tokio::join!(
+        async {
+            let result = shared.runner.run(request, tx, cancel.clone()).await;
+            cancel.cancel();
+            result
+        },
+        side_effects(shared.clone(), chat.clone(), quote, rx, cancel.clone()),
+    );
     let reason = shared
         .active
         .lock()
@@ -369,7 +390,9 @@ async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
                     format!("run #{}: cannot store the reply: {e}", run.id),
                 );
             }
-            deliver_and_finish(&shared, &run, &chat, &r.text, preview).await;
+            let delivered = deliver(&shared, &run, &chat, &r.text, preview).await;
+            shared.publish_counts();
+            return delivered.then_some(run.id);
         }
         Err(TurnError::Cancelled) => match reason {
             Some(CancelReason::Shutdown) | None => {
@@ -412,6 +435,7 @@ async fn work_one(shared: &Arc<Shared>, run: Run, begun: Option<BegunTurn>) {
         }
     }
     shared.publish_counts();
+    None
 }
 
 /// When a retry is due.
@@ -426,16 +450,17 @@ fn later(shared: &Shared, attempts: u32) -> Timestamp {
         .unwrap_or(now)
 }
 
-/// Delivers the stored reply and marks the run sent; a failed delivery leaves it in `error`
-/// with the reply kept, so `hermes runs retry` delivers it again without re-running the agent.
-/// A streamed preview of the reply becomes its first message.
-async fn deliver_and_finish(
+/// Delivers the stored reply; true when it went out (or there was nothing to send) and the
+/// run is to be marked sent. A failed delivery leaves the run in `error` with the reply
+/// kept, so `hermes runs retry` delivers it again without re-running the agent. A streamed
+/// preview of the reply becomes its first message.
+async fn deliver(
     shared: &Shared,
     run: &Run,
     chat: &ChatRef,
     reply: &str,
     preview: Option<Preview>,
-) {
+) -> bool {
     let silent = matches!(
         reply.trim(),
         "[SILENT]" | "SILENT" | "NO_REPLY" | "NO REPLY"
@@ -446,7 +471,7 @@ async fn deliver_and_finish(
                 run.id,
                 &format!("platform {} is not running", chat.platform),
             );
-            return;
+            return false;
         };
         let mode = reply_to_mode(shared, &chat.platform);
         let reply = Reply {
@@ -467,7 +492,7 @@ async fn deliver_and_finish(
             let _ = shared
                 .store
                 .mark_error(run.id, &format!("delivery failed: {e}"));
-            return;
+            return false;
         }
     } else if let (Some(id), Some((outbox, _))) = (
         preview.as_ref().and_then(|p| p.id.as_deref()),
@@ -476,9 +501,7 @@ async fn deliver_and_finish(
         // A streamed preview of a reply that turned out silent: leave no cursor behind.
         let _ = outbox.edit(chat, id, "…").await;
     }
-    if let Err(e) = shared.store.mark_sent_grouped(run.id).await {
-        logs::warn("gateway.run", format!("run #{}: {e}", run.id));
-    }
+    true
 }
 
 fn reply_to_mode(shared: &Shared, platform: &str) -> String {

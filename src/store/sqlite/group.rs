@@ -242,6 +242,42 @@ impl Store {
         async move { store.await_grouped(op, rx).await }
     }
 
+    /// [`crate::store::RunStore::mark_sent`] of `id`, then [`Self::claim_for_grouped`] of
+    /// its session in the same change (a failing claim leaves the run marked sent): what a
+    /// worker does after each delivered reply, in one commit.
+    pub async fn mark_sent_and_claim_grouped(
+        &self,
+        id: i64,
+        session_key: String,
+    ) -> (Result<Run, StoreError>, Result<Option<Run>, StoreError>) {
+        let now = self.now();
+        let op = "mark a run sent";
+        let out = self
+            .write_grouped(op, move |c| {
+                let sent = Self::mark_sent_in(c, now, id)?;
+                c.execute_batch("SAVEPOINT claim_next").map_err(db(op))?;
+                let claimed = Self::claim_for_in(c, now, &session_key);
+                let end = if claimed.is_ok() {
+                    "RELEASE claim_next"
+                } else {
+                    "ROLLBACK TO claim_next; RELEASE claim_next"
+                };
+                c.execute_batch(end).map_err(db(op))?;
+                Ok((sent, claimed))
+            })
+            .await;
+        match out {
+            Ok((sent, claimed)) => (Ok(sent), claimed),
+            Err(e) => {
+                let again = StoreError::Query {
+                    op: "claim a run",
+                    source: e.to_string().into(),
+                };
+                (Err(e), Err(again))
+            }
+        }
+    }
+
     /// [`crate::store::RunStore::mark_sent`], group-committed.
     pub async fn mark_sent_grouped(&self, id: i64) -> Result<Run, StoreError> {
         let now = self.now();

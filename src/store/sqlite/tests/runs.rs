@@ -605,3 +605,71 @@ fn an_insert_for_an_idle_session_starts_its_turn_in_the_same_change() {
         assert_eq!(store.messages(&session.id).unwrap().len(), 2);
     });
 }
+
+#[test]
+fn marking_sent_claims_the_sessions_next_run_in_the_same_change() {
+    let fx = Fixture::new();
+    let store = std::sync::Arc::new(fx.open());
+    let rt = two_thread_runtime();
+    rt.block_on(async {
+        let first = store
+            .queue_insert_claimed(run_for("7", "first"))
+            .await
+            .unwrap()
+            .run;
+        let second = store
+            .queue_insert_claimed(run_for("7", "second"))
+            .await
+            .unwrap()
+            .run;
+        assert_eq!(second.state, RunState::Queued, "the session is busy");
+        let key = first.session_key.clone();
+        // The first is marked sent and the second claimed at once.
+        let (sent, claimed) = store
+            .mark_sent_and_claim_grouped(first.id, key.clone())
+            .await;
+        assert_eq!(sent.unwrap().state, RunState::Sent);
+        let claimed = claimed.unwrap().expect("the queued run is claimed");
+        assert_eq!((claimed.id, claimed.state), (second.id, RunState::Running));
+        // Nothing left: sent, and no claim.
+        let (sent, claimed) = store
+            .mark_sent_and_claim_grouped(second.id, key.clone())
+            .await;
+        assert_eq!(sent.unwrap().state, RunState::Sent);
+        assert!(claimed.unwrap().is_none());
+        // A run that is not running cannot be marked sent, and nothing is claimed with it.
+        let third = store
+            .queue_insert_claimed(run_for("7", "third"))
+            .await
+            .unwrap()
+            .run;
+        let fourth = store
+            .queue_insert_claimed(run_for("7", "fourth"))
+            .await
+            .unwrap()
+            .run;
+        let (sent, claimed) = store.mark_sent_and_claim_grouped(fourth.id, key).await;
+        assert!(matches!(
+            sent,
+            Err(StoreError::InvalidTransition {
+                from: RunState::Queued,
+                ..
+            })
+        ));
+        assert!(claimed.is_err());
+        assert_eq!(
+            store.run(third.id).unwrap().unwrap().state,
+            RunState::Running
+        );
+        assert_eq!(
+            store.run(fourth.id).unwrap().unwrap().state,
+            RunState::Queued
+        );
+    });
+    // Durable: a fresh connection sees both sent.
+    drop(store);
+    assert_eq!(
+        fx.open().list_runs(Some(RunState::Sent), 10).unwrap().len(),
+        2
+    );
+}
