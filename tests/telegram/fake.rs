@@ -414,6 +414,44 @@ async fn cancel_before_acknowledgement_redelivers_and_acks_are_confirmed() {
 }
 
 #[tokio::test]
+async fn a_batch_is_handed_over_whole_and_acknowledged_up_to_what_was_stored() {
+    let (fake, home) = setup().await;
+    let config = home.config(TOKEN, &fake.base);
+    // Three updates waiting before the adapter starts: one getUpdates answer.
+    let first = fake.push_update(dm("one"));
+    fake.push_update(dm("two"));
+    fake.push_update(dm("three"));
+    let mut gw = Gateway::start(&home.adapter(config.clone()));
+    // All three are with the gateway before any of them is stored.
+    let one = gw.receive().await;
+    let two = gw.receive().await;
+    let three = gw.receive().await;
+    assert_eq!(
+        [&one, &two, &three].map(|i| i.message.text.as_str()),
+        ["one", "two", "three"]
+    );
+    // Only the first two are stored before the stop.
+    let _ = one.accepted.send(());
+    let _ = two.accepted.send(());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    gw.stop().await.unwrap();
+    drop(three);
+    let tg = home.adapter(config);
+    let cursor: Value =
+        serde_json::from_str(&std::fs::read_to_string(tg.cursor_file()).unwrap()).unwrap();
+    assert_eq!(
+        cursor["offset"],
+        json!(first + 2),
+        "acknowledged up to `two`"
+    );
+    // The third comes again after a restart; the first two do not.
+    let mut gw = Gateway::start(&tg);
+    assert_eq!(gw.accept().await.text, "three");
+    gw.assert_quiet(Duration::from_millis(300)).await;
+    gw.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn polling_reconnects_after_the_connection_drops() {
     let (fake, home) = setup().await;
     let mut config = home.config(TOKEN, &fake.base);

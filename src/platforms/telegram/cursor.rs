@@ -77,6 +77,7 @@ impl Cursor {
     }
 
     /// The oldest pending update.
+    #[cfg(test)]
     pub(crate) fn next(&self) -> Option<&Value> {
         self.pending.first()
     }

@@ -168,19 +168,18 @@ impl Telegram {
         )
     }
 
-    /// Processes one raw update. `Ok(true)` means it may be acknowledged (delivered or
-    /// deliberately skipped); `Ok(false)` means the gateway did not take it.
-    async fn handle(
+    /// Turns one raw update into the message to hand over (media downloaded); `Ok(None)`
+    /// means there is nothing to deliver and it may be acknowledged as is.
+    async fn prepare(
         &self,
         raw: &Value,
         bot: &BotInfo,
-        cx: &PlatformCx,
-    ) -> Result<bool, PlatformError> {
+    ) -> Result<Option<InboundMessage>, PlatformError> {
         let Ok(update) = serde_json::from_value::<Update>(raw.clone()) else {
-            return Ok(true); // not an update we can read: nothing to deliver
+            return Ok(None); // not an update we can read: nothing to deliver
         };
         let converted = match convert::convert(&update, bot, &self.config) {
-            Outcome::Skip(_) => return Ok(true),
+            Outcome::Skip(_) => return Ok(None),
             Outcome::Deliver(c) => *c,
         };
         let mut message = converted.message;
@@ -204,7 +203,7 @@ impl Telegram {
                 )
                 .await;
         }
-        Ok(cx.deliver(message).await)
+        Ok(Some(message))
     }
 
     /// Downloads one file into the media cache, or notes why not in the text.
@@ -299,21 +298,49 @@ impl Telegram {
     }
 
     /// Delivers every pending update in order. `Ok(false)`: the gateway stopped taking them.
+    /// The whole batch is handed over first, then acknowledged up to the last update the
+    /// gateway has stored, so a burst is stored in a few shared commits. An update handed
+    /// over but not acknowledged (a stop or an error midway) comes again and is recognised
+    /// as a duplicate by its message id.
     async fn drain(
         &self,
         cursor: &mut Cursor,
         bot: &BotInfo,
         cx: &PlatformCx,
     ) -> Result<bool, PlatformError> {
-        while let Some(raw) = cursor.next().cloned() {
-            if cx.cancel.is_cancelled() || !self.handle(&raw, bot, cx).await? {
-                return Ok(false);
+        let batch = cursor.pending.clone();
+        let mut handed = Vec::with_capacity(batch.len());
+        let mut outcome = Ok(true);
+        for raw in &batch {
+            if cx.cancel.is_cancelled() {
+                outcome = Ok(false);
+                break;
             }
+            match self.prepare(raw, bot).await {
+                Ok(Some(message)) => handed.push((update_id(raw), Some(cx.submit(message).await))),
+                Ok(None) => handed.push((update_id(raw), None)),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        let mut stored = None;
+        for (id, submitted) in handed {
+            if let Some(s) = submitted
+                && !s.accepted().await
+            {
+                outcome = Ok(false);
+                break;
+            }
+            stored = Some(id);
+        }
+        if let Some(id) = stored {
             cursor
-                .ack(update_id(&raw))
+                .ack(id)
                 .map_err(|e| io_error("save the Telegram cursor", &e))?;
         }
-        Ok(true)
+        outcome
     }
 
     async fn connect(&self, cx: &PlatformCx) -> Result<Option<BotInfo>, PlatformError> {
