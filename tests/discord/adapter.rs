@@ -141,7 +141,7 @@ async fn close_4014_names_the_message_content_intent() {
     let fake = Fake::start(TOKEN).await;
     fake.disallow_intents();
     let home = Home::new();
-    let gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let gw = Gateway::start(home.adapter(home.config(&fake)));
     match gw.finish().await {
         Err(PlatformError::Fatal { code, message, .. }) => {
             assert_eq!(code, "discord_disallowed_intents");
@@ -156,7 +156,7 @@ async fn a_revoked_token_at_start_is_unauthorized() {
     let fake = Fake::start(TOKEN).await;
     fake.revoke();
     let home = Home::new();
-    let gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let gw = Gateway::start(home.adapter(home.config(&fake)));
     assert!(matches!(
         gw.finish().await,
         Err(PlatformError::Unauthorized { .. })
@@ -299,7 +299,7 @@ async fn a_failed_auto_thread_tells_the_user_and_delivers_nothing() {
     let fake = Fake::start(TOKEN).await;
     fake.fail_threads();
     let home = Home::new();
-    let mut gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let mut gw = Gateway::start(home.adapter(home.config(&fake)));
     gw.wait_status("connected").await;
     fake.guild_message("10", "42", "help", true);
     wait_until("the notice", || !fake.posted("10").is_empty()).await;
@@ -448,7 +448,7 @@ async fn a_socks_proxy_is_refused_with_the_reason() {
     let home = Home::new();
     let mut config = home.config(&fake);
     config.proxy_error = Some("DISCORD_PROXY is a SOCKS proxy".into());
-    let err = Gateway::start(&home.adapter(config))
+    let err = Gateway::start(home.adapter(config))
         .finish()
         .await
         .unwrap_err();
@@ -462,9 +462,9 @@ async fn a_socks_proxy_is_refused_with_the_reason() {
 async fn a_second_adapter_on_the_same_token_is_refused() {
     let fake = Fake::start(TOKEN).await;
     let home = Home::new();
-    let mut first = Gateway::start(&home.adapter(home.config(&fake)));
+    let mut first = Gateway::start(home.adapter(home.config(&fake)));
     first.wait_status("connected").await;
-    let err = Gateway::start(&home.adapter(home.config(&fake)))
+    let err = Gateway::start(home.adapter(home.config(&fake)))
         .finish()
         .await
         .unwrap_err();

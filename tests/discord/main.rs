@@ -13,15 +13,15 @@ mod proxy;
 mod slack_fake;
 mod wizard;
 
+#[path = "../support/adapter_gateway.rs"]
+mod adapter_gateway;
+pub(crate) use adapter_gateway::{Gateway, platform_cx};
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use hermes::home::HermesPaths;
 use hermes::platforms::discord::{Discord, DiscordConfig, Timings};
-use hermes::platforms::{Inbound, InboundMessage, Platform, PlatformCx, PlatformError};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 /// How long a test waits for something that should happen at once.
 const WAIT: Duration = Duration::from_secs(15);
@@ -58,95 +58,5 @@ impl Home {
 
     pub(crate) fn adapter(&self, config: DiscordConfig) -> Arc<Discord> {
         Arc::new(Discord::new(config, &self.paths, reqwest::Client::new()))
-    }
-}
-
-/// A stand-in gateway: runs an adapter and receives what it delivers.
-pub(crate) struct Gateway {
-    inbound: mpsc::Receiver<Inbound>,
-    status: mpsc::UnboundedReceiver<(String, String)>,
-    pub(crate) cancel: CancellationToken,
-    task: JoinHandle<Result<(), PlatformError>>,
-}
-
-/// The channels of a [`PlatformCx`] for a test.
-pub(crate) fn platform_cx() -> (
-    PlatformCx,
-    mpsc::Receiver<Inbound>,
-    mpsc::UnboundedReceiver<(String, String)>,
-) {
-    let (tx, inbound) = mpsc::channel(8);
-    let (status_tx, status) = mpsc::unbounded_channel();
-    let cx = PlatformCx {
-        inbound: tx,
-        cancel: CancellationToken::new(),
-        http: reqwest::Client::new(),
-        status: status_tx,
-    };
-    (cx, inbound, status)
-}
-
-impl Gateway {
-    pub(crate) fn start(adapter: &Arc<Discord>) -> Self {
-        let (cx, inbound, status) = platform_cx();
-        let cancel = cx.cancel.clone();
-        let a = adapter.clone();
-        let task = tokio::spawn(async move { a.run(cx).await });
-        Self {
-            inbound,
-            status,
-            cancel,
-            task,
-        }
-    }
-
-    /// The next delivered message, not yet accepted.
-    pub(crate) async fn receive(&mut self) -> Inbound {
-        tokio::time::timeout(WAIT, self.inbound.recv())
-            .await
-            .expect("no message delivered in time")
-            .expect("the adapter stopped")
-    }
-
-    /// The next delivered message, accepted (stored durably).
-    pub(crate) async fn accept(&mut self) -> InboundMessage {
-        let inbound = self.receive().await;
-        let _ = inbound.accepted.send(());
-        inbound.message
-    }
-
-    /// Asserts nothing is delivered within `d`.
-    pub(crate) async fn assert_quiet(&mut self, d: Duration) {
-        if let Ok(Some(m)) = tokio::time::timeout(d, self.inbound.recv()).await {
-            panic!("unexpected delivery: {:?}", m.message);
-        }
-    }
-
-    /// Waits for the adapter to report `state`.
-    pub(crate) async fn wait_status(&mut self, state: &str) {
-        tokio::time::timeout(WAIT, async {
-            while let Some((_, s)) = self.status.recv().await {
-                if s == state {
-                    return;
-                }
-            }
-            panic!("status channel closed before `{state}`");
-        })
-        .await
-        .unwrap_or_else(|_| panic!("no `{state}` status in time"));
-    }
-
-    /// Cancels the adapter and returns how `run` ended.
-    pub(crate) async fn stop(self) -> Result<(), PlatformError> {
-        self.cancel.cancel();
-        self.finish().await
-    }
-
-    /// Waits for `run` to end on its own.
-    pub(crate) async fn finish(self) -> Result<(), PlatformError> {
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("the adapter did not stop in time")
-            .expect("the adapter panicked")
     }
 }

@@ -13,19 +13,21 @@ mod peer;
 mod tools;
 mod wizard;
 
+#[path = "../support/adapter_gateway.rs"]
+mod adapter_gateway;
+pub(crate) use adapter_gateway::Gateway;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use hermes::home::HermesPaths;
 use hermes::platforms::homeassistant::{HomeAssistant, HomeAssistantConfig};
-use hermes::platforms::{Inbound, InboundMessage, Platform, PlatformCx, PlatformError};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Mutex, MutexGuard, mpsc};
+use tokio::sync::{Mutex, MutexGuard};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_util::sync::CancellationToken;
 
 /// How long a test waits for something that should happen soon.
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
@@ -140,75 +142,6 @@ impl Home {
             &self.paths,
             reqwest::Client::new(),
         ))
-    }
-}
-
-/// A stand-in gateway: runs an adapter and receives what it delivers.
-pub(crate) struct Gateway {
-    inbound: mpsc::Receiver<Inbound>,
-    status: mpsc::UnboundedReceiver<(String, String)>,
-    cancel: CancellationToken,
-    task: JoinHandle<Result<(), PlatformError>>,
-}
-
-impl Gateway {
-    pub(crate) fn start(adapter: Arc<dyn Platform>) -> Self {
-        let (tx, inbound) = mpsc::channel(8);
-        let (status_tx, status) = mpsc::unbounded_channel();
-        let cancel = CancellationToken::new();
-        let cx = PlatformCx {
-            inbound: tx,
-            cancel: cancel.clone(),
-            http: reqwest::Client::new(),
-            status: status_tx,
-        };
-        let task = tokio::spawn(async move { adapter.run(cx).await });
-        Self {
-            inbound,
-            status,
-            cancel,
-            task,
-        }
-    }
-
-    pub(crate) async fn accept(&mut self) -> InboundMessage {
-        let inbound = tokio::time::timeout(WAIT, self.inbound.recv())
-            .await
-            .expect("no message delivered in time")
-            .expect("the adapter stopped");
-        let _ = inbound.accepted.send(());
-        inbound.message
-    }
-
-    pub(crate) async fn assert_quiet(&mut self, d: Duration) {
-        if let Ok(Some(m)) = tokio::time::timeout(d, self.inbound.recv()).await {
-            panic!("unexpected delivery: {:?}", m.message);
-        }
-    }
-
-    pub(crate) async fn wait_status(&mut self, state: &str) {
-        tokio::time::timeout(WAIT, async {
-            while let Some((_, s)) = self.status.recv().await {
-                if s == state {
-                    return;
-                }
-            }
-            panic!("status channel closed before `{state}`");
-        })
-        .await
-        .unwrap_or_else(|_| panic!("no `{state}` status in time"));
-    }
-
-    pub(crate) async fn stop(self) -> Result<(), PlatformError> {
-        self.cancel.cancel();
-        self.finish().await
-    }
-
-    pub(crate) async fn finish(self) -> Result<(), PlatformError> {
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("the adapter did not stop in time")
-            .expect("the adapter panicked")
     }
 }
 

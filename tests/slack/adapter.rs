@@ -59,7 +59,7 @@ async fn envelopes_are_acknowledged_only_after_delivery() {
 async fn a_disconnect_envelope_opens_a_new_connection() {
     let fake = Fake::start(BOT_TOKEN, APP_TOKEN).await;
     let home = Home::new();
-    let mut gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let mut gw = Gateway::start(home.adapter(home.config(&fake)));
     gw.wait_status("connected").await;
     fake.disconnect("refresh_requested");
     wait_until("a second connection", || {
@@ -87,7 +87,7 @@ async fn a_disconnect_envelope_opens_a_new_connection() {
 async fn invalid_auth_is_unauthorized() {
     let fake = Fake::start(BOT_TOKEN, APP_TOKEN).await;
     let home = Home::new();
-    let mut gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let mut gw = Gateway::start(home.adapter(home.config(&fake)));
     gw.wait_status("connected").await;
     // Revoked while running: the reconnect's apps.connections.open says invalid_auth.
     fake.revoke();
@@ -98,7 +98,7 @@ async fn invalid_auth_is_unauthorized() {
         other => panic!("{other:?}"),
     }
     // At start: auth.test says so.
-    let gw = Gateway::start(&home.adapter(home.config(&fake)));
+    let gw = Gateway::start(home.adapter(home.config(&fake)));
     assert!(matches!(
         gw.finish().await,
         Err(PlatformError::Unauthorized { .. })
@@ -204,7 +204,7 @@ async fn other_bots_follow_allow_bots() {
     let home = Home::new();
     let mut cfg = home.config(&fake);
     cfg.allow_bots = AllowBots::Mentions;
-    let mut gw = Gateway::start(&home.adapter(cfg));
+    let mut gw = Gateway::start(home.adapter(cfg));
     gw.wait_status("connected").await;
     let bot = |text: String| {
         json!({"type": "message", "subtype": "bot_message", "bot_id": "BOTHER", "text": text,
@@ -226,7 +226,7 @@ async fn other_bots_follow_allow_bots() {
 
     let mut none = home.config(&fake);
     none.allow_bots = AllowBots::None;
-    let mut gw = Gateway::start(&home.adapter(none));
+    let mut gw = Gateway::start(home.adapter(none));
     gw.wait_status("connected").await;
     fake.event(bot(format!("<@{BOT_USER}> ping")));
     gw.assert_quiet(Duration::from_millis(300)).await;
@@ -330,9 +330,9 @@ async fn files_in_and_out_and_slash_commands() {
 async fn a_second_adapter_on_the_same_token_is_refused() {
     let fake = Fake::start(BOT_TOKEN, APP_TOKEN).await;
     let home = Home::new();
-    let mut first = Gateway::start(&home.adapter(home.config(&fake)));
+    let mut first = Gateway::start(home.adapter(home.config(&fake)));
     first.wait_status("connected").await;
-    let err = Gateway::start(&home.adapter(home.config(&fake)))
+    let err = Gateway::start(home.adapter(home.config(&fake)))
         .finish()
         .await
         .unwrap_err();

@@ -132,7 +132,7 @@ async fn a_rejected_token_is_unauthorized() {
         !err.to_string().contains("777:wrong"),
         "the token is never shown"
     );
-    let gw = Gateway::start(&home.adapter(config));
+    let gw = Gateway::start(home.adapter(config));
     let err = gw.finish().await.unwrap_err();
     assert!(matches!(err, PlatformError::Unauthorized { .. }), "{err:?}");
     assert!(!err.is_retryable());
@@ -194,7 +194,7 @@ async fn a_conflict_is_fatal_with_a_clear_message() {
             retry_after: None,
         },
     );
-    let gw = Gateway::start(&home.adapter(home.config(TOKEN, &fake.base)));
+    let gw = Gateway::start(home.adapter(home.config(TOKEN, &fake.base)));
     let err = gw.finish().await.unwrap_err();
     assert_eq!(err.code(), "telegram_conflict");
     assert!(
@@ -213,9 +213,9 @@ async fn a_conflict_is_fatal_with_a_clear_message() {
 async fn a_second_adapter_on_the_same_token_is_refused() {
     let (fake, home) = setup().await;
     let config = home.config(TOKEN, &fake.base);
-    let mut first = Gateway::start(&home.adapter(config.clone()));
+    let mut first = Gateway::start(home.adapter(config.clone()));
     first.wait_status("connected").await;
-    let err = Gateway::start(&home.adapter(config))
+    let err = Gateway::start(home.adapter(config))
         .finish()
         .await
         .unwrap_err();
@@ -382,7 +382,7 @@ async fn group_messages_need_a_mention_but_are_still_acknowledged() {
 async fn cancel_before_acknowledgement_redelivers_and_acks_are_confirmed() {
     let (fake, home) = setup().await;
     let config = home.config(TOKEN, &fake.base);
-    let mut gw = Gateway::start(&home.adapter(config.clone()));
+    let mut gw = Gateway::start(home.adapter(config.clone()));
     let first = fake.push_update(dm("first"));
     assert_eq!(gw.accept().await.text, "first");
     fake.push_update(dm("second"));
@@ -391,7 +391,7 @@ async fn cancel_before_acknowledgement_redelivers_and_acks_are_confirmed() {
     gw.stop().await.unwrap(); // cancelled while the gateway still held it
     drop(inbound);
 
-    let mut gw = Gateway::start(&home.adapter(config));
+    let mut gw = Gateway::start(home.adapter(config));
     assert_eq!(
         gw.accept().await.text,
         "second",
@@ -421,7 +421,7 @@ async fn a_batch_is_handed_over_whole_and_acknowledged_up_to_what_was_stored() {
     let first = fake.push_update(dm("one"));
     fake.push_update(dm("two"));
     fake.push_update(dm("three"));
-    let mut gw = Gateway::start(&home.adapter(config.clone()));
+    let mut gw = Gateway::start(home.adapter(config.clone()));
     // All three are with the gateway before any of them is stored.
     let one = gw.receive().await;
     let two = gw.receive().await;
@@ -456,7 +456,7 @@ async fn polling_reconnects_after_the_connection_drops() {
     let (fake, home) = setup().await;
     let mut config = home.config(TOKEN, &fake.base);
     config.poll_timeout = Duration::from_secs(1);
-    let mut gw = Gateway::start(&home.adapter(config));
+    let mut gw = Gateway::start(home.adapter(config));
     gw.wait_status("connected").await;
     fake.script("getUpdates", Scripted::HangUp);
     fake.script(
@@ -494,7 +494,7 @@ async fn webhook_mode_checks_the_secret_header() {
         listen: "127.0.0.1".parse().unwrap(),
         secret: "s3cret-token".into(),
     });
-    let mut gw = Gateway::start(&home.adapter(config));
+    let mut gw = Gateway::start(home.adapter(config));
     gw.wait_status("connected").await;
     let set = fake.calls("setWebhook");
     assert_eq!(set[0].body["url"], json!(url));
