@@ -3,70 +3,18 @@
 //! stranger gets a pairing code, a dropped gateway socket is resumed, a 429 is waited out, and
 //! a revoked token parks Discord as fatal (`gateway_state.json`) while Slack keeps answering.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::TOKEN;
 use crate::fake::{Fake, wait_until};
+use crate::gateway_proc::{platform_state, run_gateway, write};
 use crate::model::Model;
 use crate::slack_fake;
 
 const SLACK_BOT: &str = "xoxb-111-222-e2etestbottoken";
 const SLACK_APP: &str = "xapp-1-A111-222-e2etestapptoken";
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn spawn(home: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_hermes"))
-        .args(["gateway", "run"])
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn platform_state(home: &Path, platform: &str) -> Value {
-    std::fs::read_to_string(home.join(".hermes/gateway_state.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .map_or(Value::Null, |v| v["platforms"][platform].clone())
-}
-
-/// Kills the child if the test fails midway.
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_the_gateway_answers_pairs_resumes_retries_and_parks_a_revoked_token() {
@@ -90,7 +38,7 @@ async fn through_the_gateway_answers_pairs_resumes_retries_and_parks_a_revoked_t
             model.url
         ),
     );
-    let mut gw = Guard(spawn(home));
+    let mut gw = run_gateway(home);
     wait_until("Discord to connect", || discord.connected()).await;
     wait_until("Slack to connect", || slack.connected()).await;
 
@@ -195,5 +143,5 @@ async fn through_the_gateway_answers_pairs_resumes_retries_and_parks_a_revoked_t
     // travel on two channels, so their order in the state file is not guaranteed.
     assert_ne!(platform_state(home, "slack")["state"], "fatal");
     assert!(model.requests() >= 4, "every answer came from the model");
-    assert_eq!(sigterm(&mut gw.0), 0);
+    assert_eq!(gw.terminate(), 0);
 }

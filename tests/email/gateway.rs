@@ -7,16 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::gateway_proc::{platform_state, sigterm, write};
 use crate::model::Model;
 use crate::{
     WAIT, alice_replies_to, alice_sends, mail, message, peer, replies_now, serial, smtp_deliver,
     unique_id,
 };
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn spawn(home: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hermes"))
@@ -29,31 +25,6 @@ fn spawn(home: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn platform_state(home: &Path, platform: &str) -> serde_json::Value {
-    std::fs::read_to_string(home.join(".hermes/gateway_state.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .map(|v| v["platforms"][platform].clone())
-        .unwrap_or_default()
 }
 
 async fn wait_for_state(home: &Path, platform: &str, state: &str) -> serde_json::Value {

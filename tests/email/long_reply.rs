@@ -11,12 +11,10 @@ use std::time::{Duration, Instant};
 
 use crate::{WAIT, alice_replies_to, alice_sends, mail, replies_now, serial};
 
-#[path = "../support/gateway_proc.rs"]
-mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use gateway_proc::{run_gateway, write};
+use crate::gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, long_answer, words};
 

@@ -5,6 +5,8 @@
 
 mod adapter;
 mod gateway;
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;

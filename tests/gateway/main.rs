@@ -5,6 +5,8 @@ mod delivery;
 #[path = "../telegram/fake_api.rs"]
 #[allow(dead_code)]
 mod fake_api;
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 mod harness;
 mod model;
 mod process;

@@ -9,17 +9,13 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::fake_api::FakeApi;
+use crate::gateway_proc::{sigterm, write};
 use crate::model::Model;
 
 const TOKEN: &str = "123456:GatewayProcessTestTokenAAAAAAAAAAAAAAAA";
 
 fn hermes() -> &'static str {
     env!("CARGO_BIN_EXE_hermes")
-}
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 fn setup_home(home: &Path, telegram: &str, model: &str) {
@@ -68,23 +64,6 @@ fn sent_texts(api: &FakeApi) -> Vec<String> {
         .iter()
         .filter_map(|r| r.body["text"].as_str().map(str::to_string))
         .collect()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

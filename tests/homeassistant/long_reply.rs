@@ -14,12 +14,10 @@ use serde_json::{Value, json};
 
 use crate::{SWITCH, WAIT, ha, notifications, rest, serial, switch_state};
 
-#[path = "../support/gateway_proc.rs"]
-mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use gateway_proc::{run_gateway, write};
+use crate::gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 

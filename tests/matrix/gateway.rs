@@ -3,42 +3,20 @@
 //! DM gets a pairing code, a 429 and a dropped connection are survived, and a revoked token
 //! parks Matrix as fatal in `gateway_state.json` while the webhook keeps serving.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hermes::platforms::webhook::signature::github_signature;
 use serde_json::Value;
 
+use crate::gateway_proc::{sigterm, write};
 use crate::model::Model;
 use crate::peer::peer;
 use crate::proxy::{Fault, Proxy};
 
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no exit on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn bot_said(ev: &Value, bot: &str, needle: &str) -> bool {

@@ -12,12 +12,10 @@ use serde_json::Value;
 
 use crate::peer::{User, peer};
 
-#[path = "../support/gateway_proc.rs"]
-mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use gateway_proc::{Gateway, run_gateway, write};
+use crate::gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 

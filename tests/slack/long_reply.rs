@@ -16,12 +16,10 @@ use serde_json::{Value, json};
 use crate::fake::{BOT_USER, Fake, wait_until};
 use crate::{APP_TOKEN, BOT_TOKEN};
 
-#[path = "../support/gateway_proc.rs"]
-mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use gateway_proc::{Gateway, run_gateway, write};
+use crate::gateway_proc::{Gateway, run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 

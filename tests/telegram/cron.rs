@@ -9,9 +9,10 @@
 //! scheduler finds it due and fires it.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::gateway_proc::{sigterm, write};
 use serde_json::{Value, json};
 
 // The scripted model server, as `gateway` uses it (that module keeps its copy private).
@@ -23,11 +24,6 @@ const CHAT: i64 = 5151;
 
 fn fact(key: &str) -> String {
     crate::peer::fact("telegram", key)
-}
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 fn hermes(home: &Path) -> Command {
@@ -68,23 +64,6 @@ async fn chat_reads(token: &str) -> Vec<String> {
         .iter()
         .filter_map(|u| u["message"]["text"].as_str().map(str::to_string))
         .collect()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Moves every job's `next_run_at` to a few seconds ago (within the catch-up grace).

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::fake_api::{FakeApi, Scripted};
+use crate::gateway_proc::{sigterm, write};
 
 #[path = "../gateway/model.rs"]
 mod model;
@@ -17,11 +18,6 @@ mod model;
 const TOKEN: &str = "123456:TelegramGatewayTestTokenAAAAAAAAAAAAAA";
 const OWNER: i64 = 42;
 const STRANGER: i64 = 99;
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 /// A home with Telegram (owner allowlisted, DMs by pairing) and the scripted model.
 fn setup_home(home: &Path, api: &FakeApi, model: &model::Model) {
@@ -97,23 +93,6 @@ fn count(api: &FakeApi, chat: i64, needle: &str) -> usize {
         .iter()
         .filter(|(c, t)| *c == chat && t.contains(needle))
         .count()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,8 @@ mod emulator;
 mod fake;
 mod fake_api;
 mod gateway;
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 mod long_reply;
 #[path = "../support/peer.rs"]
 mod peer;

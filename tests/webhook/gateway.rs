@@ -2,44 +2,22 @@
 //! becomes an agent run whose answer (from the scripted model) arrives in the Telegram chat
 //! named by the route's `deliver`.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hermes::platforms::webhook::signature::github_signature;
 use serde_json::json;
 
 use crate::fake_api::FakeApi;
+use crate::gateway_proc::{sigterm, write};
 use crate::model::Model;
 
 const TOKEN: &str = "123456:WebhookGatewayTestTokenAAAAAAAAAAAAAAAAA";
 const SECRET: &str = "gh-secret";
 
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no exit on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 mod fake_api;
 mod gateway;
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 mod long_reply;
 #[path = "../gateway/model.rs"]
 mod model;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::dm;
 use super::fake::{Fake, PollFault};
 
+use crate::gateway_proc::sigterm;
 use crate::model;
 
 const BOT: &str = "gwbot@im.bot";
@@ -54,23 +55,6 @@ fn spawn_gateway(home: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The `sendmessage` texts to `USER`, rejected attempts included.

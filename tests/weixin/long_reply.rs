@@ -11,12 +11,10 @@ use std::time::{Duration, Instant};
 use super::dm;
 use super::fake::Fake;
 
-#[path = "../support/gateway_proc.rs"]
-mod gateway_proc;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use gateway_proc::{run_gateway, write};
+use crate::gateway_proc::{run_gateway, write};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 

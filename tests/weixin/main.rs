@@ -3,6 +3,8 @@
 
 mod fake;
 mod gateway;
+#[path = "../support/gateway_proc.rs"]
+mod gateway_proc;
 mod login;
 mod long_reply;
 #[path = "../gateway/model.rs"]

@@ -5,7 +5,7 @@
 //! message are answered through `sendmessage` echoing the user's `context_token`.
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use hermes::config::dotenv::EnvFile;
@@ -17,6 +17,7 @@ use serde_json::json;
 use super::dm;
 use super::fake::Fake;
 
+use crate::gateway_proc::sigterm;
 use crate::model;
 
 const BOT: &str = "hermesbot@im.bot";
@@ -40,23 +41,6 @@ fn hermes(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn sigterm(child: &mut Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "gateway did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The `sendmessage` texts to `USER` so far, with their `context_token`.
