@@ -11,6 +11,7 @@ pub mod memory;
 pub mod proxy;
 pub mod registry;
 pub mod slack;
+pub(crate) mod sources;
 pub mod telegram;
 pub mod webhook;
 pub mod weixin;

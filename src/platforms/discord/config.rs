@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_yaml_ng::Value;
 
 use crate::config::{Env, Settings};
+use crate::platforms::sources::{Sources, parse_bool, scalar};
 
 /// The public REST API (version 10).
 pub const DEFAULT_API_BASE_URL: &str = "https://discord.com/api/v10";
@@ -182,110 +183,6 @@ impl fmt::Debug for DiscordConfig {
             )
             .field("typing_indicator", &self.typing_indicator)
             .finish_non_exhaustive()
-    }
-}
-
-/// Where one setting is looked up, in order: the env variable, then the config blocks
-/// (also used by the Slack adapter).
-pub(crate) struct Sources<'a> {
-    pub(crate) env: &'a Env,
-    pub(crate) blocks: Vec<&'a Value>,
-}
-
-impl<'a> Sources<'a> {
-    /// The blocks of `platform`: `<platform>:`, `platforms.<platform>.extra`,
-    /// `platforms.<platform>`.
-    pub(crate) fn new(env: &'a Env, settings: &'a Settings, platform: &str) -> Self {
-        let mut blocks = Vec::new();
-        if let Some(b) = settings.extra.get(platform) {
-            blocks.push(b);
-        }
-        if let Some(p) = settings.platforms.get(platform) {
-            if let Some(extra) = p.get("extra") {
-                blocks.push(extra);
-            }
-            blocks.push(p);
-        }
-        Self { env, blocks }
-    }
-
-    fn yaml(&self, key: &str) -> Option<&Value> {
-        self.blocks
-            .iter()
-            .find_map(|b| b.get(key).filter(|v| !v.is_null()))
-    }
-
-    /// A string from the first of `env_keys` that is set, else config `key`.
-    pub(crate) fn string(&self, env_keys: &[&str], key: &str) -> Option<String> {
-        if let Some(v) = env_keys.iter().find_map(|k| self.env.get(k)) {
-            return Some(v.trim().to_string());
-        }
-        self.yaml(key).and_then(scalar).filter(|s| !s.is_empty())
-    }
-
-    /// A boolean; unparseable values fall back to `default`.
-    pub(crate) fn flag(&self, env_key: &str, key: &str, default: bool) -> bool {
-        if let Some(v) = self.env.flag(env_key) {
-            return v;
-        }
-        match self.yaml(key) {
-            Some(Value::Bool(b)) => *b,
-            Some(other) => scalar(other)
-                .and_then(|s| parse_bool(&s))
-                .unwrap_or(default),
-            None => default,
-        }
-    }
-
-    /// A list: CSV in the environment, a YAML list or CSV string in config.
-    pub(crate) fn list(&self, env_key: &str, key: &str) -> Vec<String> {
-        if self.env.get(env_key).is_some() {
-            return self.env.list(env_key);
-        }
-        match self.yaml(key) {
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .filter_map(scalar)
-                .filter(|s| !s.is_empty())
-                .collect(),
-            Some(v) => scalar(v)
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => Vec::new(),
-        }
-    }
-
-    /// Whether `platforms.<p>.enabled` is explicitly false.
-    pub(crate) fn disabled(settings: &Settings, platform: &str) -> bool {
-        settings
-            .platforms
-            .get(platform)
-            .and_then(|p| p.get("enabled"))
-            .and_then(Value::as_bool)
-            == Some(false)
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" => Some(false),
-        _ => None,
     }
 }
 

@@ -16,7 +16,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The env-over-config lookup, shared with the Slack adapter.
-pub(crate) use config::Sources as ConfigSources;
 pub use config::{
     AllowMentions, DEFAULT_API_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DiscordConfig, ReplyToMode,
     Timings,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_yaml_ng::Value;
 
 use crate::config::{Env, Settings};
+use crate::platforms::sources::Sources;
 
 /// Longest text in one event (upstream's default; `MATRIX_MAX_MESSAGE_LENGTH`).
 pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 16_000;
@@ -109,72 +110,6 @@ impl fmt::Debug for MatrixConfig {
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" => Some(false),
-        _ => None,
-    }
-}
-
-/// Looks a setting up: the env variable, then `platforms.matrix.extra.<key>`, then
-/// `platforms.matrix.<key>`.
-struct Sources<'a> {
-    env: &'a Env,
-    blocks: Vec<&'a Value>,
-}
-
-impl Sources<'_> {
-    fn yaml(&self, key: &str) -> Option<&Value> {
-        self.blocks
-            .iter()
-            .find_map(|b| b.get(key).filter(|v| !v.is_null()))
-    }
-
-    fn string(&self, var: &str, key: &str) -> Option<String> {
-        self.env
-            .get(var)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .or_else(|| self.yaml(key).and_then(scalar))
-    }
-
-    fn flag(&self, var: &str, key: &str, default: bool) -> bool {
-        self.env
-            .flag(var)
-            .or_else(|| self.yaml(key).and_then(scalar).and_then(|s| parse_bool(&s)))
-            .unwrap_or(default)
-    }
-
-    fn list(&self, var: &str, key: &str) -> Vec<String> {
-        if self.env.get(var).is_some() {
-            return self.env.list(var);
-        }
-        match self.yaml(key) {
-            Some(Value::Sequence(items)) => items.iter().filter_map(scalar).collect(),
-            Some(v) => scalar(v)
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => Vec::new(),
-        }
-    }
-}
-
 impl MatrixConfig {
     /// The settings, or `None` when Matrix is not configured (neither
     /// `MATRIX_ACCESS_TOKEN` nor `MATRIX_PASSWORD`) or `platforms.matrix.enabled: false`.
@@ -195,24 +130,24 @@ impl MatrixConfig {
             blocks.push(p);
         }
         let src = Sources { env, blocks };
-        let access_token = src.string("MATRIX_ACCESS_TOKEN", "token");
-        let password = src.string("MATRIX_PASSWORD", "password");
+        let access_token = src.string(&["MATRIX_ACCESS_TOKEN"], "token");
+        let password = src.string(&["MATRIX_PASSWORD"], "password");
         if access_token.is_none() && password.is_none() {
             return Ok(None);
         }
         let homeserver = src
-            .string("MATRIX_BASE_URL", "base_url")
-            .or_else(|| src.string("MATRIX_HOMESERVER", "homeserver"))
+            .string(&["MATRIX_BASE_URL"], "base_url")
+            .or_else(|| src.string(&["MATRIX_HOMESERVER"], "homeserver"))
             .ok_or(MatrixConfigError::MissingHomeserver)?
             .trim_end_matches('/')
             .to_string();
-        let user_id = src.string("MATRIX_USER_ID", "user_id");
+        let user_id = src.string(&["MATRIX_USER_ID"], "user_id");
         if access_token.is_none() && user_id.is_none() {
             return Err(MatrixConfigError::MissingUserId);
         }
         let mut warnings = Vec::new();
         let e2ee = src
-            .string("MATRIX_E2EE_MODE", "e2ee_mode")
+            .string(&["MATRIX_E2EE_MODE"], "e2ee_mode")
             .map(|m| m.to_ascii_lowercase());
         match e2ee.as_deref() {
             Some("required" | "require") => return Err(MatrixConfigError::EncryptionRequired),
@@ -225,7 +160,7 @@ impl MatrixConfig {
             _ => {}
         }
         let max_message_length = src
-            .string("MATRIX_MAX_MESSAGE_LENGTH", "max_message_length")
+            .string(&["MATRIX_MAX_MESSAGE_LENGTH"], "max_message_length")
             .and_then(|v| v.parse::<usize>().ok())
             .map_or(DEFAULT_MAX_MESSAGE_LENGTH, |n| n.clamp(500, 65_535));
         Ok(Some(Self {
@@ -233,7 +168,7 @@ impl MatrixConfig {
             access_token,
             user_id,
             password,
-            device_id: src.string("MATRIX_DEVICE_ID", "device_id"),
+            device_id: src.string(&["MATRIX_DEVICE_ID"], "device_id"),
             allowed_users: env.list("MATRIX_ALLOWED_USERS"),
             allow_all_users: env.flag("MATRIX_ALLOW_ALL_USERS") == Some(true)
                 || env.flag("GATEWAY_ALLOW_ALL_USERS") == Some(true),
@@ -246,7 +181,7 @@ impl MatrixConfig {
             process_notices: src.flag("MATRIX_PROCESS_NOTICES", "process_notices", false),
             max_message_length,
             media_max_bytes: src
-                .string("MATRIX_MAX_MEDIA_BYTES", "max_media_bytes")
+                .string(&["MATRIX_MAX_MEDIA_BYTES"], "max_media_bytes")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MEDIA_MAX_BYTES),
             sync_timeout: Duration::from_secs(30),

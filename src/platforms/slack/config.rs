@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{Env, Settings};
-use crate::platforms::discord::ConfigSources as Sources;
+use crate::platforms::sources::Sources;
 
 /// The public Web API.
 pub const DEFAULT_API_BASE_URL: &str = "https://slack.com/api";

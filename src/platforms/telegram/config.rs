@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_yaml_ng::Value;
 
 use crate::config::{Env, Settings};
+use crate::platforms::sources::{Sources, parse_bool, scalar};
 
 /// The public Bot API.
 pub const DEFAULT_BASE_URL: &str = "https://api.telegram.org";
@@ -165,79 +166,6 @@ impl TelegramConfigError {
     }
 }
 
-/// Where one setting is looked up, in order: the env variable, the `telegram:` block,
-/// `platforms.telegram.extra`, then `platforms.telegram`.
-struct Sources<'a> {
-    env: &'a Env,
-    blocks: Vec<&'a Value>,
-}
-
-impl Sources<'_> {
-    fn yaml(&self, key: &str) -> Option<&Value> {
-        self.blocks
-            .iter()
-            .find_map(|b| b.get(key).filter(|v| !v.is_null()))
-    }
-
-    fn string(&self, env_key: &str, key: &str) -> Option<String> {
-        if let Some(v) = self.env.get(env_key) {
-            return Some(v.trim().to_string());
-        }
-        self.yaml(key).and_then(scalar).filter(|s| !s.is_empty())
-    }
-
-    fn flag(&self, env_key: &str, key: &str) -> Option<bool> {
-        if let Some(v) = self.env.flag(env_key) {
-            return Some(v);
-        }
-        match self.yaml(key)? {
-            Value::Bool(b) => Some(*b),
-            other => parse_bool(&scalar(other)?),
-        }
-    }
-
-    /// A list: CSV in the environment, a YAML list or CSV string in config.
-    fn list(&self, env_key: &str, key: &str) -> Vec<String> {
-        if self.env.get(env_key).is_some() {
-            return self.env.list(env_key);
-        }
-        match self.yaml(key) {
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .filter_map(scalar)
-                .filter(|s| !s.is_empty())
-                .collect(),
-            Some(v) => scalar(v)
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => Vec::new(),
-        }
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" => Some(false),
-        _ => None,
-    }
-}
-
 /// `TELEGRAM_FALLBACK_IPS`: public IPv4 addresses only (anything else is dropped with a
 /// warning, as upstream does: a private address is never the Bot API).
 fn fallback_ips(raw: &[String], warnings: &mut Vec<String>) -> Vec<IpAddr> {
@@ -317,33 +245,18 @@ impl TelegramConfig {
         let Some(token) = env.get("TELEGRAM_BOT_TOKEN").map(str::trim) else {
             return Ok(None);
         };
-        let platform = settings.platforms.get("telegram");
-        if platform
-            .and_then(|p| p.get("enabled"))
-            .and_then(Value::as_bool)
-            == Some(false)
-        {
+        if Sources::disabled(settings, "telegram") {
             return Ok(None);
         }
-        let mut blocks = Vec::new();
-        if let Some(b) = settings.extra.get("telegram") {
-            blocks.push(b);
-        }
-        if let Some(p) = platform {
-            if let Some(extra) = p.get("extra") {
-                blocks.push(extra);
-            }
-            blocks.push(p);
-        }
-        let src = Sources { env, blocks };
+        let src = Sources::new(env, settings, "telegram");
         let mut warnings = Vec::new();
 
         let base_url = src
-            .string("TELEGRAM_BASE_URL", "base_url")
+            .string(&["TELEGRAM_BASE_URL"], "base_url")
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
             .trim_end_matches('/')
             .to_string();
-        let reply_to_mode = match src.string("TELEGRAM_REPLY_TO_MODE", "reply_to_mode") {
+        let reply_to_mode = match src.string(&["TELEGRAM_REPLY_TO_MODE"], "reply_to_mode") {
             None => ReplyToMode::First,
             Some(raw) => ReplyToMode::parse(&raw).unwrap_or_else(|| {
                 warnings.push(format!(
@@ -371,17 +284,17 @@ impl TelegramConfig {
             }
         }
 
-        let webhook = match src.string("TELEGRAM_WEBHOOK_URL", "webhook_url") {
+        let webhook = match src.string(&["TELEGRAM_WEBHOOK_URL"], "webhook_url") {
             None => None,
             Some(url) => {
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
                     return Err(TelegramConfigError::WebhookUrlInvalid { url });
                 }
                 let secret = src
-                    .string("TELEGRAM_WEBHOOK_SECRET", "webhook_secret")
+                    .string(&["TELEGRAM_WEBHOOK_SECRET"], "webhook_secret")
                     .ok_or(TelegramConfigError::WebhookSecretMissing)?;
                 let port = src
-                    .string("TELEGRAM_WEBHOOK_PORT", "webhook_port")
+                    .string(&["TELEGRAM_WEBHOOK_PORT"], "webhook_port")
                     .and_then(|p| p.parse().ok())
                     .unwrap_or(DEFAULT_WEBHOOK_PORT);
                 Some(WebhookConfig {
@@ -393,10 +306,10 @@ impl TelegramConfig {
             }
         };
         let media_max_bytes = src
-            .string("TELEGRAM_MEDIA_MAX_BYTES", "media_max_bytes")
+            .string(&["TELEGRAM_MEDIA_MAX_BYTES"], "media_max_bytes")
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_MEDIA_MAX_BYTES);
-        let proxy = match src.string("TELEGRAM_PROXY", "proxy_url") {
+        let proxy = match src.string(&["TELEGRAM_PROXY"], "proxy_url") {
             Some(raw) if !raw.is_empty() => Some(proxy::parse("TELEGRAM_PROXY", &raw)?),
             _ => None,
         };
@@ -409,9 +322,7 @@ impl TelegramConfig {
             token: token.to_string(),
             base_url,
             reply_to_mode,
-            require_mention: src
-                .flag("TELEGRAM_REQUIRE_MENTION", "require_mention")
-                .unwrap_or(false),
+            require_mention: src.flag("TELEGRAM_REQUIRE_MENTION", "require_mention", false),
             mention_patterns,
             free_response_chats: src.list("TELEGRAM_FREE_RESPONSE_CHATS", "free_response_chats"),
             ignored_threads,
@@ -420,7 +331,7 @@ impl TelegramConfig {
             poll_timeout: Duration::from_secs(30),
             idle_poll_delay: Duration::from_secs(1),
             lock_dir: env.get("HERMES_GATEWAY_LOCK_DIR").map(PathBuf::from),
-            reactions: src.flag("TELEGRAM_REACTIONS", "reactions").unwrap_or(false),
+            reactions: src.flag("TELEGRAM_REACTIONS", "reactions", false),
             proxy,
             fallback_ips,
             typing_indicator: typing_indicator(settings, "telegram"),
