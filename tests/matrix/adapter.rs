@@ -479,3 +479,47 @@ async fn media_limit_chunked_replies_and_outbound_files() {
     assert_eq!(&bytes[..], b"quarterly numbers");
     g.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synced_burst_is_handed_over_whole_and_acknowledged_as_far_as_stored() {
+    let p = peer();
+    let (alice, _) = p.user("alice").await;
+    let (bot, _) = p.user("burstbot").await;
+    let dm = alice.create_room(&[&bot.id], true).await;
+    let home = Home::new();
+    let config = || home.config(&p.hs, Some(&bot.token), &[&alice.id]);
+    // First start: the bot joins and the sync position moves past the join.
+    let mut g = Gateway::start(&home.adapter(config()));
+    g.wait_state("connected").await;
+    alice.wait_joined(&dm, &bot.id).await;
+    alice.say(&dm, "warm up").await;
+    assert_eq!(g.next().await.text, "warm up");
+    g.stop().await.unwrap();
+
+    // Three messages while the adapter is down: one sync timeline on the next start.
+    for text in ["one", "two", "three"] {
+        alice.say(&dm, text).await;
+    }
+    let mut manual = crate::adapter_gateway::Gateway::start(home.adapter(config()));
+    // All three reach the gateway before any of them is stored.
+    let one = manual.receive().await;
+    let two = manual.receive().await;
+    let three = manual.receive().await;
+    assert_eq!(
+        [&one, &two, &three].map(|i| i.message.text.as_str()),
+        ["one", "two", "three"]
+    );
+    let _ = one.accepted.send(());
+    let _ = two.accepted.send(());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    manual.stop().await.unwrap();
+    drop(three);
+
+    // Only the one never stored comes again.
+    let mut again = crate::adapter_gateway::Gateway::start(home.adapter(config()));
+    assert_eq!(again.accept().await.text, "three");
+    again
+        .assert_quiet(std::time::Duration::from_millis(2500))
+        .await;
+    again.stop().await.unwrap();
+}

@@ -3,6 +3,8 @@
 //! Synapse (`proxy`), and the real `hermes gateway run` end to end (`gateway`).
 
 mod adapter;
+#[path = "../support/adapter_gateway.rs"]
+mod adapter_gateway;
 mod gateway;
 #[path = "../support/gateway_proc.rs"]
 mod gateway_proc;

@@ -217,9 +217,14 @@ async fn room_messages(
         .rposition(|e| is_own_join(e, &me.user_id))
         .map_or(0, |i| i + 1);
     let acked = shared.state.get().acked;
+    // The room's new messages are all handed over first, then acknowledged (and marked 👀)
+    // as far as the gateway has stored them: a burst shares the gateway's commits.
+    let mut handed = Vec::new();
+    let mut outcome = Ok(true);
     for ev in &timeline[start..] {
         if cx.cancel.is_cancelled() {
-            return Ok(false);
+            outcome = Ok(false);
+            break;
         }
         let sender = s(ev, "sender").unwrap_or_default();
         if sender == me.user_id || s(ev, "event_id").is_some_and(|id| acked.iter().any(|a| a == id))
@@ -254,31 +259,44 @@ async fn room_messages(
                 }
                 Outcome::Deliver(b) => *b,
             };
-        if let Some(req) = media {
-            fetch_media(shared, &req, &mut message).await?;
+        if let Some(req) = media
+            && let Err(e) = fetch_media(shared, &req, &mut message).await
+        {
+            outcome = Err(e);
+            break;
         }
         if let Some(t) = &message.source.thread_id {
             shared.state.join_thread(t);
         }
         let event_id = message.message_id.clone().unwrap_or_default();
-        if !cx.deliver(message).await {
-            return Ok(false);
+        handed.push((event_id, cx.submit(message).await));
+    }
+    let mut stored = Vec::new();
+    for (event_id, submitted) in handed {
+        if !submitted.accepted().await {
+            outcome = Ok(false);
+            break;
         }
-        shared
-            .state
-            .update(|s| s.acked.push(event_id.clone()))
-            .map_err(|e| PlatformError::Transient {
-                platform: PLATFORM.into(),
-                message: format!("cannot save the Matrix state: {e}"),
-            })?;
+        // 👀 as soon as it is stored, before its answer can arrive.
         if shared.config.reactions
             && !event_id.is_empty()
             && let Some(reaction) = shared.react(room_id, &event_id, "👀").await
         {
-            lock(&shared.pending_reactions).insert(event_id, (room_id.to_string(), reaction));
+            lock(&shared.pending_reactions)
+                .insert(event_id.clone(), (room_id.to_string(), reaction));
         }
+        stored.push(event_id);
     }
-    Ok(true)
+    if !stored.is_empty() {
+        shared
+            .state
+            .update(|s| s.acked.extend(stored))
+            .map_err(|e| PlatformError::Transient {
+                platform: PLATFORM.into(),
+                message: format!("cannot save the Matrix state: {e}"),
+            })?;
+    }
+    outcome
 }
 
 async fn encrypted_notice(shared: &Shared, room_id: &str) {
