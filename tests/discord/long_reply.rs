@@ -20,7 +20,7 @@ mod long_model;
 
 use crate::gateway_proc::{Gateway, run_gateway, write};
 
-use long_model::{LongModel, assert_chunked, long_answer};
+use long_model::{LongModel, assert_chunked, assert_growing_preview, long_answer};
 
 /// Discord's limit on a message's `content` (Create Message: up to 2000 characters).
 const LIMIT: usize = 2000;
@@ -99,10 +99,7 @@ async fn a_streamed_reply_is_created_once_then_patched_to_the_final_text() {
                   ten, eleven, twelve, and that is all there is to count today.";
     // Six pieces 400 ms apart, edits at most every 0.1 s: the text grows visibly.
     let model = LongModel::start(answer, 6, Duration::from_millis(400)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &discord, &config);
     wait_until("Discord to connect", || discord.connected()).await;
 
@@ -120,17 +117,11 @@ async fn a_streamed_reply_is_created_once_then_patched_to_the_final_text() {
     assert!(patches.len() >= 2, "the preview grew by several edits");
     // Only one message was created, so the edits all naming one path name that message.
     let path = patches[0].path.clone();
-    let mut shown = first.trim_end_matches(" ▉").len();
-    assert!(first.ends_with(" ▉") && shown < answer.len(), "{first}");
-    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
     for p in &patches {
         assert_eq!(p.path, path, "every edit targets the created message");
-        let t = content(&p.body);
-        let prefix = t.trim_end_matches(" ▉");
-        assert!(answer.starts_with(prefix), "{t}");
-        assert!(prefix.len() >= shown, "edits only grow");
-        shown = prefix.len();
     }
+    let texts: Vec<String> = patches.iter().map(|p| content(&p.body)).collect();
+    assert_growing_preview(answer, &first, &texts);
     assert_eq!(content(&patches.last().unwrap().body), answer);
     assert_eq!(model.asked().len(), 1);
 }
@@ -143,10 +134,7 @@ async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_f
     let answer = long_answer(LIMIT * 5 / 2, LIMIT);
     // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
     let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &discord, &config);
     wait_until("Discord to connect", || discord.connected()).await;
 
@@ -191,10 +179,7 @@ async fn a_streamed_reply_references_the_user_and_finishes_its_reactions() {
     let discord = Fake::start(TOKEN).await;
     let answer = "Streaming answer: one, two, three, four, five, six, seven, eight, nine, ten.";
     let model = LongModel::start(answer, 4, Duration::from_millis(300)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &discord, &config);
     wait_until("Discord to connect", || discord.connected()).await;
 

@@ -101,10 +101,7 @@ async fn a_streamed_reply_is_posted_once_then_updated_to_the_final_text() {
                   ten, eleven, twelve, and that is all there is to count today.";
     // Six pieces 400 ms apart, edits at most every 0.1 s: the text grows visibly.
     let model = LongModel::start(answer, 6, Duration::from_millis(400)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &slack, &config);
     wait_until("Slack to connect", || slack.connected()).await;
 
@@ -156,10 +153,7 @@ async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_update_and_the_rest
     let answer = long_answer(LIMIT * 5 / 2, LIMIT);
     // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
     let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &slack, &config);
     wait_until("Slack to connect", || slack.connected()).await;
 

@@ -58,6 +58,29 @@ impl LongModel {
             self.url
         )
     }
+
+    /// [`Self::config_yaml`] with streaming by edits, at most every 0.1 s.
+    pub(crate) fn streaming_config_yaml(&self) -> String {
+        format!(
+            "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
+            self.config_yaml()
+        )
+    }
+}
+
+/// Asserts what a streamed preview showed: `first` (as posted, with the cursor) and then
+/// each of `edits` are prefixes of `answer` that only grow.
+#[allow(dead_code)] // not every suite streams
+pub(crate) fn assert_growing_preview(answer: &str, first: &str, edits: &[String]) {
+    let mut shown = first.trim_end_matches(" ▉").len();
+    assert!(first.ends_with(" ▉") && shown < answer.len(), "{first}");
+    assert!(answer.starts_with(first.trim_end_matches(" ▉")), "{first}");
+    for t in edits {
+        let prefix = t.trim_end_matches(" ▉");
+        assert!(answer.starts_with(prefix), "{t}");
+        assert!(prefix.len() >= shown, "edits only grow");
+        shown = prefix.len();
+    }
 }
 
 /// Splits `text` into `n` pieces of about equal length, on character boundaries.

@@ -17,7 +17,7 @@ mod long_model;
 
 use crate::gateway_proc::{Gateway, run_gateway, write};
 
-use long_model::{LongModel, assert_chunked, long_answer};
+use long_model::{LongModel, assert_chunked, assert_growing_preview, long_answer};
 
 const TOKEN: &str = "123456:TelegramLongReplyTestTokenAAAAAAAAAAAA";
 const OWNER: i64 = 42;
@@ -110,10 +110,7 @@ async fn a_streamed_reply_is_posted_once_then_edited_to_the_final_text() {
                   ten, eleven, twelve, and that is all there is to count today.";
     // Six pieces 400 ms apart, edits at most every 0.1 s: the text grows visibly.
     let model = LongModel::start(answer, 6, Duration::from_millis(400)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &api, &config);
 
     api.push_update(dm(9, "count for me"));
@@ -143,19 +140,9 @@ async fn a_streamed_reply_is_posted_once_then_edited_to_the_final_text() {
         assert_eq!(e["message_id"], id, "every edit targets the posted message");
         assert_eq!(e["chat_id"], json!(OWNER));
     }
-    // The preview and each intermediate edit show a prefix of the answer and the cursor.
-    assert!(
-        first.ends_with(" ▉") && answer.starts_with(first.trim_end_matches(" ▉")),
-        "{first}"
-    );
-    let mut shown = first.trim_end_matches(" ▉").len();
-    for e in &edits[..edits.len() - 1] {
-        let t = text(e);
-        let prefix = t.trim_end_matches(" ▉");
-        assert!(answer.starts_with(prefix), "{t}");
-        assert!(prefix.len() >= shown, "edits only grow");
-        shown = prefix.len();
-    }
+    // The preview and each edit show a growing prefix of the answer.
+    let texts: Vec<String> = edits.iter().map(text).collect();
+    assert_growing_preview(answer, &first, &texts);
     assert!(
         first.trim_end_matches(" ▉").len() < answer.len(),
         "the preview was posted before the answer was complete"
@@ -172,10 +159,7 @@ async fn a_streamed_long_reply_becomes_the_first_chunk_by_an_edit_and_the_rest_f
     let answer = long_answer(LIMIT * 5 / 2, LIMIT);
     // Ten pieces 150 ms apart: the preview grows, then outgrows one message.
     let model = LongModel::start(&answer, 10, Duration::from_millis(150)).await;
-    let config = format!(
-        "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\n",
-        model.config_yaml()
-    );
+    let config = model.streaming_config_yaml();
     let _gw = spawn(home, &api, &config);
 
     api.push_update(dm(11, "tell me everything, live"));
