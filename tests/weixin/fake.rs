@@ -154,6 +154,23 @@ impl Fake {
         })
     }
 
+    /// The texts sent to `user` so far (`sendmessage`), each with its `context_token`.
+    #[allow(dead_code)] // not every module of the suite reads them
+    pub(crate) fn sent_to(&self, user: &str) -> Vec<(String, String)> {
+        self.requests("sendmessage")
+            .iter()
+            .filter(|r| r.body["msg"]["to_user_id"] == user)
+            .map(|r| {
+                let msg = &r.body["msg"];
+                let field = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+                (
+                    field(&msg["item_list"][0]["text_item"]["text"]),
+                    field(&msg["context_token"]),
+                )
+            })
+            .collect()
+    }
+
     /// Waits (up to 5 s) until `cond` holds.
     pub(crate) async fn wait_for(&self, what: &str, cond: impl Fn(&State) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -24,27 +24,6 @@ const USER: &str = "o9cq80y9LongReplyUserAAAAAAAA@im.wechat";
 /// The adapter's chunk size (§10: 4000 characters per text message).
 const LIMIT: usize = hermes::platforms::weixin::MAX_MESSAGE_LENGTH;
 
-/// The `sendmessage` requests to `USER`: `(text, context_token)`.
-fn sent(fake: &Fake) -> Vec<(String, String)> {
-    fake.requests("sendmessage")
-        .iter()
-        .filter(|r| r.body["msg"]["to_user_id"] == USER)
-        .map(|r| {
-            let msg = &r.body["msg"];
-            (
-                msg["item_list"][0]["text_item"]["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                msg["context_token"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_reply_arrives_as_ordered_messages_each_echoing_the_context_token() {
     let dir = tempfile::tempdir().unwrap();
@@ -73,17 +52,17 @@ async fn a_long_reply_arrives_as_ordered_messages_each_echoing_the_context_token
     fake.push(dm(1, USER, "tell me everything", "ctx-long"));
     let expected = hermes::platforms::chunk::chunk_text(&answer, LIMIT).len();
     let start = Instant::now();
-    while sent(&fake).len() < expected {
+    while fake.sent_to(USER).len() < expected {
         assert!(
             start.elapsed() < Duration::from_secs(40),
             "only {} of {expected} chunks; log:\n{}",
-            sent(&fake).len(),
+            fake.sent_to(USER).len(),
             std::fs::read_to_string(root.join("logs/agent.log")).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sent = sent(&fake);
+    let sent = fake.sent_to(USER);
     let texts: Vec<String> = sent.iter().map(|(t, _)| t.clone()).collect();
     assert_chunked(&texts, &answer, LIMIT);
     assert!(

@@ -43,38 +43,21 @@ fn hermes(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     out
 }
 
-/// The `sendmessage` texts to `USER` so far, with their `context_token`.
-fn sent(fake: &Fake) -> Vec<(String, String)> {
-    fake.requests("sendmessage")
-        .iter()
-        .filter(|r| r.body["msg"]["to_user_id"] == USER)
-        .map(|r| {
-            let msg = &r.body["msg"];
-            (
-                msg["item_list"][0]["text_item"]["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                msg["context_token"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })
-        .collect()
-}
-
 /// Waits (20 s at most) for a reply containing `needle`; returns its text and token.
 async fn reply(fake: &Fake, home: &Path, needle: &str) -> (String, String) {
     let start = Instant::now();
     loop {
-        if let Some(hit) = sent(fake).into_iter().find(|(t, _)| t.contains(needle)) {
+        if let Some(hit) = fake
+            .sent_to(USER)
+            .into_iter()
+            .find(|(t, _)| t.contains(needle))
+        {
             return hit;
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "no reply containing {needle:?}; sent: {:?}\nlog:\n{}",
-            sent(fake),
+            fake.sent_to(USER),
             std::fs::read_to_string(home.join(".hermes/logs/agent.log")).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -219,7 +202,8 @@ async fn seed_002_weixin_pairing_status_sethome_and_a_model_reply() {
     assert_eq!(model.requests(), 1);
 
     // Only one pairing code was ever sent.
-    let codes = sent(&fake)
+    let codes = fake
+        .sent_to(USER)
         .iter()
         .filter(|(t, _)| t.contains("pairing code"))
         .count();
