@@ -448,16 +448,22 @@ mod tests {
     use super::*;
     use crate::agent::tools::CronControl;
 
-    #[tokio::test]
-    async fn the_cronjob_tool_manages_jobs_for_the_chat() {
-        let t = tempfile::tempdir().unwrap();
-        let paths = HermesPaths::at(t.path(), t.path());
+    /// The cronjob tool over a home at `dir`, with default settings.
+    fn tool_in(dir: &std::path::Path) -> (JobsTool, HermesPaths) {
+        let paths = HermesPaths::at(dir, dir);
         let env = Env::default();
         let tool = JobsTool {
             paths: paths.clone(),
             settings: Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
             env,
         };
+        (tool, paths)
+    }
+
+    #[tokio::test]
+    async fn the_cronjob_tool_manages_jobs_for_the_chat() {
+        let t = tempfile::tempdir().unwrap();
+        let (tool, _) = tool_in(t.path());
         let origin = SessionSource {
             platform: "telegram".into(),
             chat_id: "42".into(),
@@ -526,13 +532,7 @@ mod tests {
     #[tokio::test]
     async fn the_cronjob_tool_is_disabled_inside_cron_runs() {
         let t = tempfile::tempdir().unwrap();
-        let paths = HermesPaths::at(t.path(), t.path());
-        let env = Env::default();
-        let tool = JobsTool {
-            paths: paths.clone(),
-            settings: Settings::resolve(&serde_yaml_ng::Value::Null, &env).unwrap(),
-            env,
-        };
+        let (tool, paths) = tool_in(t.path());
         // The source AgentJobs gives a scheduled run.
         let in_cron = SessionSource {
             platform: "cron".into(),
