@@ -17,19 +17,13 @@ use crate::fake_api::FakeApi;
 #[path = "../support/long_model.rs"]
 mod long_model;
 
-use crate::gateway_proc::{run_gateway, write};
+use crate::gateway::{SECRET, start_webhook_gateway};
 
 use long_model::{LongModel, assert_chunked, long_answer};
 
 const TOKEN: &str = "123456:WebhookLongReplyTestTokenAAAAAAAAAAAAAA";
-const SECRET: &str = "gh-secret";
 /// The target's limit: Telegram's `sendMessage` takes 1-4096 characters.
 const LIMIT: usize = 4096;
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_answer_reaches_the_deliver_target_as_ordered_chunks_not_edits() {
@@ -39,34 +33,11 @@ async fn a_long_answer_reaches_the_deliver_target_as_ordered_chunks_not_edits() 
     let answer = long_answer(LIMIT * 5 / 2, LIMIT);
     // Streamed slowly, with streaming on: a platform that could edit would show edits.
     let model = LongModel::start(&answer, 6, Duration::from_millis(200)).await;
-    let port = free_port();
+    let (_gw, base) =
+        start_webhook_gateway(home, TOKEN, &api.base, &model.streaming_config_yaml()).await;
     let root = home.join(".hermes");
-    write(
-        &root.join(".env"),
-        &format!(
-            "TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_BASE_URL={}\nTELEGRAM_ALLOWED_USERS=42\nTELEGRAM_HOME_CHANNEL=42\nWEBHOOK_ENABLED=true\nWEBHOOK_PORT={port}\n",
-            api.base
-        ),
-    );
-    write(
-        &root.join("config.yaml"),
-        &format!(
-            "{}streaming:\n  enabled: true\n  edit_interval: 0.1\n  buffer_threshold: 10\nplatforms:\n  webhook:\n    extra:\n      host: 127.0.0.1\n      routes:\n        github:\n          secret: {SECRET}\n          deliver: 'telegram:42'\n          prompt: 'Review PR {{pull_request.title}}'\n",
-            model.config_yaml()
-        ),
-    );
-    let _gw = run_gateway(home);
     let log = || std::fs::read_to_string(root.join("logs/agent.log")).unwrap_or_default();
-    let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let start = Instant::now();
-    while http.get(format!("{base}/health")).send().await.is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the webhook server did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     let body = serde_json::to_vec(&json!({"pull_request": {"title": "Faster sync"}})).unwrap();
     let ok = http
